@@ -1,0 +1,76 @@
+// Command socsec_exporter serves official social-security statistics as
+// Prometheus metrics. Without --config.file it serves the embedded Shanxi
+// dataset.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/common/promslog"
+	promslogflag "github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+
+	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/internal/app"
+)
+
+// defaultAddress is outside 9100-9999, which the Prometheus port registry has
+// handed out entirely.
+const defaultAddress = ":10716"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	a := kingpin.New("socsec_exporter", "Prometheus exporter for official social-security statistics: coverage, insured persons, pensions and subsidies by year, region and programme.")
+	var opts app.Options
+	a.Flag("config.file", "Config file listing datasets and coverage targets. Empty: the embedded Shanxi dataset.").StringVar(&opts.Load.ConfigFile)
+	a.Flag("dataset.max-file-bytes", "Refuse any config, dataset or CSV file larger than this many bytes, before reading it.").
+		Default(fmt.Sprint(config.DefaultMaxFileBytes)).Int64Var(&opts.Load.MaxFileBytes)
+	serve := a.Command("serve", "Serve the metrics (the default).").Default()
+	opts.Web = kingpinflag.AddFlags(serve, defaultAddress)
+	serve.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&opts.TelemetryPath)
+	serve.Flag("web.disable-exporter-metrics", "Exclude Go runtime, process and promhttp metrics from /metrics.").BoolVar(&opts.DisableExporterMetrics)
+	serve.Flag("web.max-requests", "Maximum number of parallel scrape requests; 0 disables the limit.").Default("40").IntVar(&opts.MaxRequests)
+	check := a.Command("check", "Validate the config and every dataset, print each problem as file:line:column: field: message, and exit non-zero on any error.")
+	promslogConfig := &promslog.Config{}
+	promslogflag.AddFlags(a, promslogConfig)
+	a.Version(version.Print("socsec_exporter"))
+	a.HelpFlag.Short('h')
+	cmd, err := a.Parse(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	if cmd == check.FullCommand() {
+		return app.Check(os.Stdout, opts.Load)
+	}
+	opts.Logger = promslog.New(promslogConfig)
+	opts.Logger.Info("Starting socsec_exporter", "version", version.Info(), "build_context", version.BuildContext())
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	reload := make(chan struct{}, 1)
+	go func() {
+		for range hup {
+			select {
+			case reload <- struct{}{}:
+			default: // A reload is already pending; it will read the newest files.
+			}
+		}
+	}()
+	if err := app.New(opts).Run(ctx, reload); err != nil {
+		opts.Logger.Error("Exiting", "err", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,343 @@
+// Package config loads the exporter's configuration and its datasets (YAML
+// with optional CSV observation files), validates everything, and returns a
+// ready-to-serve dataset.Snapshot or every problem found, each located by
+// file, line, column and field.
+package config
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+//go:embed default
+var defaultFiles embed.FS
+
+// DefaultConfigFile is the embedded config served when no --config.file is given.
+const DefaultConfigFile = "default/socsec.yml"
+
+// Options control a load.
+type Options struct {
+	// ConfigFile is the config to load; empty means the embedded default.
+	ConfigFile string
+	// MaxFileBytes refuses any file larger than this before reading it.
+	MaxFileBytes int64
+	// Now is the clock used to bound years; nil means time.Now.
+	Now func() time.Time
+}
+
+// Result is the outcome of a load.
+type Result struct {
+	// Snapshot is nil when the load failed.
+	Snapshot *dataset.Snapshot
+	// Files is the status of every dataset file the config names, in order.
+	Files []dataset.FileStatus
+	// Warnings are problems worth a look that do not stop the load:
+	// revisions, duplicates and qualified figures.
+	Warnings []Problem
+}
+
+// loader holds the state of one load.
+type loader struct {
+	opts    Options
+	ps      *problems
+	catalog map[string]*dataset.Indicator
+}
+
+// Load reads the config and every dataset it names. On failure it returns
+// an *Error with every problem and a Result whose Files say which failed.
+func Load(opts Options) (*Result, error) {
+	if opts.MaxFileBytes <= 0 {
+		opts.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	ld := &loader{opts: opts, ps: &problems{}, catalog: map[string]*dataset.Indicator{}}
+	for _, ind := range Catalog() {
+		ld.catalog[ind.Name] = ind
+	}
+	var fsys fileSystem = osFS{}
+	path := opts.ConfigFile
+	if path == "" {
+		fsys, path = embeddedFS{defaultFiles}, DefaultConfigFile
+	}
+	res := &Result{}
+	cfg := ld.parseConfig(fsys, path)
+	var datasets []*dataset.Dataset
+	for _, f := range cfg.files {
+		before := len(ld.ps.errors)
+		data, err := readFile(f.fsys, f.path, opts.MaxFileBytes)
+		if err != nil {
+			ld.ps.errorf(dataset.Position{File: f.fsys.name(f.path)}, "", "%v", err)
+		} else if ds := ld.parseDataset(f.fsys, f.path, data); ds != nil {
+			datasets = append(datasets, ds)
+		}
+		status := dataset.FileStatus{File: f.fsys.name(f.path), OK: len(ld.ps.errors) == before}
+		if !status.OK {
+			status.Err = &Error{Problems: ld.ps.errors[before:]}
+		}
+		res.Files = append(res.Files, status)
+	}
+	if len(ld.ps.errors) > 0 {
+		return res, ld.ps.err()
+	}
+	snap := ld.resolve(datasets, cfg.targets)
+	res.Warnings = ld.ps.warnings
+	if err := ld.ps.err(); err != nil {
+		return res, err
+	}
+	res.Snapshot = snap
+	return res, nil
+}
+
+// configFile is the parsed exporter config.
+type configFile struct {
+	files   []datasetFile
+	targets []targetInput
+}
+
+type datasetFile struct {
+	fsys fileSystem
+	path string
+}
+
+type targetInput struct {
+	target dataset.Target
+	pos    dataset.Position
+	field  string
+}
+
+func (ld *loader) parseConfig(fsys fileSystem, path string) configFile {
+	var cfg configFile
+	r := &yamlReader{file: fsys.name(path), ps: ld.ps}
+	data, err := readFile(fsys, path, ld.opts.MaxFileBytes)
+	if err != nil {
+		ld.ps.errorf(dataset.Position{File: r.file}, "", "%v", err)
+		return cfg
+	}
+	root := r.parse(data)
+	if root == nil {
+		return cfg
+	}
+	f := r.mapping(root, "", "datasets", "include_default_dataset", "coverage_targets")
+	if n := r.scalar(f, "include_default_dataset", false); n != nil {
+		if n.Tag != "!!bool" {
+			ld.ps.errorf(r.pos(n), "include_default_dataset", "must be true or false, got %q", n.Value)
+		} else if n.Value == "true" {
+			def := ld.parseConfig(embeddedFS{defaultFiles}, DefaultConfigFile)
+			cfg.files = append(cfg.files, def.files...)
+		}
+	}
+	for i, n := range r.list(f, "datasets") {
+		field := index("datasets", i)
+		if n.Kind != yaml.ScalarNode || n.Value == "" {
+			ld.ps.errorf(r.pos(n), field, "must be a file or directory path")
+			continue
+		}
+		p := n.Value
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(path), p)
+		}
+		files, err := expandDatasetPath(fsys, p)
+		if err != nil {
+			ld.ps.errorf(r.pos(n), field, "%v", err)
+		}
+		for _, file := range files {
+			cfg.files = append(cfg.files, datasetFile{fsys: fsys, path: file})
+		}
+	}
+	if len(cfg.files) == 0 && f.node.Kind == yaml.MappingNode {
+		ld.ps.errorf(r.pos(root), "datasets", "no dataset files: list at least one file or directory")
+	}
+	for i, n := range r.list(f, "coverage_targets") {
+		field := index("coverage_targets", i)
+		tf := r.mapping(n, field, "program", "region", "ratio", "note")
+		t := dataset.Target{Program: r.id(tf, "program"), Region: r.str(tf, "region", false)}
+		var vn *yaml.Node
+		if t.Ratio, vn = r.number(tf, "ratio"); vn != nil && (t.Ratio < 0 || t.Ratio > 1) {
+			ld.ps.errorf(r.pos(vn), join(field, "ratio"), "ratio %s is outside 0..1 (write 95 %% as 0.95)", num(t.Ratio))
+		}
+		r.str(tf, "note", false)
+		cfg.targets = append(cfg.targets, targetInput{target: t, pos: r.pos(n), field: field})
+	}
+	return cfg
+}
+
+// expandDatasetPath returns the file itself, or the *.yaml and *.yml files of
+// a directory in name order.
+func expandDatasetPath(fsys fileSystem, path string) ([]string, error) {
+	f, err := fsys.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.Stat()
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{path}, nil
+	}
+	entries, err := fsys.ReadDir(path)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if ext := filepath.Ext(e.Name()); !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			files = append(files, filepath.Join(path, e.Name()))
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("directory %s has no *.yaml or *.yml dataset files", fsys.name(path))
+	}
+	return files, nil
+}
+
+// resolve merges the datasets into one snapshot: it checks that definitions
+// shared across datasets agree, applies revisions, and validates targets.
+func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *dataset.Snapshot {
+	snap := &dataset.Snapshot{}
+	byID := map[string]*dataset.Dataset{}
+	regions := map[string]*dataset.Region{}
+	programs := map[string]*dataset.Program{}
+	indicators := map[string]*dataset.Indicator{}
+	for _, ds := range datasets {
+		if prev := byID[ds.ID]; prev != nil {
+			ld.ps.errorf(dataset.Position{File: ds.File, Line: 1, Column: 1}, "id", "duplicate dataset id %q, also used by %s", ds.ID, prev.File)
+			continue
+		}
+		byID[ds.ID] = ds
+		snap.Datasets = append(snap.Datasets, ds)
+		for _, r := range ds.Regions {
+			if prev := regions[r.Code]; prev != nil && *prev != *r {
+				ld.ps.errorf(dataset.Position{File: ds.File, Line: 1, Column: 1}, "regions", "region %q differs from its definition in another dataset: %+v vs %+v", r.Code, *r, *prev)
+			} else if prev == nil {
+				regions[r.Code] = r
+				snap.Regions = append(snap.Regions, r)
+			}
+		}
+		for _, ind := range ds.Indicators {
+			if prev := indicators[ind.Name]; prev != nil && !sameIndicator(prev, ind) {
+				ld.ps.errorf(dataset.Position{File: ds.File, Line: 1, Column: 1}, "indicators", "indicator %q differs from its declaration in another dataset", ind.Name)
+			} else if prev == nil {
+				indicators[ind.Name] = ind
+			}
+		}
+		// Series of one family must share one indicator value, whichever dataset declared it.
+		for _, o := range ds.Observations {
+			if shared := indicators[o.Indicator.Name]; shared != nil {
+				o.Indicator = shared
+			}
+		}
+		for _, p := range ds.Programs {
+			if prev := programs[p.ID]; prev != nil && *prev != *p {
+				ld.ps.errorf(dataset.Position{File: ds.File, Line: 1, Column: 1}, "programs", "program %q is named %q here but %q in another dataset", p.ID, p.Name, prev.Name)
+			} else if prev == nil {
+				programs[p.ID] = p
+				snap.Programs = append(snap.Programs, p)
+			}
+		}
+	}
+	slices.SortFunc(snap.Datasets, func(a, b *dataset.Dataset) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(snap.Regions, func(a, b *dataset.Region) int { return strings.Compare(a.Code, b.Code) })
+	slices.SortFunc(snap.Programs, func(a, b *dataset.Program) int { return strings.Compare(a.ID, b.ID) })
+	ld.resolveSeries(snap)
+	seen := map[[2]string]dataset.Position{}
+	for _, t := range targets {
+		key := [2]string{t.target.Program, t.target.Region}
+		switch {
+		case programs[t.target.Program] == nil:
+			ld.ps.errorf(t.pos, join(t.field, "program"), "unknown program %q: no dataset declares it", t.target.Program)
+		case t.target.Region != "" && regions[t.target.Region] == nil:
+			ld.ps.errorf(t.pos, join(t.field, "region"), "unknown region %q: no dataset declares it", t.target.Region)
+		case seen[key] != (dataset.Position{}):
+			ld.ps.errorf(t.pos, t.field, "duplicate target for program %q region %q, first at %s", key[0], key[1], seen[key])
+		default:
+			seen[key] = t.pos
+			snap.Targets = append(snap.Targets, t.target)
+		}
+	}
+	slices.SortFunc(snap.Targets, func(a, b dataset.Target) int {
+		return strings.Compare(a.Program+"\x00"+a.Region, b.Program+"\x00"+b.Region)
+	})
+	return snap
+}
+
+// resolveSeries picks the figure to serve for every series: the one from the
+// latest-published source. Two different values published the same day are
+// an error, since neither can be preferred.
+func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
+	type keyed struct {
+		key string
+		o   *dataset.Observation
+	}
+	var all []keyed
+	indicators := map[*dataset.Indicator]bool{}
+	for _, ds := range snap.Datasets {
+		for _, o := range ds.Observations {
+			all = append(all, keyed{o.Key(), o})
+			if o.Qualifier != dataset.Exact {
+				ld.ps.warnf(o.Pos, "qualifier", "%s %s %s %d is %s %s", o.Indicator.Name, o.Region, o.Program, o.Year, o.Qualifier, num(o.Value))
+			}
+		}
+	}
+	// A stable sort keeps file order within a key, so messages name the earlier place first.
+	slices.SortStableFunc(all, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	snap.Series = make([]*dataset.Observation, 0, len(all))
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j].key == all[i].key {
+			j++
+		}
+		best := all[i].o
+		for _, k := range all[i+1 : j] {
+			o := k.o
+			switch c := o.Source.Published.Compare(best.Source.Published); {
+			case c == 0 && o.Value != best.Value:
+				ld.ps.errorf(o.Pos, "value", "%s conflicts with %s at %s: both sources were published on %s, so neither revises the other",
+					num(o.Value), num(best.Value), best.Pos, o.Source.Published.Format(time.DateOnly))
+			case c == 0:
+				ld.ps.warnf(o.Pos, "", "duplicate of %s (same value, same publication date)", best.Pos)
+			case c > 0:
+				snap.Revisions = append(snap.Revisions, dataset.Revision{Old: best, New: o})
+				best = o
+			default:
+				snap.Revisions = append(snap.Revisions, dataset.Revision{Old: o, New: best})
+			}
+		}
+		snap.Series = append(snap.Series, best)
+		indicators[best.Indicator] = true
+		i = j
+	}
+	for _, r := range snap.Revisions {
+		ld.ps.warnf(r.New.Pos, "value", "revision: %s (source %s, published %s) replaces %s at %s (source %s, published %s)",
+			num(r.New.Value), r.New.Source.ID, r.New.Source.Published.Format(time.DateOnly),
+			num(r.Old.Value), r.Old.Pos, r.Old.Source.ID, r.Old.Source.Published.Format(time.DateOnly))
+	}
+	for ind := range indicators {
+		snap.Indicators = append(snap.Indicators, ind)
+	}
+	slices.SortFunc(snap.Indicators, func(a, b *dataset.Indicator) int { return strings.Compare(a.Name, b.Name) })
+}
+
+var _ fs.ReadDirFS = osFS{}
+
+func sameIndicator(a, b *dataset.Indicator) bool {
+	return a.Help == b.Help && a.Unit == b.Unit && a.PerProgram == b.PerProgram && slices.Equal(a.Dimensions, b.Dimensions)
+}
+
+// num formats a figure as people write it: 25840000, not 2.584e+07.
+func num(v float64) string {
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}

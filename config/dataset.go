@@ -1,0 +1,425 @@
+package config
+
+import (
+	"maps"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+// datasetParser reads one dataset file and the CSV files it references.
+type datasetParser struct {
+	yamlReader
+	ld         *loader
+	ds         *dataset.Dataset
+	sources    map[string]*dataset.Source
+	regions    map[string]*dataset.Region
+	programs   map[string]*dataset.Program
+	indicators map[string]*dataset.Indicator
+}
+
+var datasetKeys = []string{"id", "title", "publisher", "license", "sources", "regions", "programs", "indicators", "observations", "observation_files", "reported"}
+
+// parseDataset parses and validates one dataset file; problems go to ld.ps.
+func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *dataset.Dataset {
+	file := fsys.name(path)
+	p := &datasetParser{
+		yamlReader: yamlReader{file: file, ps: ld.ps},
+		ld:         ld,
+		ds:         &dataset.Dataset{File: file},
+		sources:    map[string]*dataset.Source{},
+		regions:    map[string]*dataset.Region{},
+		programs:   map[string]*dataset.Program{},
+		indicators: map[string]*dataset.Indicator{},
+	}
+	root := p.parse(data)
+	if root == nil {
+		return nil
+	}
+	f := p.mapping(root, "", datasetKeys...)
+	p.ds.ID = p.id(f, "id")
+	p.ds.Title = p.str(f, "title", true)
+	p.ds.Publisher = p.str(f, "publisher", false)
+	p.ds.License = p.str(f, "license", false)
+	p.parseSources(f)
+	p.parseRegions(f)
+	p.parsePrograms(f)
+	p.parseIndicators(f)
+	for i, n := range p.list(f, "observations") {
+		p.parseObservation(n, index("observations", i))
+	}
+	for i, n := range p.list(f, "observation_files") {
+		field := index("observation_files", i)
+		if n.Kind != yaml.ScalarNode || n.Value == "" {
+			p.ps.errorf(p.pos(n), field, "must be a file path")
+			continue
+		}
+		csvPath := n.Value
+		if !filepath.IsAbs(csvPath) {
+			csvPath = filepath.Join(filepath.Dir(path), csvPath)
+		}
+		csvData, err := readFile(fsys, csvPath, ld.opts.MaxFileBytes)
+		if err != nil {
+			p.ps.errorf(p.pos(n), field, "%s: %v", fsys.name(csvPath), err)
+			continue
+		}
+		p.parseCSV(fsys.name(csvPath), csvData)
+	}
+	for i, n := range p.list(f, "reported") {
+		p.parseReported(n, index("reported", i))
+	}
+	return p.ds
+}
+
+func (p *datasetParser) parseSources(f fields) {
+	for i, n := range p.list(f, "sources") {
+		path := index("sources", i)
+		sf := p.mapping(n, path, "id", "title", "url", "publisher", "published")
+		s := &dataset.Source{
+			ID:        p.id(sf, "id"),
+			Title:     p.str(sf, "title", true),
+			URL:       p.str(sf, "url", false),
+			Publisher: p.str(sf, "publisher", false),
+			Published: p.date(sf, "published"),
+		}
+		if s.URL != "" && !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://") {
+			p.ps.errorf(p.pos(sf.values["url"]), join(path, "url"), "must be an http(s) URL, got %q", s.URL)
+		}
+		if p.sources[s.ID] != nil {
+			p.ps.errorf(p.pos(n), join(path, "id"), "duplicate source id %q", s.ID)
+			continue
+		}
+		p.sources[s.ID] = s
+		p.ds.Sources = append(p.ds.Sources, s)
+	}
+	if len(p.ds.Sources) == 0 && f.node.Kind == yaml.MappingNode {
+		p.ps.errorf(p.pos(f.node), "sources", "a dataset needs at least one source")
+	}
+}
+
+func (p *datasetParser) parseRegions(f fields) {
+	parents := map[*dataset.Region]*yaml.Node{}
+	for i, n := range p.list(f, "regions") {
+		path := index("regions", i)
+		rf := p.mapping(n, path, "code", "name", "name_en", "level", "parent")
+		r := &dataset.Region{
+			Code:   p.id(rf, "code"),
+			Name:   p.str(rf, "name", true),
+			NameEN: p.str(rf, "name_en", false),
+			Level:  p.id(rf, "level"),
+			Parent: p.str(rf, "parent", false),
+		}
+		if p.regions[r.Code] != nil {
+			p.ps.errorf(p.pos(n), join(path, "code"), "duplicate region code %q", r.Code)
+			continue
+		}
+		if r.Parent != "" {
+			parents[r] = rf.values["parent"]
+		}
+		p.regions[r.Code] = r
+		p.ds.Regions = append(p.ds.Regions, r)
+	}
+	for _, r := range p.ds.Regions {
+		if n := parents[r]; n != nil && (p.regions[r.Parent] == nil || r.Parent == r.Code) {
+			p.ps.errorf(p.pos(n), "regions.parent", "unknown parent region %q: declare it in regions", r.Parent)
+		}
+	}
+}
+
+func (p *datasetParser) parsePrograms(f fields) {
+	for i, n := range p.list(f, "programs") {
+		path := index("programs", i)
+		pf := p.mapping(n, path, "id", "name")
+		pr := &dataset.Program{ID: p.id(pf, "id"), Name: p.str(pf, "name", true)}
+		if p.programs[pr.ID] != nil {
+			p.ps.errorf(p.pos(n), join(path, "id"), "duplicate program id %q", pr.ID)
+			continue
+		}
+		p.programs[pr.ID] = pr
+		p.ds.Programs = append(p.ds.Programs, pr)
+	}
+}
+
+func (p *datasetParser) parseIndicators(f fields) {
+	for i, n := range p.list(f, "indicators") {
+		path := index("indicators", i)
+		inf := p.mapping(n, path, "name", "help", "unit", "per_program", "dimensions")
+		ind := &dataset.Indicator{
+			Name:       p.str(inf, "name", true),
+			Help:       p.str(inf, "help", true),
+			Unit:       dataset.Unit(p.str(inf, "unit", false)),
+			PerProgram: true,
+		}
+		if n := p.scalar(inf, "per_program", false); n != nil {
+			b, err := strconv.ParseBool(n.Value)
+			if err != nil || n.Tag != "!!bool" {
+				p.ps.errorf(p.pos(n), join(path, "per_program"), "must be true or false, got %q", n.Value)
+			}
+			ind.PerProgram = b
+		}
+		if _, ok := unitSuffixes[ind.Unit]; !ok && ind.Unit != "" {
+			p.ps.errorf(p.pos(inf.values["unit"]), join(path, "unit"), "unknown unit %q: use ratio, persons, yuan, jurisdictions or leave it out", ind.Unit)
+		}
+		if msg := checkIndicatorName(ind.Name, ind.Unit); msg != "" && ind.Name != "" {
+			p.ps.errorf(p.pos(inf.values["name"]), join(path, "name"), "%q %s", ind.Name, msg)
+		}
+		for j, d := range p.list(inf, "dimensions") {
+			if !labelNameRE.MatchString(d.Value) || reservedLabels[d.Value] || strings.HasPrefix(d.Value, "__") {
+				p.ps.errorf(p.pos(d), index(join(path, "dimensions"), j), "%q is not a usable label name", d.Value)
+			}
+			ind.Dimensions = append(ind.Dimensions, d.Value)
+		}
+		if p.ld.catalog[ind.Name] != nil || p.indicators[ind.Name] != nil {
+			p.ps.errorf(p.pos(n), join(path, "name"), "duplicate indicator %q", ind.Name)
+			continue
+		}
+		p.indicators[ind.Name] = ind
+		p.ds.Indicators = append(p.ds.Indicators, ind)
+	}
+}
+
+// indicator resolves a name against the dataset's own indicators, then the catalog.
+func (p *datasetParser) indicator(name string) *dataset.Indicator {
+	if ind := p.indicators[name]; ind != nil {
+		return ind
+	}
+	return p.ld.catalog[name]
+}
+
+// obsInput is one observation as written, from YAML or CSV, before validation.
+type obsInput struct {
+	indicator, region, program, source, qualifier, note, year, value string
+	dims                                                             map[string]string
+	// pos and field locate a named field (or "" for the whole observation).
+	pos   func(field string) dataset.Position
+	field func(name string) string
+}
+
+var observationKeys = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "dimensions"}
+
+func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
+	of := p.mapping(n, path, observationKeys...)
+	in := obsInput{
+		pos: func(field string) dataset.Position {
+			if v := of.values[field]; v != nil {
+				return p.pos(v)
+			}
+			return p.pos(n)
+		},
+		field: func(name string) string { return join(path, name) },
+		dims:  map[string]string{},
+	}
+	for _, k := range observationKeys {
+		v := of.values[k]
+		if v == nil || k == "dimensions" {
+			continue
+		}
+		if v.Kind != yaml.ScalarNode {
+			p.ps.errorf(p.pos(v), join(path, k), "must be a scalar, got %s", kindName(v))
+			return
+		}
+	}
+	str := func(k string) string {
+		if v := of.values[k]; v != nil {
+			return v.Value
+		}
+		return ""
+	}
+	in.indicator, in.region, in.program, in.year = str("indicator"), str("region"), str("program"), str("year")
+	in.value, in.source, in.qualifier, in.note = str("value"), str("source"), str("qualifier"), str("note")
+	if v := of.values["year"]; v != nil && v.Tag != "!!int" {
+		p.ps.errorf(p.pos(v), join(path, "year"), "must be an integer, got %q", v.Value)
+		return
+	}
+	if v := of.values["value"]; v != nil && v.Tag != "!!int" && v.Tag != "!!float" {
+		_, msg := parseNumber(v.Value)
+		if msg == "" {
+			msg = "must be a number, got " + strconv.Quote(v.Value)
+		}
+		p.ps.errorf(p.pos(v), join(path, "value"), "%s", msg)
+		return
+	}
+	if d := of.values["dimensions"]; d != nil {
+		if d.Kind != yaml.MappingNode {
+			p.ps.errorf(p.pos(d), join(path, "dimensions"), "must be a mapping, got %s", kindName(d))
+			return
+		}
+		for i := 0; i+1 < len(d.Content); i += 2 {
+			k, v := d.Content[i], d.Content[i+1]
+			if v.Kind != yaml.ScalarNode {
+				p.ps.errorf(p.pos(v), join(path, "dimensions."+k.Value), "must be a scalar, got %s", kindName(v))
+				return
+			}
+			in.dims[k.Value] = v.Value
+		}
+	}
+	p.addObservation(in)
+}
+
+// addObservation validates an observation from either format and adds it.
+func (p *datasetParser) addObservation(in obsInput) {
+	ps, before := p.ps, len(p.ps.errors)
+	o := &dataset.Observation{Region: in.region, Program: in.program, Note: in.note, Dataset: p.ds, Pos: in.pos("")}
+	switch o.Indicator = p.indicator(in.indicator); {
+	case in.indicator == "":
+		ps.errorf(in.pos(""), in.field("indicator"), "missing required field")
+	case o.Indicator == nil:
+		ps.errorf(in.pos("indicator"), in.field("indicator"), "unknown indicator %q: use a built-in one or declare it under indicators", in.indicator)
+	}
+	switch {
+	case in.region == "":
+		ps.errorf(in.pos(""), in.field("region"), "missing required field")
+	case p.regions[in.region] == nil:
+		ps.errorf(in.pos("region"), in.field("region"), "unknown region %q: declare it under regions", in.region)
+	}
+	if o.Indicator != nil {
+		switch {
+		case o.Indicator.PerProgram && in.program == "":
+			ps.errorf(in.pos(""), in.field("program"), "missing required field: %s is per programme", o.Indicator.Name)
+		case o.Indicator.PerProgram && p.programs[in.program] == nil:
+			ps.errorf(in.pos("program"), in.field("program"), "unknown program %q: declare it under programs", in.program)
+		case !o.Indicator.PerProgram && in.program != "":
+			ps.errorf(in.pos("program"), in.field("program"), "%s is not per programme: leave program out", o.Indicator.Name)
+		}
+		for _, d := range o.Indicator.Dimensions {
+			v, ok := in.dims[d]
+			switch {
+			case !ok || v == "":
+				ps.errorf(in.pos(""), in.field("dimensions."+d), "missing dimension %q required by %s", d, o.Indicator.Name)
+			case !validID(v):
+				ps.errorf(in.pos("dimensions"), in.field("dimensions."+d), "%q must match [A-Za-z0-9_.-]+", v)
+			}
+			o.Dimensions = append(o.Dimensions, v)
+		}
+		for _, k := range slices.Sorted(maps.Keys(in.dims)) {
+			if !slices.Contains(o.Indicator.Dimensions, k) {
+				ps.errorf(in.pos("dimensions"), in.field("dimensions."+k), "unknown dimension %q: %s has %s", k, o.Indicator.Name, describeDims(o.Indicator.Dimensions))
+			}
+		}
+	}
+	if in.year == "" {
+		ps.errorf(in.pos(""), in.field("year"), "missing required field")
+	} else if y, err := strconv.Atoi(in.year); err != nil {
+		ps.errorf(in.pos("year"), in.field("year"), "must be an integer, got %q", in.year)
+	} else if max := p.ld.opts.Now().Year() + 1; y < 1900 || y > max {
+		ps.errorf(in.pos("year"), in.field("year"), "%d is out of range 1900..%d", y, max)
+	} else {
+		o.Year = y
+	}
+	if in.value == "" {
+		ps.errorf(in.pos(""), in.field("value"), "missing required field")
+	} else if v, msg := parseNumber(in.value); msg != "" {
+		ps.errorf(in.pos("value"), in.field("value"), "%s", msg)
+	} else {
+		o.Value = v
+		if o.Indicator != nil {
+			switch {
+			case o.Indicator.Unit == dataset.UnitRatio && (v < 0 || v > 1):
+				ps.errorf(in.pos("value"), in.field("value"), "ratio %s is outside 0..1 (write 93.2 %% as 0.932)", num(v))
+			case o.Indicator.Unit != "" && v < 0:
+				ps.errorf(in.pos("value"), in.field("value"), "%s is negative: %s counts %s", num(v), o.Indicator.Name, o.Indicator.Unit)
+			}
+		}
+	}
+	o.Source = p.source(in.source, in.pos("source"), in.field("source"))
+	o.Qualifier = dataset.Exact
+	if in.qualifier != "" {
+		o.Qualifier = dataset.Qualifier(in.qualifier)
+		if !slices.Contains(dataset.Qualifiers, o.Qualifier) {
+			ps.errorf(in.pos("qualifier"), in.field("qualifier"), "unknown qualifier %q: use exact, approximately, at_least or at_most", in.qualifier)
+		}
+	}
+	if len(ps.errors) == before {
+		p.ds.Observations = append(p.ds.Observations, o)
+	}
+}
+
+// source resolves a source reference; it may be left out when the dataset
+// has exactly one source.
+func (p *datasetParser) source(id string, pos dataset.Position, field string) *dataset.Source {
+	if id == "" {
+		if len(p.ds.Sources) == 1 {
+			return p.ds.Sources[0]
+		}
+		p.ps.errorf(pos, field, "missing required field: the dataset has %d sources", len(p.ds.Sources))
+		return nil
+	}
+	s := p.sources[id]
+	if s == nil {
+		p.ps.errorf(pos, field, "unknown source %q: declare it under sources", id)
+	}
+	return s
+}
+
+func (p *datasetParser) parseReported(n *yaml.Node, path string) {
+	rf := p.mapping(n, path, "kind", "indicator", "region", "program", "dimensions", "from_year", "to_year", "value", "source", "note")
+	r := &dataset.Reported{
+		Kind:    p.str(rf, "kind", true),
+		Region:  p.str(rf, "region", true),
+		Program: p.str(rf, "program", false),
+		Dataset: p.ds,
+		Pos:     p.pos(n),
+	}
+	if r.Kind != "cagr" && r.Kind != "yoy" && r.Kind != "" {
+		p.ps.errorf(p.pos(rf.values["kind"]), join(path, "kind"), "unknown kind %q: use cagr (average annual growth) or yoy (year-on-year change)", r.Kind)
+	}
+	name := p.str(rf, "indicator", true)
+	if r.Indicator = p.indicator(name); r.Indicator == nil && name != "" {
+		p.ps.errorf(p.pos(rf.values["indicator"]), join(path, "indicator"), "unknown indicator %q", name)
+	}
+	if r.Region != "" && p.regions[r.Region] == nil {
+		p.ps.errorf(p.pos(rf.values["region"]), join(path, "region"), "unknown region %q: declare it under regions", r.Region)
+	}
+	if r.Program != "" && p.programs[r.Program] == nil {
+		p.ps.errorf(p.pos(rf.values["program"]), join(path, "program"), "unknown program %q: declare it under programs", r.Program)
+	}
+	if d := rf.values["dimensions"]; d != nil && r.Indicator != nil {
+		df := p.mapping(d, join(path, "dimensions"), r.Indicator.Dimensions...)
+		for _, dim := range r.Indicator.Dimensions {
+			r.Dims = append(r.Dims, p.str(df, dim, true))
+		}
+	}
+	r.FromYear, _ = p.integer(rf, "from_year", true)
+	r.ToYear, _ = p.integer(rf, "to_year", true)
+	if r.FromYear >= r.ToYear && r.ToYear != 0 {
+		p.ps.errorf(p.pos(rf.values["to_year"]), join(path, "to_year"), "%d must be after from_year %d", r.ToYear, r.FromYear)
+	}
+	var vn *yaml.Node
+	if r.Value, vn = p.number(rf, "value"); vn != nil {
+		r.Precision = halfLastDigit(vn.Value)
+	}
+	var srcPos dataset.Position
+	if sn := rf.values["source"]; sn != nil {
+		srcPos = p.pos(sn)
+	} else {
+		srcPos = p.pos(n)
+	}
+	r.Source = p.source(p.str(rf, "source", false), srcPos, join(path, "source"))
+	p.ds.Reported = append(p.ds.Reported, r)
+}
+
+// halfLastDigit is the precision a decimal literal states: half a unit of its
+// last digit (0.058 → 0.0005).
+func halfLastDigit(lit string) float64 {
+	decimals := 0
+	if i := strings.IndexByte(lit, '.'); i >= 0 {
+		decimals = len(lit) - i - 1
+	}
+	p := 0.5
+	for range decimals {
+		p /= 10
+	}
+	return p
+}
+
+func describeDims(dims []string) string {
+	if len(dims) == 0 {
+		return "no dimensions"
+	}
+	return "dimensions " + strings.Join(dims, ", ")
+}

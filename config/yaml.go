@@ -1,0 +1,237 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+// yamlReader walks a YAML node tree by hand rather than decoding into structs,
+// so that every problem carries its line, column and field path, unknown keys
+// are refused, and one run reports every problem instead of the first.
+type yamlReader struct {
+	file string
+	ps   *problems
+}
+
+func (r *yamlReader) pos(n *yaml.Node) dataset.Position {
+	return dataset.Position{File: r.file, Line: n.Line, Column: n.Column}
+}
+
+// parse decodes data into a document and returns its root, or nil after
+// recording the syntax error.
+func (r *yamlReader) parse(data []byte) *yaml.Node {
+	if !validUTF8(r.file, data, r.ps) {
+		return nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		r.ps.errorf(dataset.Position{File: r.file, Line: syntaxErrorLine(err), Column: 1}, "", "invalid YAML: %v", err)
+		return nil
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		r.ps.errorf(dataset.Position{File: r.file, Line: 1, Column: 1}, "", "empty document")
+		return nil
+	}
+	return doc.Content[0]
+}
+
+// syntaxErrorLine digs the line number out of a yaml.v3 syntax error.
+func syntaxErrorLine(err error) int {
+	var line int
+	if _, scanErr := fmt.Sscanf(err.Error(), "yaml: line %d:", &line); scanErr == nil {
+		return line
+	}
+	return 1
+}
+
+// fields is a YAML mapping with its keys checked.
+type fields struct {
+	node   *yaml.Node
+	path   string
+	values map[string]*yaml.Node
+}
+
+// mapping checks that n is a mapping whose keys are all allowed and unique.
+func (r *yamlReader) mapping(n *yaml.Node, path string, allowed ...string) fields {
+	f := fields{node: n, path: path, values: map[string]*yaml.Node{}}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		r.ps.errorf(r.pos(n), path, "must be a mapping, got %s", kindName(n))
+		return f
+	}
+	known := make(map[string]bool, len(allowed))
+	for _, a := range allowed {
+		known[a] = true
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		field := join(path, k.Value)
+		switch {
+		case !known[k.Value]:
+			r.ps.errorf(r.pos(k), field, "unknown field")
+		case f.values[k.Value] != nil:
+			r.ps.errorf(r.pos(k), field, "duplicate field")
+		default:
+			f.values[k.Value] = v
+		}
+	}
+	return f
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "null"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "an alias"
+}
+
+// scalar returns the scalar node for key, recording a problem if it is
+// missing (when required) or not a scalar.
+func (r *yamlReader) scalar(f fields, key string, required bool) *yaml.Node {
+	n := f.values[key]
+	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		if required && f.node.Kind == yaml.MappingNode {
+			r.ps.errorf(r.pos(f.node), join(f.path, key), "missing required field")
+		}
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		r.ps.errorf(r.pos(n), join(f.path, key), "must be a scalar, got %s", kindName(n))
+		return nil
+	}
+	return n
+}
+
+func (r *yamlReader) str(f fields, key string, required bool) string {
+	if n := r.scalar(f, key, required); n != nil {
+		if n.Value == "" && required {
+			r.ps.errorf(r.pos(n), join(f.path, key), "must not be empty")
+		}
+		return n.Value
+	}
+	return ""
+}
+
+// id reads a string that is used as a label value or reference.
+func (r *yamlReader) id(f fields, key string) string {
+	n := r.scalar(f, key, true)
+	if n == nil {
+		return ""
+	}
+	if !validID(n.Value) {
+		r.ps.errorf(r.pos(n), join(f.path, key), "%q must match [A-Za-z0-9_.-]+", n.Value)
+	}
+	return n.Value
+}
+
+func (r *yamlReader) number(f fields, key string) (float64, *yaml.Node) {
+	n := r.scalar(f, key, true)
+	if n == nil {
+		return 0, nil
+	}
+	v, msg := parseNumber(n.Value)
+	if n.Tag != "!!int" && n.Tag != "!!float" && msg == "" {
+		msg = fmt.Sprintf("must be a number, got %q", n.Value)
+	}
+	if msg != "" {
+		r.ps.errorf(r.pos(n), join(f.path, key), "%s", msg)
+		return 0, nil
+	}
+	return v, n
+}
+
+// parseNumber parses a finite number and says what is wrong otherwise.
+func parseNumber(s string) (float64, string) {
+	switch s {
+	case ".nan", ".NaN", ".NAN", "NaN", "nan":
+		return 0, "must be a finite number, got NaN"
+	case ".inf", ".Inf", ".INF", "+.inf", "-.inf", "-.Inf", "+.Inf", "-.INF", "+.INF", "Inf", "+Inf", "-Inf", "inf":
+		return 0, "must be a finite number, got " + s
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Sprintf("must be a number, got %q", s)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, "must be a finite number, got " + s
+	}
+	return v, ""
+}
+
+func (r *yamlReader) integer(f fields, key string, required bool) (int, *yaml.Node) {
+	n := r.scalar(f, key, required)
+	if n == nil {
+		return 0, nil
+	}
+	v, err := strconv.Atoi(n.Value)
+	if err != nil || n.Tag != "!!int" {
+		r.ps.errorf(r.pos(n), join(f.path, key), "must be an integer, got %q", n.Value)
+		return 0, nil
+	}
+	return v, n
+}
+
+func (r *yamlReader) date(f fields, key string) time.Time {
+	n := r.scalar(f, key, true)
+	if n == nil {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.DateOnly, n.Value)
+	if err != nil {
+		r.ps.errorf(r.pos(n), join(f.path, key), "must be a date YYYY-MM-DD, got %q", n.Value)
+	}
+	return t
+}
+
+// list returns the items of the sequence at key, or nil.
+func (r *yamlReader) list(f fields, key string) []*yaml.Node {
+	n := f.values[key]
+	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		r.ps.errorf(r.pos(n), join(f.path, key), "must be a list, got %s", kindName(n))
+		return nil
+	}
+	return n.Content
+}
+
+func index(path string, i int) string {
+	return fmt.Sprintf("%s[%d]", path, i)
+}
+
+// validID reports whether s is usable as an identifier and label value.
+func validID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

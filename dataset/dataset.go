@@ -1,0 +1,199 @@
+// Package dataset is the data model of published social-security statistics:
+// regions, programmes, sources, indicators and the observations that tie them
+// together. It knows nothing of Prometheus or of file formats.
+package dataset
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Qualifier says how a published figure relates to the true value.
+type Qualifier string
+
+// The qualifiers a source can attach to a figure ("more than 32.45 million" is AtLeast).
+const (
+	Exact         Qualifier = "exact"
+	Approximately Qualifier = "approximately"
+	AtLeast       Qualifier = "at_least"
+	AtMost        Qualifier = "at_most"
+)
+
+// Qualifiers lists every qualifier in a stable order.
+var Qualifiers = []Qualifier{Exact, Approximately, AtLeast, AtMost}
+
+// Position is where something was written: a file, a 1-based line and column.
+type Position struct {
+	File   string
+	Line   int
+	Column int
+}
+
+// String formats the position as file:line:column.
+func (p Position) String() string {
+	return p.File + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
+}
+
+// Region is a statistical area, such as a country, a province or a county.
+type Region struct {
+	Code   string // GB/T 2260 for China, e.g. 140000.
+	Name   string
+	NameEN string
+	Level  string // country, province, city, county, ...
+	Parent string // Code of the enclosing region, empty for a root.
+}
+
+// Program is a social-security programme, such as basic pension insurance.
+type Program struct {
+	ID   string
+	Name string
+}
+
+// Source is a publication that figures come from.
+type Source struct {
+	ID        string
+	Title     string
+	URL       string
+	Publisher string
+	Published time.Time
+}
+
+// Unit is the unit of an indicator's values; it decides which values are valid.
+type Unit string
+
+// Units known to the validator.
+const (
+	UnitRatio         Unit = "ratio"
+	UnitPersons       Unit = "persons"
+	UnitYuan          Unit = "yuan"
+	UnitJurisdictions Unit = "jurisdictions"
+)
+
+// Indicator is a family of figures, published as one metric.
+type Indicator struct {
+	Name       string // Full metric name, e.g. socsec_coverage_ratio.
+	Help       string
+	Unit       Unit
+	PerProgram bool     // Whether each observation names a programme.
+	Dimensions []string // Extra label names every observation must set, in order.
+}
+
+// Observation is one published figure.
+type Observation struct {
+	Indicator  *Indicator
+	Region     string
+	Program    string // Empty when the indicator is not per programme.
+	Year       int
+	Dimensions []string // Values in the order of Indicator.Dimensions.
+	Value      float64
+	Source     *Source
+	Qualifier  Qualifier
+	Note       string
+	Dataset    *Dataset
+	Pos        Position
+}
+
+// Key identifies the series an observation belongs to; two observations with
+// the same key are the same figure, published twice.
+func (o *Observation) Key() string {
+	var b strings.Builder
+	b.WriteString(o.Indicator.Name)
+	b.WriteByte(0)
+	b.WriteString(o.Region)
+	b.WriteByte(0)
+	b.WriteString(o.Program)
+	b.WriteByte(0)
+	b.WriteString(strconv.Itoa(o.Year))
+	for _, d := range o.Dimensions {
+		b.WriteByte(0)
+		b.WriteString(d)
+	}
+	return b.String()
+}
+
+// DimensionString renders the dimensions as k=v pairs joined by commas.
+func (o *Observation) DimensionString() string {
+	parts := make([]string, len(o.Dimensions))
+	for i, v := range o.Dimensions {
+		parts[i] = o.Indicator.Dimensions[i] + "=" + v
+	}
+	return strings.Join(parts, ",")
+}
+
+// Dataset is one published collection of figures with its provenance.
+type Dataset struct {
+	ID        string
+	Title     string
+	Publisher string
+	License   string
+	File      string
+	Sources   []*Source
+	Regions   []*Region
+	Programs  []*Program
+	// Indicators holds the indicators the dataset declares beyond the catalog.
+	Indicators []*Indicator
+	// Observations holds every figure the dataset states, revised or not.
+	Observations []*Observation
+	// Reported holds derived figures as the sources stated them.
+	Reported []*Reported
+}
+
+// Reported is a derived figure as a source stated it, such as an average
+// annual growth rate, kept so that it can be checked against the base figures.
+type Reported struct {
+	Kind      string // cagr or yoy.
+	Indicator *Indicator
+	Region    string
+	Program   string
+	Dims      []string
+	FromYear  int
+	ToYear    int
+	Value     float64 // As a ratio, e.g. 0.058 for 5.8 %.
+	Precision float64 // Half a unit of the last stated digit, e.g. 0.0005.
+	Source    *Source
+	Dataset   *Dataset
+	Pos       Position
+}
+
+// Revision records a figure that a later publication replaced.
+type Revision struct {
+	Old, New *Observation
+}
+
+// Target is a policy coverage target for a programme, optionally for one region.
+type Target struct {
+	Program string
+	Region  string // Empty for the programme-wide default.
+	Ratio   float64
+}
+
+// FileStatus is the outcome of the last attempt to load one dataset file.
+type FileStatus struct {
+	File string
+	OK   bool
+	Err  error
+}
+
+// Snapshot is everything the exporter serves, validated and resolved: it is
+// built whole by a load and replaced whole by a reload, never changed in place.
+type Snapshot struct {
+	Datasets   []*Dataset   // Sorted by ID.
+	Indicators []*Indicator // Those with at least one series, sorted by name.
+	Regions    []*Region    // Sorted by code.
+	Programs   []*Program   // Sorted by ID.
+	Targets    []Target     // Sorted by programme, then region.
+	// Series holds the figure served for each series, revisions applied,
+	// sorted by indicator name and then by labels.
+	Series    []*Observation
+	Revisions []Revision
+}
+
+// SeriesCount returns how many series each dataset serves, by dataset ID.
+func (s *Snapshot) SeriesCount() map[string]int {
+	n := make(map[string]int, len(s.Datasets))
+	for _, o := range s.Series {
+		n[o.Dataset.ID]++
+	}
+	return n
+}

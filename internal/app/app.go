@@ -1,0 +1,184 @@
+// Package app runs the exporter: it loads the datasets, serves them over
+// HTTP, and reloads them on request, keeping the last good snapshot when a
+// reload fails.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/exporter-toolkit/web"
+
+	"github.com/socsec-exporter/socsec_exporter/collector"
+	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+// Options are the settings of a running exporter; the flags fill them.
+type Options struct {
+	Load                   config.Options
+	Web                    *web.FlagConfig
+	TelemetryPath          string
+	DisableExporterMetrics bool
+	MaxRequests            int
+	Logger                 *slog.Logger
+}
+
+// Exporter holds the served snapshot and the metrics about loading it.
+type Exporter struct {
+	opts    Options
+	logger  *slog.Logger
+	now     func() time.Time
+	current atomic.Pointer[dataset.Snapshot]
+	landing atomic.Pointer[http.Handler]
+	// reloadMu serialises reloads so that two never race to swap.
+	reloadMu sync.Mutex
+
+	registry     *prometheus.Registry
+	reloadOK     prometheus.Gauge
+	reloadTime   prometheus.Gauge
+	fileOK       *prometheus.GaugeVec
+	fileLoadTime *prometheus.GaugeVec
+}
+
+// New returns an exporter with nothing loaded yet; call Reload to load.
+func New(opts Options) *Exporter {
+	e := &Exporter{opts: opts, logger: opts.Logger, now: time.Now, registry: prometheus.NewRegistry()}
+	if opts.Load.Now != nil {
+		e.now = opts.Load.Now
+	}
+	e.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "socsec_config_last_reload_successful",
+		Help: "Whether the last load of the config and its datasets succeeded (1) or failed and the previous data is still served (0).",
+	})
+	e.reloadTime = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "socsec_config_last_reload_success_timestamp_seconds",
+		Help: "Time of the last successful load of the config and its datasets.",
+	})
+	e.fileOK = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "socsec_dataset_load_success",
+		Help: "Whether the dataset file loaded without errors at the last attempt.",
+	}, []string{"file"})
+	e.fileLoadTime = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "socsec_dataset_last_load_success_timestamp_seconds",
+		Help: "Time the dataset file last loaded without errors.",
+	}, []string{"file"})
+	e.registry.MustRegister(
+		collector.New(e.Snapshot),
+		versioncollector.NewCollector("socsec"),
+		e.reloadOK, e.reloadTime, e.fileOK, e.fileLoadTime,
+	)
+	if !opts.DisableExporterMetrics {
+		e.registry.MustRegister(
+			collectors.NewGoCollector(),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		)
+	}
+	e.setLanding(nil)
+	return e
+}
+
+// Snapshot returns the snapshot being served, or nil before the first load.
+func (e *Exporter) Snapshot() *dataset.Snapshot {
+	return e.current.Load()
+}
+
+// Registry returns the registry that /metrics serves.
+func (e *Exporter) Registry() *prometheus.Registry {
+	return e.registry
+}
+
+// Reload loads the config and datasets anew and swaps them in only if all of
+// it is valid; on failure the previous snapshot stays in service.
+func (e *Exporter) Reload() error {
+	e.reloadMu.Lock()
+	defer e.reloadMu.Unlock()
+	start := e.now()
+	res, err := config.Load(e.opts.Load)
+	// Files the config no longer names must not linger in the metrics.
+	e.fileOK.Reset()
+	for _, f := range res.Files {
+		if f.OK {
+			e.fileOK.WithLabelValues(f.File).Set(1)
+			e.fileLoadTime.WithLabelValues(f.File).Set(float64(start.UnixNano()) / 1e9)
+		} else {
+			e.fileOK.WithLabelValues(f.File).Set(0)
+		}
+	}
+	if err != nil {
+		e.reloadOK.Set(0)
+		kept := "nothing loaded yet"
+		if e.current.Load() != nil {
+			kept = "still serving the last good data"
+		}
+		e.logger.Error("Loading config and datasets failed", "config", e.configName(), "kept", kept, "err", err)
+		return err
+	}
+	e.current.Store(res.Snapshot)
+	e.setLanding(res.Snapshot)
+	e.reloadOK.Set(1)
+	e.reloadTime.Set(float64(start.UnixNano()) / 1e9)
+	for _, w := range res.Warnings {
+		e.logger.Debug("Dataset warning", "problem", w.String())
+	}
+	e.logger.Info("Loaded config and datasets", "config", e.configName(), "datasets", len(res.Snapshot.Datasets),
+		"series", len(res.Snapshot.Series), "warnings", len(res.Warnings), "duration", e.now().Sub(start))
+	return nil
+}
+
+func (e *Exporter) configName() string {
+	if e.opts.Load.ConfigFile == "" {
+		return "embedded default"
+	}
+	return e.opts.Load.ConfigFile
+}
+
+// Run serves HTTP until ctx is done, loading the data first and reloading
+// whenever reload receives. It returns an error if the first load fails.
+func (e *Exporter) Run(ctx context.Context, reload <-chan struct{}) error {
+	server := &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() {
+		serveErr <- web.ListenAndServe(server, e.opts.Web, e.logger)
+	}()
+	loadErr := make(chan error, 1)
+	go func() { loadErr <- e.Reload() }()
+	for {
+		select {
+		case err := <-loadErr:
+			if err != nil {
+				shutdown(server)
+				return fmt.Errorf("loading datasets: %w", err)
+			}
+			loadErr = nil
+		case <-reload:
+			// Errors are logged and exported by Reload.
+			_ = e.Reload()
+		case err := <-serveErr:
+			if errors.Is(err, http.ErrServerClosed) {
+				return nil
+			}
+			return err
+		case <-ctx.Done():
+			e.logger.Info("Shutting down")
+			shutdown(server)
+			return nil
+		}
+	}
+}
+
+// shutdown stops accepting requests and lets running ones finish, briefly.
+func shutdown(server *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = server.Shutdown(ctx)
+}

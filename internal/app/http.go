@@ -1,0 +1,110 @@
+package app
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+// Handler returns the exporter's HTTP routes.
+func (e *Exporter) Handler() http.Handler {
+	mux := http.NewServeMux()
+	opts := promhttp.HandlerOpts{
+		ErrorLog:            promhttpLogger{e},
+		ErrorHandling:       promhttp.ContinueOnError,
+		MaxRequestsInFlight: e.opts.MaxRequests,
+		EnableOpenMetrics:   true,
+	}
+	var metrics http.Handler = promhttp.HandlerFor(e.registry, opts)
+	if !e.opts.DisableExporterMetrics {
+		opts.Registry = e.registry
+		metrics = promhttp.InstrumentMetricHandler(e.registry, promhttp.HandlerFor(e.registry, opts))
+	}
+	mux.Handle(e.opts.TelemetryPath, metrics)
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "Healthy")
+	})
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		if e.Snapshot() == nil {
+			http.Error(w, "Not ready: datasets are still loading", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "Ready")
+	})
+	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost && r.Method != http.MethodPut {
+			w.Header().Set("Allow", "POST, PUT")
+			http.Error(w, "Use POST or PUT to reload", http.StatusMethodNotAllowed)
+			return
+		}
+		if err := e.Reload(); err != nil {
+			http.Error(w, "Reload failed, still serving the last good data:\n"+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, "Reloaded")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		(*e.landing.Load()).ServeHTTP(w, r)
+	})
+	return mux
+}
+
+type promhttpLogger struct{ e *Exporter }
+
+func (l promhttpLogger) Println(v ...any) {
+	l.e.logger.Error("Serving metrics", "err", fmt.Sprint(v...))
+}
+
+// setLanding rebuilds the landing page so that it lists snap's datasets.
+func (e *Exporter) setLanding(snap *dataset.Snapshot) {
+	cfg := web.LandingConfig{
+		Name:        "socsec_exporter",
+		Description: "Prometheus exporter for official social-security statistics",
+		Version:     version.Info(),
+		Links: []web.LandingLinks{
+			{Address: strings.TrimPrefix(e.opts.TelemetryPath, "/"), Text: "Metrics"},
+			{Address: "-/healthy", Text: "Health"},
+			{Address: "-/ready", Text: "Readiness"},
+		},
+		ExtraHTML: datasetsHTML(snap),
+		ExtraCSS:  "table.datasets td, table.datasets th { padding: 2px 8px; text-align: left; vertical-align: top; }",
+	}
+	h, err := web.NewLandingPage(cfg)
+	var handler http.Handler = h
+	if err != nil {
+		handler = http.NotFoundHandler()
+		e.logger.Error("Building the landing page", "err", err)
+	}
+	e.landing.Store(&handler)
+}
+
+// datasetsHTML lists the datasets with their sources and series counts.
+func datasetsHTML(snap *dataset.Snapshot) string {
+	if snap == nil {
+		return "<h2>Datasets</h2><p>Loading…</p>"
+	}
+	counts := snap.SeriesCount()
+	var b strings.Builder
+	b.WriteString(`<h2>Datasets</h2><table class="datasets"><tr><th>Dataset</th><th>Series</th><th>Sources</th><th>File</th></tr>`)
+	for _, ds := range snap.Datasets {
+		fmt.Fprintf(&b, "<tr><td><b>%s</b><br>%s</td><td>%d</td><td>", html.EscapeString(ds.ID), html.EscapeString(ds.Title), counts[ds.ID])
+		for _, s := range ds.Sources {
+			title := html.EscapeString(s.Title)
+			if s.URL != "" {
+				title = fmt.Sprintf(`<a href="%s">%s</a>`, html.EscapeString(s.URL), title)
+			}
+			fmt.Fprintf(&b, "%s (%s, %s)<br>", title, html.EscapeString(s.Publisher), s.Published.Format(time.DateOnly))
+		}
+		fmt.Fprintf(&b, "</td><td>%s</td></tr>", html.EscapeString(ds.File))
+	}
+	b.WriteString("</table>")
+	return b.String()
+}

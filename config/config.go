@@ -29,6 +29,9 @@ const DefaultConfigFile = "default/socsec.yml"
 type Options struct {
 	// ConfigFile is the config to load; empty means the embedded default.
 	ConfigFile string
+	// Datasets, when set, are dataset files or directories loaded instead of
+	// a config, with no coverage targets: for checking files on their own.
+	Datasets []string
 	// MaxFileBytes refuses any file larger than this before reading it.
 	MaxFileBytes int64
 	// Now is the clock used to bound years; nil means time.Now.
@@ -72,7 +75,18 @@ func Load(opts Options) (*Result, error) {
 		fsys, path = embeddedFS{defaultFiles}, DefaultConfigFile
 	}
 	res := &Result{}
-	cfg := ld.parseConfig(fsys, path)
+	var cfg configFile
+	if len(opts.Datasets) > 0 {
+		for _, p := range opts.Datasets {
+			files, err := expandDatasetPath(osFS{}, p)
+			if err != nil {
+				ld.ps.errorf(dataset.Position{File: p}, "", "%v", err)
+			}
+			cfg.addFiles(osFS{}, files)
+		}
+	} else {
+		cfg = ld.parseConfig(fsys, path)
+	}
 	var datasets []*dataset.Dataset
 	for _, f := range cfg.files {
 		before := len(ld.ps.errors)
@@ -104,6 +118,12 @@ func Load(opts Options) (*Result, error) {
 type configFile struct {
 	files   []datasetFile
 	targets []targetInput
+}
+
+func (c *configFile) addFiles(fsys fileSystem, paths []string) {
+	for _, p := range paths {
+		c.files = append(c.files, datasetFile{fsys: fsys, path: p})
+	}
 }
 
 type datasetFile struct {
@@ -152,9 +172,7 @@ func (ld *loader) parseConfig(fsys fileSystem, path string) configFile {
 		if err != nil {
 			ld.ps.errorf(r.pos(n), field, "%v", err)
 		}
-		for _, file := range files {
-			cfg.files = append(cfg.files, datasetFile{fsys: fsys, path: file})
-		}
+		cfg.addFiles(fsys, files)
 	}
 	if len(cfg.files) == 0 && f.node.Kind == yaml.MappingNode {
 		ld.ps.errorf(r.pos(root), "datasets", "no dataset files: list at least one file or directory")

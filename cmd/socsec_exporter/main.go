@@ -40,6 +40,7 @@ func run(args []string) int {
 	serve.Flag("web.disable-exporter-metrics", "Exclude Go runtime, process and promhttp metrics from /metrics.").BoolVar(&opts.DisableExporterMetrics)
 	serve.Flag("web.max-requests", "Maximum number of parallel scrape requests; 0 disables the limit.").Default("40").IntVar(&opts.MaxRequests)
 	check := a.Command("check", "Validate the config and every dataset, print each problem as file:line:column: field: message, and exit non-zero on any error.")
+	check.Arg("datasets", "Dataset files or directories to check on their own, instead of --config.file.").StringsVar(&opts.Load.Datasets)
 	promslogConfig := &promslog.Config{}
 	promslogflag.AddFlags(a, promslogConfig)
 	a.Version(version.Print("socsec_exporter"))

@@ -1,0 +1,220 @@
+package dashboards
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/cog/variants"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+)
+
+// Units used by the panels: ratios as percent, counts as short numbers, money with a yuan suffix.
+const (
+	unitRatio   = "percentunit"
+	unitPersons = "short"
+	unitCount   = "short"
+	unitYuan    = "suffix: yuan"
+	unitYear    = "none"
+	unitText    = "none"
+	unitSeconds = "s"
+)
+
+// tag marks every dashboard of the project; the dashboard links list all dashboards with this tag.
+const tag = "socsec"
+
+// Default variable values: Shanxi and its basic pension insurance, the figures of the embedded default dataset.
+const (
+	defaultRegion  = "140000"
+	defaultProgram = "basic_pension"
+)
+
+func datasource() common.DataSourceRef {
+	return common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("${datasource}")}
+}
+
+// newDashboard starts a read-only dashboard with the variables every dashboard shares and links to the others.
+func newDashboard(uid, title, description string, vars ...cog.Builder[dashboard.VariableModel]) *dashboard.DashboardBuilder {
+	shared := []cog.Builder[dashboard.VariableModel]{datasourceVariable(), jobVariable()}
+	return dashboard.NewDashboardBuilder(title).
+		Uid(uid).
+		Description(description).
+		Tags([]string{tag}).
+		Readonly().
+		Timezone("browser").
+		Time("now-1h", "now").
+		Refresh("5m").
+		Tooltip(dashboard.DashboardCursorSyncCrosshair).
+		Variables(append(shared, vars...)).
+		Link(dashboard.NewDashboardLinkBuilder("Social security").
+			Type(dashboard.DashboardLinkTypeDashboards).
+			Tags([]string{tag}).
+			AsDropdown(true).
+			IncludeVars(true).
+			KeepTime(true))
+}
+
+func datasourceVariable() *dashboard.DatasourceVariableBuilder {
+	return dashboard.NewDatasourceVariableBuilder("datasource").
+		Label("Data source").
+		Type("prometheus").
+		Current(single("Prometheus", "prometheus"))
+}
+
+func jobVariable() *dashboard.QueryVariableBuilder {
+	return queryVariable("job", "Job", `label_values(socsec_build_info, job)`).
+		Multi(true).
+		IncludeAll(true).
+		AllValue(".+").
+		Current(all())
+}
+
+// regionVariable lists the regions that have data, showing their names and filtering on their codes.
+func regionVariable() *dashboard.QueryVariableBuilder {
+	return queryVariable("region", "Region",
+		`query_result(socsec_region_info{job=~"$job"} and on (job, instance, region_code) socsec_latest_data_year{job=~"$job"})`).
+		Regex(`/region_code="(?<value>[^"]+)".*region_name="(?<text>[^"]+)"/`).
+		Current(single(defaultRegion, defaultRegion))
+}
+
+// programVariable lists the programmes that have data in one of the families, showing their names and filtering on
+// their ids. A multi-value variable defaults to all programmes, a single-value one to def.
+func programVariable(name, label string, multi bool, def string, families ...string) *dashboard.QueryVariableBuilder {
+	selectors := make([]string, len(families))
+	for i, f := range families {
+		selectors[i] = f + `{job=~"$job"}`
+	}
+	v := queryVariable(name, label, fmt.Sprintf(`query_result(socsec_program_info{job=~"$job"} and on (job, instance, program) (%s))`,
+		strings.Join(selectors, " or "))).
+		Regex(`/program="(?<value>[^"]+)".*program_name="(?<text>[^"]+)"/`)
+	if multi {
+		// ".*" also matches series without a program label, such as socsec_jurisdictions.
+		return v.Multi(true).IncludeAll(true).AllValue(".*").Current(all())
+	}
+	return v.Current(single(def, def))
+}
+
+func queryVariable(name, label, query string) *dashboard.QueryVariableBuilder {
+	return dashboard.NewQueryVariableBuilder(name).
+		Label(label).
+		Datasource(datasource()).
+		Query(dashboard.StringOrMap{String: cog.ToPtr(query)}).
+		Definition(query).
+		Refresh(dashboard.VariableRefreshOnTimeRangeChanged).
+		Sort(dashboard.VariableSortAlphabeticalCaseInsensitiveAsc)
+}
+
+func single(text, value string) dashboard.VariableOption {
+	return dashboard.VariableOption{
+		Selected: cog.ToPtr(true),
+		Text:     dashboard.StringOrArrayOfString{String: cog.ToPtr(text)},
+		Value:    dashboard.StringOrArrayOfString{String: cog.ToPtr(value)},
+	}
+}
+
+func all() dashboard.VariableOption {
+	return dashboard.VariableOption{
+		Selected: cog.ToPtr(true),
+		Text:     dashboard.StringOrArrayOfString{ArrayOfString: []string{"All"}},
+		Value:    dashboard.StringOrArrayOfString{ArrayOfString: []string{"$__all"}},
+	}
+}
+
+// rows is an instant query in table format: one row per series with its labels as columns.
+func rows(ref, expr string) cog.Builder[variants.Dataquery] {
+	return prometheus.NewDataqueryBuilder().
+		RefId(ref).
+		Datasource(datasource()).
+		Expr(expr).
+		Instant().
+		Format(prometheus.PromQueryFormatTable)
+}
+
+// latest is an instant query in time-series format: one value per series, named by the legend.
+func latest(ref, expr, legend string) cog.Builder[variants.Dataquery] {
+	return prometheus.NewDataqueryBuilder().
+		RefId(ref).
+		Datasource(datasource()).
+		Expr(expr).
+		Instant().
+		Format(prometheus.PromQueryFormatTimeSeries).
+		LegendFormat(legend)
+}
+
+// series is a range query for self-metrics that change over time.
+func series(ref, expr, legend string) cog.Builder[variants.Dataquery] {
+	return prometheus.NewDataqueryBuilder().
+		RefId(ref).
+		Datasource(datasource()).
+		Expr(expr).
+		Range().
+		Format(prometheus.PromQueryFormatTimeSeries).
+		LegendFormat(legend)
+}
+
+// withProgramNames joins the programme name onto each series of expr.
+func withProgramNames(expr string) string {
+	return fmt.Sprintf(`%s * on (job, instance, program) group_left (program_name) socsec_program_info{job=~"$job"}`, expr)
+}
+
+// withRegionNames joins the region name onto each series of expr.
+func withRegionNames(expr string) string {
+	return fmt.Sprintf(`%s * on (job, instance, region_code) group_left (region_name) socsec_region_info{job=~"$job"}`, expr)
+}
+
+// latestYear keeps only the series of family whose year is the latest published for their region and programme.
+func latestYear(selector, family string) string {
+	return fmt.Sprintf(`(%s and on (job, instance, region_code, program, year) socsec_latest_data_year{job=~"$job",metric=%q})`,
+		selector, family)
+}
+
+func transformation(id string, options map[string]any) dashboard.DataTransformerConfig {
+	return dashboard.DataTransformerConfig{Id: id, Options: options}
+}
+
+func sortBy(field string, desc bool) dashboard.DataTransformerConfig {
+	return transformation("sortBy", map[string]any{"sort": []map[string]any{{"field": field, "desc": desc}}})
+}
+
+// matrix turns one row per series into one row per rowField value and one column per columnField value.
+func matrix(rowField, columnField string) dashboard.DataTransformerConfig {
+	return transformation("groupingToMatrix", map[string]any{
+		"rowField": rowField, "columnField": columnField, "valueField": "Value",
+	})
+}
+
+// organize hides the label columns not worth showing and renames the others.
+func organize(exclude []string, rename map[string]string) dashboard.DataTransformerConfig {
+	excluded := map[string]bool{}
+	for _, name := range exclude {
+		excluded[name] = true
+	}
+	return transformation("organize", map[string]any{"excludeByName": excluded, "renameByName": rename})
+}
+
+// plumbing are the columns of a table-format query that say nothing to a reader.
+var plumbing = []string{"Time", "__name__", "job", "instance"}
+
+func thresholds(base string, steps ...dashboard.Threshold) *dashboard.ThresholdsConfigBuilder {
+	return dashboard.NewThresholdsConfigBuilder().
+		Mode(dashboard.ThresholdsModeAbsolute).
+		Steps(append([]dashboard.Threshold{{Color: base}}, steps...))
+}
+
+// okMapping shows 1 as OK in green and 0 as failed in red.
+func okMapping(ok, failed string) []dashboard.ValueMapping {
+	return []dashboard.ValueMapping{{ValueMap: &dashboard.ValueMap{
+		Type: dashboard.MappingTypeValueToText,
+		Options: map[string]dashboard.ValueMappingResult{
+			"0": {Text: cog.ToPtr(failed), Color: cog.ToPtr("red"), Index: cog.ToPtr[int32](0)},
+			"1": {Text: cog.ToPtr(ok), Color: cog.ToPtr("green"), Index: cog.ToPtr[int32](1)},
+		},
+	}}}
+}
+
+// lastValue shows the last value of each series on stat and bar gauge panels.
+func lastValue() *common.ReduceDataOptionsBuilder {
+	return common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"}).Values(false)
+}

@@ -1,0 +1,58 @@
+package dashboards
+
+import (
+	"fmt"
+
+	"github.com/grafana/grafana-foundation-sdk/go/barchart"
+	"github.com/grafana/grafana-foundation-sdk/go/bargauge"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+)
+
+func coverage() *dashboard.DashboardBuilder {
+	return newDashboard("socsec-coverage", "Social security: coverage and participation",
+		"Coverage ratio, insured persons and beneficiaries by statistical year and programme for one region.",
+		regionVariable(),
+		programVariable("program", "Programme", true, "",
+			"socsec_coverage_ratio", "socsec_insured_persons", "socsec_beneficiaries_persons"),
+	).
+		WithPanel(byYear("socsec_coverage_ratio", "Coverage ratio by year",
+			"Share of the target population covered by each programme, per statistical year.", unitRatio)).
+		WithPanel(byYear("socsec_insured_persons", "Insured persons by year",
+			"Persons insured under each programme, per statistical year.", unitPersons)).
+		WithPanel(byYear("socsec_beneficiaries_persons", "Beneficiaries by year",
+			"Persons receiving benefits of each programme, per statistical year.", unitPersons)).
+		WithPanel(bargauge.NewPanelBuilder().
+			Title("Insured persons, latest year").
+			Description("Persons insured under each programme in the latest year published for the selected region.").
+			Unit(unitPersons).
+			Orientation(common.VizOrientationHorizontal).
+			DisplayMode(common.BarGaugeDisplayModeGradient).
+			ReduceOptions(lastValue()).
+			Thresholds(thresholds("blue")).
+			WithTarget(latest("A", withProgramNames(
+				`region_program:socsec_insured_persons:latest{job=~"$job",region_code="$region",program=~"$program"}`),
+				"{{program_name}}")).
+			Height(8).Span(12))
+}
+
+// byYear is a bar chart of one data family for the selected region and programmes, with the year on the x axis and
+// one bar per programme.
+func byYear(family, title, description, unit string) *barchart.PanelBuilder {
+	return yearBars(title, description, unit,
+		withProgramNames(fmt.Sprintf(`%s{job=~"$job",region_code="$region",program=~"$program"}`, family)),
+		"program_name")
+}
+
+// yearBars is a bar chart of an instant table query with the year on the x axis and one bar per value of column.
+func yearBars(title, description, unit, expr, column string) *barchart.PanelBuilder {
+	return barchart.NewPanelBuilder().
+		Title(title).
+		Description(description).
+		Unit(unit).
+		Thresholds(thresholds("green")).
+		WithTarget(rows("A", expr)).
+		WithTransformation(sortBy("year", false)).
+		WithTransformation(matrix("year", column)).
+		Height(8).Span(12)
+}

@@ -1,0 +1,127 @@
+package dashboards
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+)
+
+// Model is the part of a dashboard JSON file that linting and query checks look at.
+type Model struct {
+	UID        string                    `json:"uid"`
+	Title      string                    `json:"title"`
+	Editable   *bool                     `json:"editable"`
+	Inputs     []any                     `json:"__inputs"`
+	Templating struct{ List []Variable } `json:"templating"`
+	Panels     []Panel                   `json:"panels"`
+}
+
+// Ref is a data source reference.
+type Ref struct {
+	Type string `json:"type"`
+	UID  string `json:"uid"`
+}
+
+// Variable is a dashboard template variable.
+type Variable struct {
+	Type       string `json:"type"`
+	Name       string `json:"name"`
+	Label      string `json:"label"`
+	Query      string `json:"query"`
+	Datasource *Ref   `json:"datasource"`
+	Current    struct {
+		Value any `json:"value"`
+	} `json:"current"`
+	Multi      bool   `json:"multi"`
+	IncludeAll bool   `json:"includeAll"`
+	AllValue   string `json:"allValue"`
+	Regex      string `json:"regex"`
+	Refresh    int    `json:"refresh"`
+}
+
+// Panel is a dashboard panel with its queries and default unit.
+type Panel struct {
+	ID          int      `json:"id"`
+	Type        string   `json:"type"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Datasource  *Ref     `json:"datasource"`
+	Targets     []Target `json:"targets"`
+	FieldConfig struct {
+		Defaults struct {
+			Unit string `json:"unit"`
+		} `json:"defaults"`
+	} `json:"fieldConfig"`
+}
+
+// Target is one Prometheus query of a panel.
+type Target struct {
+	RefID      string `json:"refId"`
+	Expr       string `json:"expr"`
+	Instant    bool   `json:"instant"`
+	Range      bool   `json:"range"`
+	Datasource *Ref   `json:"datasource"`
+}
+
+// ReadModel decodes the dashboard JSON file at path.
+func ReadModel(path string) (Model, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Model{}, err
+	}
+	var m Model
+	if err := json.Unmarshal(b, &m); err != nil {
+		return Model{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Default returns the value a variable takes when the dashboard opens: the all value when "All" is selected, else
+// the current value.
+func (v Variable) Default() string {
+	value := v.Current.Value
+	if values, ok := value.([]any); ok && len(values) == 1 {
+		value = values[0]
+	}
+	s, _ := value.(string)
+	if s == "$__all" {
+		return v.AllValue
+	}
+	return s
+}
+
+var variableFunction = regexp.MustCompile(`^\s*(label_values|query_result)\((.*)\)\s*$`)
+
+// PromQL returns the PromQL expression a query variable evaluates: the argument of query_result, or the series
+// selector of label_values.
+func (v Variable) PromQL() (string, error) {
+	m := variableFunction.FindStringSubmatch(v.Query)
+	if m == nil {
+		return "", fmt.Errorf("variable %s: query %q is neither label_values(...) nor query_result(...)", v.Name, v.Query)
+	}
+	if m[1] == "query_result" {
+		return m[2], nil
+	}
+	i := strings.LastIndex(m[2], ",")
+	if i < 0 {
+		return "", fmt.Errorf("variable %s: label_values needs a series selector and a label: %q", v.Name, v.Query)
+	}
+	return strings.TrimSpace(m[2][:i]), nil
+}
+
+var variableReference = regexp.MustCompile(`\$\{(\w+)(?::\w+)?\}|\$(\w+)`)
+
+// Expand replaces the variable references in s ($name, ${name}, ${name:format}) with their values; references to
+// unknown variables are left as they are.
+func Expand(s string, values map[string]string) string {
+	return variableReference.ReplaceAllStringFunc(s, func(ref string) string {
+		m := variableReference.FindStringSubmatch(ref)
+		name := m[1] + m[2]
+		if v, ok := values[name]; ok {
+			return v
+		}
+		return ref
+	})
+}

@@ -54,6 +54,8 @@ type loader struct {
 	opts    Options
 	ps      *problems
 	catalog map[string]*dataset.Indicator
+	// failed names the dataset files that cross-dataset checks found at fault.
+	failed map[string]bool
 }
 
 // Load reads the config and every dataset it names. On failure it returns
@@ -65,7 +67,7 @@ func Load(opts Options) (*Result, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	ld := &loader{opts: opts, ps: &problems{}, catalog: map[string]*dataset.Indicator{}}
+	ld := &loader{opts: opts, ps: &problems{}, catalog: map[string]*dataset.Indicator{}, failed: map[string]bool{}}
 	for _, ind := range Catalog() {
 		ld.catalog[ind.Name] = ind
 	}
@@ -108,6 +110,11 @@ func Load(opts Options) (*Result, error) {
 	snap := ld.resolve(datasets, cfg.targets)
 	res.Warnings = ld.ps.warnings
 	if err := ld.ps.err(); err != nil {
+		for i, f := range res.Files {
+			if ld.failed[f.File] {
+				res.Files[i] = dataset.FileStatus{File: f.File, Err: err}
+			}
+		}
 		return res, err
 	}
 	res.Snapshot = snap
@@ -174,7 +181,7 @@ func (ld *loader) parseConfig(fsys fileSystem, path string) configFile {
 		}
 		cfg.addFiles(fsys, files)
 	}
-	if len(cfg.files) == 0 && f.node.Kind == yaml.MappingNode {
+	if len(r.list(f, "datasets")) == 0 && len(cfg.files) == 0 && f.node.Kind == yaml.MappingNode {
 		ld.ps.errorf(r.pos(root), "datasets", "no dataset files: list at least one file or directory")
 	}
 	for i, n := range r.list(f, "coverage_targets") {
@@ -232,14 +239,16 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 	indicators := map[string]*dataset.Indicator{}
 	for _, ds := range datasets {
 		if prev := byID[ds.ID]; prev != nil {
-			ld.ps.errorf(dataset.Position{File: ds.File, Line: 1, Column: 1}, "id", "duplicate dataset id %q, also used by %s", ds.ID, prev.File)
+			ld.ps.errorf(ds.Pos, "id", "duplicate dataset id %q, also used by %s", ds.ID, prev.File)
+			ld.failed[ds.File] = true
 			continue
 		}
 		byID[ds.ID] = ds
 		snap.Datasets = append(snap.Datasets, ds)
 		for _, r := range ds.Regions {
 			if prev := regions[r.Code]; prev != nil && *prev != *r {
-				ld.ps.errorf(dataset.Position{File: ds.File, Line: 1, Column: 1}, "regions", "region %q differs from its definition in another dataset: %+v vs %+v", r.Code, *r, *prev)
+				ld.ps.errorf(ds.Pos, "regions", "region %q differs from its definition in another dataset: %+v vs %+v", r.Code, *r, *prev)
+				ld.failed[ds.File] = true
 			} else if prev == nil {
 				regions[r.Code] = r
 				snap.Regions = append(snap.Regions, r)
@@ -247,7 +256,8 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 		}
 		for _, ind := range ds.Indicators {
 			if prev := indicators[ind.Name]; prev != nil && !sameIndicator(prev, ind) {
-				ld.ps.errorf(dataset.Position{File: ds.File, Line: 1, Column: 1}, "indicators", "indicator %q differs from its declaration in another dataset", ind.Name)
+				ld.ps.errorf(ds.Pos, "indicators", "indicator %q differs from its declaration in another dataset", ind.Name)
+				ld.failed[ds.File] = true
 			} else if prev == nil {
 				indicators[ind.Name] = ind
 			}
@@ -260,7 +270,8 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 		}
 		for _, p := range ds.Programs {
 			if prev := programs[p.ID]; prev != nil && *prev != *p {
-				ld.ps.errorf(dataset.Position{File: ds.File, Line: 1, Column: 1}, "programs", "program %q is named %q here but %q in another dataset", p.ID, p.Name, prev.Name)
+				ld.ps.errorf(ds.Pos, "programs", "program %q is named %q here but %q in another dataset", p.ID, p.Name, prev.Name)
+				ld.failed[ds.File] = true
 			} else if prev == nil {
 				programs[p.ID] = p
 				snap.Programs = append(snap.Programs, p)
@@ -325,6 +336,7 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 			case c == 0 && o.Value != best.Value:
 				ld.ps.errorf(o.Pos, "value", "%s conflicts with %s at %s: both sources were published on %s, so neither revises the other",
 					num(o.Value), num(best.Value), best.Pos, o.Source.Published.Format(time.DateOnly))
+				ld.failed[o.Dataset.File] = true
 			case c == 0:
 				ld.ps.warnf(o.Pos, "", "duplicate of %s (same value, same publication date)", best.Pos)
 			case c > 0:

@@ -43,6 +43,10 @@ func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *datas
 	}
 	f := p.mapping(root, "", datasetKeys...)
 	p.ds.ID = p.id(f, "id")
+	p.ds.Pos = p.pos(root)
+	if n := f.values["id"]; n != nil {
+		p.ds.Pos = p.pos(n)
+	}
 	p.ds.Title = p.str(f, "title", true)
 	p.ds.Publisher = p.str(f, "publisher", false)
 	p.ds.License = p.str(f, "license", false)
@@ -124,9 +128,9 @@ func (p *datasetParser) parseRegions(f fields) {
 		p.regions[r.Code] = r
 		p.ds.Regions = append(p.ds.Regions, r)
 	}
-	for _, r := range p.ds.Regions {
+	for i, r := range p.ds.Regions {
 		if n := parents[r]; n != nil && (p.regions[r.Parent] == nil || r.Parent == r.Code) {
-			p.ps.errorf(p.pos(n), "regions.parent", "unknown parent region %q: declare it in regions", r.Parent)
+			p.ps.errorf(p.pos(n), join(index("regions", i), "parent"), "unknown parent region %q: declare it under regions", r.Parent)
 		}
 	}
 }

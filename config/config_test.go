@@ -1,0 +1,327 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+// testNow fixes the clock so that "after next year" means after 2027.
+func testNow() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }
+
+func loadDatasets(t *testing.T, files ...string) (*Result, error) {
+	t.Helper()
+	return Load(Options{Datasets: files, Now: testNow})
+}
+
+// problemLines returns the error's problems, one formatted line each.
+func problemLines(t *testing.T, err error) []string {
+	t.Helper()
+	var cerr *Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("got error %v (%T), want *config.Error", err, err)
+	}
+	lines := make([]string, len(cerr.Problems))
+	for i, p := range cerr.Problems {
+		lines[i] = p.String()
+	}
+	return lines
+}
+
+func TestInvalidDatasets(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want []string
+	}{
+		{"invalid-unknown-key.yaml", []string{`testdata/invalid-unknown-key.yaml:1:1: colour: unknown field`}},
+		{"invalid-wrong-type.yaml", []string{`testdata/invalid-wrong-type.yaml:27:11: observations[0].year: must be an integer, got "twenty"`}},
+		{"invalid-unknown-region.yaml", []string{`testdata/invalid-unknown-region.yaml:25:13: observations[0].region: unknown region "150000": declare it under regions`}},
+		{"invalid-unknown-program.yaml", []string{`testdata/invalid-unknown-program.yaml:26:14: observations[0].program: unknown program "unemployment": declare it under programs`}},
+		{"invalid-unknown-indicator.yaml", []string{`testdata/invalid-unknown-indicator.yaml:24:16: observations[0].indicator: unknown indicator "socsec_happiness_ratio": use a built-in one or declare it under indicators`}},
+		{"invalid-unknown-source.yaml", []string{`testdata/invalid-unknown-source.yaml:29:13: observations[0].source: unknown source "s9": declare it under sources`}},
+		{"invalid-ratio-out-of-range.yaml", []string{`testdata/invalid-ratio-out-of-range.yaml:28:12: observations[0].value: ratio 93.2 is outside 0..1 (write 93.2 % as 0.932)`}},
+		{"invalid-negative-count.yaml", []string{`testdata/invalid-negative-count.yaml:28:12: observations[0].value: -5 is negative: socsec_insured_persons counts persons`}},
+		{"invalid-nan.yaml", []string{`testdata/invalid-nan.yaml:28:12: observations[0].value: must be a finite number, got NaN`}},
+		{"invalid-inf.yaml", []string{`testdata/invalid-inf.yaml:28:12: observations[0].value: must be a finite number, got .inf`}},
+		{"invalid-year-too-early.yaml", []string{`testdata/invalid-year-too-early.yaml:27:11: observations[0].year: 1899 is out of range 1900..2027`}},
+		{"invalid-year-too-late.yaml", []string{`testdata/invalid-year-too-late.yaml:27:11: observations[0].year: 2028 is out of range 1900..2027`}},
+		{"invalid-utf8.yaml", []string{`testdata/invalid-utf8.yaml:30:15: invalid UTF-8`}},
+		{"invalid-duplicate-region.yaml", []string{`testdata/invalid-duplicate-region.yaml:20:5: regions[2].code: duplicate region code "CN"`}},
+		{"invalid-duplicate-source.yaml", []string{`testdata/invalid-duplicate-source.yaml:8:5: sources[1].id: duplicate source id "s1"`}},
+		{"invalid-duplicate-program.yaml", []string{`testdata/invalid-duplicate-program.yaml:23:5: programs[1].id: duplicate program id "basic_pension"`}},
+		{"invalid-duplicate-indicator.yaml", []string{`testdata/invalid-duplicate-indicator.yaml:24:5: indicators[0].name: duplicate indicator "socsec_coverage_ratio"`}},
+		{"invalid-conflict.yaml", []string{`testdata/invalid-conflict.yaml:30:5: value: 0.94 conflicts with 0.932 at testdata/invalid-conflict.yaml:24:5: both sources were published on 2021-01-01, so neither revises the other`}},
+		{"invalid-missing-field.yaml", []string{`testdata/invalid-missing-field.yaml:24:5: observations[0].value: missing required field`}},
+		{"invalid-bad-qualifier.yaml", []string{`testdata/invalid-bad-qualifier.yaml:30:16: observations[0].qualifier: unknown qualifier "roughly": use exact, approximately, at_least or at_most`}},
+		{"invalid-missing-dimension.yaml", []string{`testdata/invalid-missing-dimension.yaml:24:5: observations[0].dimensions.category: missing dimension "category" required by socsec_children_supported_persons`}},
+		{"invalid-unknown-dimension.yaml", []string{`testdata/invalid-unknown-dimension.yaml:30:17: observations[0].dimensions.colour: unknown dimension "colour": socsec_children_supported_persons has dimensions category`}},
+		{"invalid-empty-dimension-value.yaml", []string{`testdata/invalid-empty-dimension-value.yaml:30:17: observations[0].dimensions.category: "a b" must match [A-Za-z0-9_.-]+`}},
+		{"invalid-indicator-name.yaml", []string{`testdata/invalid-indicator-name.yaml:24:11: indicators[0].name: "socsec_coverage_percent" must not be a percentage: publish a ratio 0..1 with unit ratio`}},
+		{"invalid-unknown-parent.yaml", []string{`testdata/invalid-unknown-parent.yaml:19:13: regions[1].parent: unknown parent region "XX": declare it under regions`}},
+		{"invalid-yaml-syntax.yaml", []string{`testdata/invalid-yaml-syntax.yaml:29:1: invalid YAML: yaml: line 29: did not find expected ',' or ']'`}},
+		{"invalid-program-not-per-program.yaml", []string{`testdata/invalid-program-not-per-program.yaml:26:14: observations[0].program: socsec_population_persons is not per programme: leave program out`}},
+		{"invalid-no-sources.yaml", []string{`testdata/invalid-no-sources.yaml:1:1: sources: a dataset needs at least one source`}},
+		{"invalid-csv-unknown-column.yaml", []string{
+			`testdata/invalid-csv-unknown-column.csv:1:26: yaer: unknown column: use [indicator region program year value source qualifier note] or a dimension of an indicator`,
+			`testdata/invalid-csv-unknown-column.csv:1:1: year: missing required column`,
+		}},
+		{"invalid-csv-missing-column.yaml", []string{`testdata/invalid-csv-missing-column.csv:1:1: year: missing required column`}},
+		{"invalid-csv-bad-number.yaml", []string{`testdata/invalid-csv-bad-number.csv:3:49: value: must be a number, got "93%"`}},
+		{"invalid-csv-field-count.yaml", []string{`testdata/invalid-csv-field-count.csv:2:1: invalid CSV: wrong number of fields`}},
+		{"invalid-csv-unknown-region.yaml", []string{`testdata/invalid-csv-unknown-region.csv:3:23: region: unknown region "150000": declare it under regions`}},
+		{"invalid-csv-ratio-out-of-range.yaml", []string{`testdata/invalid-csv-ratio-out-of-range.csv:2:49: value: ratio 1.5 is outside 0..1 (write 93.2 % as 0.932)`}},
+		{"invalid-csv-missing-source.yaml", []string{`testdata/invalid-csv-missing-source.csv:2:1: source: missing required field: the dataset has 2 sources`}},
+		{"invalid-csv-utf8.yaml", []string{`testdata/invalid-csv-utf8.csv:2:59: invalid UTF-8`}},
+		{"invalid-csv-missing-file.yaml", []string{`testdata/invalid-csv-missing-file.yaml:24:5: observation_files[0]: testdata/no-such-file.csv: open testdata/no-such-file.csv: no such file or directory`}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			res, err := loadDatasets(t, filepath.Join("testdata", tc.file))
+			if err == nil {
+				t.Fatal("loaded without error")
+			}
+			got := problemLines(t, err)
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+			if res.Snapshot != nil {
+				t.Error("a failed load returned a snapshot")
+			}
+			if len(res.Files) != 1 || res.Files[0].OK {
+				t.Errorf("file statuses %+v, want one failed file", res.Files)
+			}
+		})
+	}
+}
+
+func TestInvalidConfigs(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want string
+	}{
+		{"invalid-config-unknown-key.yml", `testdata/invalid-config-unknown-key.yml:3:1: scrape_interval: unknown field`},
+		{"invalid-config-target-range.yml", `testdata/invalid-config-target-range.yml:5:12: coverage_targets[0].ratio: ratio 95 is outside 0..1 (write 95 % as 0.95)`},
+		{"invalid-config-target-program.yml", `testdata/invalid-config-target-program.yml:4:5: coverage_targets[0].program: unknown program "unemployment": no dataset declares it`},
+		{"invalid-config-target-duplicate.yml", `testdata/invalid-config-target-duplicate.yml:6:5: coverage_targets[1]: duplicate target for program "basic_pension" region "", first at testdata/invalid-config-target-duplicate.yml:4:5`},
+		{"invalid-config-missing-dataset.yml", `testdata/invalid-config-missing-dataset.yml:2:5: datasets[0]: open testdata/no-such-dataset.yaml: no such file or directory`},
+		{"invalid-config-no-datasets.yml", `testdata/invalid-config-no-datasets.yml:1:1: datasets: no dataset files: list at least one file or directory`},
+		{"invalid-config-duplicate-dataset-id.yml", `testdata/valid-dataset.yaml:1:5: id: duplicate dataset id "test", also used by testdata/valid-dataset.yaml`},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			_, err := Load(Options{ConfigFile: filepath.Join("testdata", tc.file), Now: testNow})
+			if err == nil {
+				t.Fatal("loaded without error")
+			}
+			if got := strings.Join(problemLines(t, err), "\n"); got != tc.want {
+				t.Errorf("problems:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFileOverLimitIsRefusedBeforeReading(t *testing.T) {
+	info, err := os.Stat("testdata/valid-dataset.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(Options{Datasets: []string{"testdata/valid-dataset.yaml"}, MaxFileBytes: 100, Now: testNow})
+	want := "testdata/valid-dataset.yaml: file is " + itoa(info.Size()) + " bytes, over the limit of 100 bytes (--dataset.max-file-bytes)"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestEmbeddedDefault(t *testing.T) {
+	res, err := Load(Options{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Snapshot
+	if len(s.Datasets) != 1 || s.Datasets[0].ID != "shanxi-2021-07-07" {
+		t.Fatalf("datasets %+v", s.Datasets)
+	}
+	src := s.Datasets[0].Sources[0]
+	if src.Publisher != "China Daily" || src.Published.Format(time.DateOnly) != "2021-07-07" || src.URL == "" {
+		t.Errorf("source %+v", src)
+	}
+	// Every figure of the article, keyed as the metrics show it.
+	want := map[string]float64{
+		"socsec_coverage_ratio 140000 basic_pension 2020":                          0.932,
+		"socsec_coverage_ratio 140000 basic_medical 2020":                          0.95,
+		"socsec_coverage_ratio 140000 major_illness 2020":                          1,
+		"socsec_coverage_ratio 140000 newborn_medical 2020":                        1,
+		"socsec_insured_persons 140000 basic_medical 2020":                         32450000,
+		"socsec_insured_persons 140000 basic_pension 2020":                         25840000,
+		"socsec_pension_monthly_per_capita_yuan 140000 basic_pension 2015":         2639,
+		"socsec_pension_monthly_per_capita_yuan 140000 basic_pension 2020":         3512,
+		"socsec_subsidy_annual_per_capita_yuan 140000 resident_medical 2007":       40,
+		"socsec_subsidy_annual_per_capita_yuan 140000 resident_medical 2020":       550,
+		"socsec_beneficiaries_persons 140000 outpatient_chronic 2020":              2480000,
+		"socsec_children_supported_persons 140000 child_welfare 2020 orphan":       4900,
+		"socsec_children_supported_persons 140000 child_welfare 2020 unsupported":  5600,
+		"socsec_jurisdictions_with_mechanism 140000 minors_protection 2020 city":   11,
+		"socsec_jurisdictions_with_mechanism 140000 minors_protection 2020 county": 117,
+		"socsec_jurisdictions 140000  2020 city":                                   11,
+		"socsec_jurisdictions 140000  2020 county":                                 117,
+	}
+	got := map[string]float64{}
+	for _, o := range s.Series {
+		key := strings.Join(append([]string{o.Indicator.Name, o.Region, o.Program, itoa(int64(o.Year))}, o.Dimensions...), " ")
+		got[key] = o.Value
+		if o.Source != src {
+			t.Errorf("%s: source %s, want the article", key, o.Source.ID)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d series, want %d", len(got), len(want))
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
+	}
+	if len(s.Targets) != 2 || s.Targets[1] != (dataset.Target{Program: "basic_pension", Ratio: 0.95}) {
+		t.Errorf("targets %+v", s.Targets)
+	}
+	if len(s.Datasets[0].Reported) != 1 || s.Datasets[0].Reported[0].Value != 0.058 || s.Datasets[0].Reported[0].Precision != 0.0005 {
+		t.Errorf("reported %+v", s.Datasets[0].Reported)
+	}
+}
+
+func TestValidConfigMergesDatasetsAndTargets(t *testing.T) {
+	res, err := Load(Options{ConfigFile: "testdata/config-valid.yml", Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Snapshot
+	if len(s.Datasets) != 2 || len(s.Series) != 3 {
+		t.Errorf("got %d datasets and %d series, want 2 and 3", len(s.Datasets), len(s.Series))
+	}
+	wantTargets := []dataset.Target{{Program: "basic_pension", Ratio: 0.95}, {Program: "basic_pension", Region: "140000", Ratio: 0.96}}
+	if len(s.Targets) != 2 || s.Targets[0] != wantTargets[0] || s.Targets[1] != wantTargets[1] {
+		t.Errorf("targets %+v, want %+v", s.Targets, wantTargets)
+	}
+	wantWarnings := []string{
+		"testdata/valid-dataset.yaml:30:5: qualifier: socsec_coverage_ratio 140000 basic_pension 2019 is approximately 0.91",
+		"testdata/valid-observations.csv:3:1: qualifier: socsec_children_supported_persons 140000 basic_pension 2020 is at_least 4900",
+		"testdata/valid-observations.csv:2:1: duplicate of testdata/valid-dataset.yaml:24:5 (same value, same publication date)",
+	}
+	var got []string
+	for _, w := range res.Warnings {
+		got = append(got, w.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(wantWarnings, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantWarnings, "\n"))
+	}
+}
+
+func TestLaterSourceRevisesEarlier(t *testing.T) {
+	res, err := loadDatasets(t, "testdata/valid-revision.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Snapshot
+	if len(s.Series) != 1 || s.Series[0].Value != 0.935 || s.Series[0].Source.ID != "s2" {
+		t.Fatalf("served %+v, want the revised 0.935 from s2", s.Series[0])
+	}
+	if len(s.Revisions) != 1 || s.Revisions[0].Old.Value != 0.932 {
+		t.Errorf("revisions %+v", s.Revisions)
+	}
+	want := "testdata/valid-revision.yaml:30:5: value: revision: 0.935 (source s2, published 2022-01-01) replaces 0.932 at testdata/valid-revision.yaml:24:5 (source s1, published 2021-01-01)"
+	if len(res.Warnings) != 1 || res.Warnings[0].String() != want {
+		t.Errorf("warnings %v, want %s", res.Warnings, want)
+	}
+}
+
+func TestDirectoryLoadsEveryYAMLFileInNameOrder(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"b.yaml", "a.yml", "notes.txt"} {
+		data, err := os.ReadFile("testdata/valid-dataset.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = []byte(strings.Replace(string(data), "id: test\n", "id: "+strings.TrimSuffix(name, filepath.Ext(name))+"\n", 1))
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := loadDatasets(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 2 || filepath.Base(res.Files[0].File) != "a.yml" || filepath.Base(res.Files[1].File) != "b.yaml" {
+		t.Errorf("files %+v, want a.yml then b.yaml", res.Files)
+	}
+}
+
+func TestDeclaredIndicatorIsServed(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/valid-dataset.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Replace(string(data), "observations:\n", `indicators:
+  - name: socsec_pension_recipients_persons
+    help: Persons drawing a pension.
+    unit: persons
+observations:
+  - indicator: socsec_pension_recipients_persons
+    region: "140000"
+    program: basic_pension
+    year: 2020
+    value: 7000000
+    source: s2
+`, 1)
+	path := filepath.Join(dir, "d.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := loadDatasets(t, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, ind := range res.Snapshot.Indicators {
+		names = append(names, ind.Name)
+	}
+	if strings.Join(names, ",") != "socsec_coverage_ratio,socsec_pension_recipients_persons" {
+		t.Errorf("indicators %v", names)
+	}
+}
+
+func TestIndicatorNames(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		unit dataset.Unit
+		ok   bool
+	}{
+		{"socsec_pension_recipients_persons", dataset.UnitPersons, true},
+		{"socsec_pension_recipients", dataset.UnitPersons, false},
+		{"socsec_claims_total", "", false},
+		{"socsec_Claims", "", false},
+		{"pension_persons", dataset.UnitPersons, false},
+		{"socsec_fund_balance_yuan", dataset.UnitYuan, true},
+		{"socsec_coverage_percent", "", false},
+		{"socsec_a__b", "", false},
+		{"socsec_region_info", "", false},
+	} {
+		if got := checkIndicatorName(tc.name, tc.unit) == ""; got != tc.ok {
+			t.Errorf("%s (%s): ok=%v, want %v", tc.name, tc.unit, got, tc.ok)
+		}
+	}
+}
+
+func TestHalfLastDigit(t *testing.T) {
+	for lit, want := range map[string]float64{"0.058": 0.0005, "0.1": 0.05, "3": 0.5, "0.0588": 0.00005} {
+		if got := halfLastDigit(lit); got < want*0.999 || got > want*1.001 {
+			t.Errorf("halfLastDigit(%s) = %v, want %v", lit, got, want)
+		}
+	}
+}

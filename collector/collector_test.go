@@ -1,0 +1,109 @@
+package collector
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden .prom files from the current output")
+
+func testNow() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }
+
+// cases maps each golden exposition to the config it is made from; an empty
+// config is the embedded default.
+var cases = map[string]string{
+	"default": "",
+	"merged":  "testdata/merged/config.yml",
+}
+
+func load(t *testing.T, configFile string) *Collector {
+	t.Helper()
+	res, err := config.Load(config.Options{ConfigFile: configFile, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(func() *dataset.Snapshot { return res.Snapshot })
+}
+
+// exposition renders what c collects in the text format, as /metrics would.
+func exposition(t *testing.T, c prometheus.Collector) []byte {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range families {
+		if err := enc.Encode(mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
+func TestGolden(t *testing.T) {
+	for name, configFile := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := load(t, configFile)
+			golden := filepath.Join("testdata", name+".prom")
+			if *update {
+				if err := os.WriteFile(golden, exposition(t, c), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f, err := os.Open(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if err := testutil.CollectAndCompare(c, f); err != nil {
+				t.Errorf("%v\n(run go test ./collector -update to accept the new output)", err)
+			}
+		})
+	}
+}
+
+func TestLint(t *testing.T) {
+	for name, configFile := range cases {
+		problems, err := testutil.CollectAndLint(load(t, configFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range problems {
+			t.Errorf("%s: %s: %s", name, p.Metric, p.Text)
+		}
+	}
+}
+
+func TestNothingBeforeFirstLoad(t *testing.T) {
+	if n := testutil.CollectAndCount(New(func() *dataset.Snapshot { return nil })); n != 0 {
+		t.Errorf("collected %d metrics with no snapshot, want 0", n)
+	}
+}
+
+func TestEachCollectReadsTheSnapshotOnce(t *testing.T) {
+	reads := 0
+	res, err := config.Load(config.Options{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(func() *dataset.Snapshot { reads++; return res.Snapshot })
+	testutil.CollectAndCount(c)
+	if reads != 1 {
+		t.Errorf("read the snapshot %d times in one collection, want 1 so that a reload cannot mix versions", reads)
+	}
+}

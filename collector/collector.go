@@ -13,33 +13,34 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
 
+// The metadata families; the data families come from the indicators.
 var (
-	regionInfoDesc = prometheus.NewDesc("socsec_region_info",
+	regionInfo = family{"socsec_region_info",
 		"Region metadata; join names with * on (region_code) group_left (region_name) socsec_region_info.",
-		[]string{"region_code", "region_name", "region_name_en", "region_level", "parent_code"}, nil)
-	programInfoDesc = prometheus.NewDesc("socsec_program_info",
+		[]string{"region_code", "region_name", "region_name_en", "region_level", "parent_code"}}
+	programInfo = family{"socsec_program_info",
 		"Programme metadata; join names with * on (program) group_left (program_name) socsec_program_info.",
-		[]string{"program", "program_name"}, nil)
-	datasetInfoDesc = prometheus.NewDesc("socsec_dataset_info",
-		"Dataset metadata.", []string{"dataset", "title", "publisher", "license", "file"}, nil)
-	sourceInfoDesc = prometheus.NewDesc("socsec_source_info",
+		[]string{"program", "program_name"}}
+	datasetInfo = family{"socsec_dataset_info",
+		"Dataset metadata.", []string{"dataset", "title", "publisher", "license", "file"}}
+	sourceInfo = family{"socsec_source_info",
 		"Publication that figures come from; published is the publication date.",
-		[]string{"dataset", "source", "title", "url", "publisher", "published"}, nil)
-	observationInfoDesc = prometheus.NewDesc("socsec_observation_info",
+		[]string{"dataset", "source", "title", "url", "publisher", "published"}}
+	observationInfo = family{"socsec_observation_info",
 		"Provenance of each served figure: its source and qualifier (exact, approximately, at_least, at_most).",
-		[]string{"metric", "region_code", "program", "year", "dimensions", "dataset", "source", "qualifier"}, nil)
-	latestYearDesc = prometheus.NewDesc("socsec_latest_data_year",
+		[]string{"metric", "region_code", "program", "year", "dimensions", "dataset", "source", "qualifier"}}
+	latestYear = family{"socsec_latest_data_year",
 		"Latest year published for the metric, region and programme; the value is that year. Select the latest figures with: and on (region_code, program, year) socsec_latest_data_year{metric=\"...\"}.",
-		[]string{"metric", "region_code", "program", "year"}, nil)
-	targetDesc = prometheus.NewDesc("socsec_coverage_target_ratio",
+		[]string{"metric", "region_code", "program", "year"}}
+	target = family{"socsec_coverage_target_ratio",
 		"Policy coverage target, 0-1; region_code=\"\" is the programme default, a region_code overrides it for that region.",
-		[]string{"program", "region_code"}, nil)
-	seriesDesc = prometheus.NewDesc("socsec_dataset_series",
-		"Data series the dataset serves.", []string{"dataset"}, nil)
-	observationsDesc = prometheus.NewDesc("socsec_dataset_observations",
-		"Figures the dataset serves, by qualifier.", []string{"dataset", "qualifier"}, nil)
-	revisionsDesc = prometheus.NewDesc("socsec_dataset_revisions",
-		"Figures of the dataset replaced by a later-published source.", []string{"dataset"}, nil)
+		[]string{"program", "region_code"}}
+	seriesCount = family{"socsec_dataset_series",
+		"Data series the dataset serves.", []string{"dataset"}}
+	observationCount = family{"socsec_dataset_observations",
+		"Figures the dataset serves, by qualifier.", []string{"dataset", "qualifier"}}
+	revisionCount = family{"socsec_dataset_revisions",
+		"Figures of the dataset replaced by a later-published source.", []string{"dataset"}}
 )
 
 // Collector publishes the current snapshot. It is an unchecked collector (its
@@ -64,8 +65,42 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	if snap == nil {
 		return
 	}
-	collectData(ch, snap)
-	collectMetadata(ch, snap)
+	for _, f := range Families(snap) {
+		desc := prometheus.NewDesc(f.Name, f.Help, f.Labels, nil)
+		f.Series(func(value float64, labelValues ...string) {
+			ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, value, labelValues...)
+		})
+	}
+}
+
+// Family is one gauge family of a snapshot with a way to walk its series. It
+// is the single description of what the exporter serves: Collect turns it
+// into const metrics, and a pre-renderer can write it out directly without
+// building a metric object per series.
+type Family struct {
+	Name   string
+	Help   string
+	Labels []string // Label names, in the order Series passes their values.
+	// Series calls emit once per series with its value and label values.
+	Series func(emit func(value float64, labelValues ...string))
+}
+
+// family builds a Family from a package-level descriptor's parts.
+type family struct {
+	name, help string
+	labels     []string
+}
+
+func (f family) with(series func(emit func(float64, ...string))) Family {
+	return Family{Name: f.name, Help: f.help, Labels: f.labels, Series: series}
+}
+
+// Families returns every family of snap: one per indicator with series, then
+// the metadata families. The order of families and series is not sorted;
+// encoders sort as Prometheus registries do.
+func Families(snap *dataset.Snapshot) []Family {
+	families := dataFamilies(snap)
+	return append(families, metadataFamilies(snap)...)
 }
 
 // dataLabels are the label names of an indicator's family.
@@ -89,14 +124,35 @@ func dataLabelValues(o *dataset.Observation) []string {
 	return append(values, strconv.Itoa(o.Year))
 }
 
-func collectData(ch chan<- prometheus.Metric, snap *dataset.Snapshot) {
-	descs := make(map[*dataset.Indicator]*prometheus.Desc, len(snap.Indicators))
+func dataFamilies(snap *dataset.Snapshot) []Family {
+	byIndicator := make(map[*dataset.Indicator][]*dataset.Observation, len(snap.Indicators))
+	// Series are sorted by indicator name, so each family is one contiguous run.
+	for i := 0; i < len(snap.Series); {
+		j := i + 1
+		for j < len(snap.Series) && snap.Series[j].Indicator == snap.Series[i].Indicator {
+			j++
+		}
+		// A run is shared, not copied; the capacity limit makes a second run of
+		// the same indicator, should there be one, append to a copy.
+		ind := snap.Series[i].Indicator
+		if byIndicator[ind] == nil {
+			byIndicator[ind] = snap.Series[i:j:j]
+		} else {
+			byIndicator[ind] = append(byIndicator[ind], snap.Series[i:j]...)
+		}
+		i = j
+	}
+	families := make([]Family, 0, len(snap.Indicators))
 	for _, ind := range snap.Indicators {
-		descs[ind] = prometheus.NewDesc(ind.Name, ind.Help, dataLabels(ind), nil)
+		series := byIndicator[ind]
+		families = append(families, Family{Name: ind.Name, Help: ind.Help, Labels: dataLabels(ind),
+			Series: func(emit func(float64, ...string)) {
+				for _, o := range series {
+					emit(o.Value, dataLabelValues(o)...)
+				}
+			}})
 	}
-	for _, o := range snap.Series {
-		ch <- prometheus.MustNewConstMetric(descs[o.Indicator], prometheus.GaugeValue, o.Value, dataLabelValues(o)...)
-	}
+	return families
 }
 
 // latestKey identifies a series up to its year and dimensions.
@@ -104,45 +160,78 @@ type latestKey struct {
 	metric, region, program string
 }
 
-func collectMetadata(ch chan<- prometheus.Metric, snap *dataset.Snapshot) {
-	for _, r := range snap.Regions {
-		ch <- prometheus.MustNewConstMetric(regionInfoDesc, prometheus.GaugeValue, 1, r.Code, r.Name, r.NameEN, r.Level, r.Parent)
-	}
-	for _, p := range snap.Programs {
-		ch <- prometheus.MustNewConstMetric(programInfoDesc, prometheus.GaugeValue, 1, p.ID, p.Name)
-	}
-	for _, t := range snap.Targets {
-		ch <- prometheus.MustNewConstMetric(targetDesc, prometheus.GaugeValue, t.Ratio, t.Program, t.Region)
-	}
-	latest := map[latestKey]int{}
-	qualifiers := map[string]map[dataset.Qualifier]int{}
-	for _, o := range snap.Series {
-		k := latestKey{o.Indicator.Name, o.Region, o.Program}
-		latest[k] = max(latest[k], o.Year)
-		if qualifiers[o.Dataset.ID] == nil {
-			qualifiers[o.Dataset.ID] = map[dataset.Qualifier]int{}
-		}
-		qualifiers[o.Dataset.ID][o.Qualifier]++
-		ch <- prometheus.MustNewConstMetric(observationInfoDesc, prometheus.GaugeValue, 1,
-			o.Indicator.Name, o.Region, o.Program, strconv.Itoa(o.Year), o.DimensionString(), o.Dataset.ID, o.Source.ID, string(o.Qualifier))
-	}
-	for k, year := range latest {
-		ch <- prometheus.MustNewConstMetric(latestYearDesc, prometheus.GaugeValue, float64(year), k.metric, k.region, k.program, strconv.Itoa(year))
-	}
-	revisions := map[string]int{}
-	for _, r := range snap.Revisions {
-		revisions[r.Old.Dataset.ID]++
-	}
-	series := snap.SeriesCount()
-	for _, ds := range snap.Datasets {
-		ch <- prometheus.MustNewConstMetric(datasetInfoDesc, prometheus.GaugeValue, 1, ds.ID, ds.Title, ds.Publisher, ds.License, ds.File)
-		for _, s := range ds.Sources {
-			ch <- prometheus.MustNewConstMetric(sourceInfoDesc, prometheus.GaugeValue, 1, ds.ID, s.ID, s.Title, s.URL, s.Publisher, s.Published.Format(time.DateOnly))
-		}
-		ch <- prometheus.MustNewConstMetric(seriesDesc, prometheus.GaugeValue, float64(series[ds.ID]), ds.ID)
-		ch <- prometheus.MustNewConstMetric(revisionsDesc, prometheus.GaugeValue, float64(revisions[ds.ID]), ds.ID)
-		for _, q := range dataset.Qualifiers {
-			ch <- prometheus.MustNewConstMetric(observationsDesc, prometheus.GaugeValue, float64(qualifiers[ds.ID][q]), ds.ID, string(q))
-		}
+func metadataFamilies(snap *dataset.Snapshot) []Family {
+	return []Family{
+		regionInfo.with(func(emit func(float64, ...string)) {
+			for _, r := range snap.Regions {
+				emit(1, r.Code, r.Name, r.NameEN, r.Level, r.Parent)
+			}
+		}),
+		programInfo.with(func(emit func(float64, ...string)) {
+			for _, p := range snap.Programs {
+				emit(1, p.ID, p.Name)
+			}
+		}),
+		target.with(func(emit func(float64, ...string)) {
+			for _, t := range snap.Targets {
+				emit(t.Ratio, t.Program, t.Region)
+			}
+		}),
+		observationInfo.with(func(emit func(float64, ...string)) {
+			for _, o := range snap.Series {
+				emit(1, o.Indicator.Name, o.Region, o.Program, strconv.Itoa(o.Year), o.DimensionString(), o.Dataset.ID, o.Source.ID, string(o.Qualifier))
+			}
+		}),
+		latestYear.with(func(emit func(float64, ...string)) {
+			latest := map[latestKey]int{}
+			for _, o := range snap.Series {
+				k := latestKey{o.Indicator.Name, o.Region, o.Program}
+				latest[k] = max(latest[k], o.Year)
+			}
+			for k, year := range latest {
+				emit(float64(year), k.metric, k.region, k.program, strconv.Itoa(year))
+			}
+		}),
+		datasetInfo.with(func(emit func(float64, ...string)) {
+			for _, ds := range snap.Datasets {
+				emit(1, ds.ID, ds.Title, ds.Publisher, ds.License, ds.File)
+			}
+		}),
+		sourceInfo.with(func(emit func(float64, ...string)) {
+			for _, ds := range snap.Datasets {
+				for _, s := range ds.Sources {
+					emit(1, ds.ID, s.ID, s.Title, s.URL, s.Publisher, s.Published.Format(time.DateOnly))
+				}
+			}
+		}),
+		seriesCount.with(func(emit func(float64, ...string)) {
+			series := snap.SeriesCount()
+			for _, ds := range snap.Datasets {
+				emit(float64(series[ds.ID]), ds.ID)
+			}
+		}),
+		revisionCount.with(func(emit func(float64, ...string)) {
+			revisions := map[string]int{}
+			for _, r := range snap.Revisions {
+				revisions[r.Old.Dataset.ID]++
+			}
+			for _, ds := range snap.Datasets {
+				emit(float64(revisions[ds.ID]), ds.ID)
+			}
+		}),
+		observationCount.with(func(emit func(float64, ...string)) {
+			qualifiers := map[string]map[dataset.Qualifier]int{}
+			for _, o := range snap.Series {
+				if qualifiers[o.Dataset.ID] == nil {
+					qualifiers[o.Dataset.ID] = map[dataset.Qualifier]int{}
+				}
+				qualifiers[o.Dataset.ID][o.Qualifier]++
+			}
+			for _, ds := range snap.Datasets {
+				for _, q := range dataset.Qualifiers {
+					emit(float64(qualifiers[ds.ID][q]), ds.ID, string(q))
+				}
+			}
+		}),
 	}
 }

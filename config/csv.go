@@ -22,6 +22,7 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 	if !validUTF8(file, data, p.ps) {
 		return
 	}
+	before := len(p.ps.errors)
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // Spreadsheet programs write a byte-order mark.
 	r := csv.NewReader(bytes.NewReader(data))
 	r.ReuseRecord = true
@@ -48,7 +49,7 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 			p.ps.errorf(dataset.Position{File: file, Line: 1, Column: 1}, c, "missing required column")
 		}
 	}
-	if len(p.ps.errors) > 0 {
+	if len(p.ps.errors) > before {
 		return
 	}
 	dimCols := map[string]int{}

@@ -69,6 +69,7 @@ func (e *Exporter) setLanding(snap *dataset.Snapshot) {
 		Name:        "socsec_exporter",
 		Description: "Prometheus exporter for official social-security statistics",
 		Version:     version.Info(),
+		Profiling:   "false", // No pprof handlers are served.
 		Links: []web.LandingLinks{
 			{Address: strings.TrimPrefix(e.opts.TelemetryPath, "/"), Text: "Metrics"},
 			{Address: "-/healthy", Text: "Health"},

@@ -1,0 +1,219 @@
+// Package testenv starts the real parts that end-to-end tests exercise: the
+// exporter binary, Prometheus and promtool, on loopback, stopped when the
+// test ends.
+package testenv
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Tool returns the path of a program the tests need, failing (never
+// skipping) with the Debian package to install when it is missing.
+func Tool(t testing.TB, name, debianPackage string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s not found: install it with apt-get install -y --no-install-recommends %s (the README's test command does)", name, debianPackage)
+	}
+	return path
+}
+
+// RepoRoot returns the module's root directory.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil || len(bytes.TrimSpace(out)) == 0 {
+		t.Fatalf("finding the module root: %v", err)
+	}
+	return filepath.Dir(string(bytes.TrimSpace(out)))
+}
+
+var build struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// Exporter builds the socsec_exporter binary once per test process.
+func Exporter(t testing.TB) string {
+	t.Helper()
+	build.once.Do(func() {
+		dir, err := os.MkdirTemp("", "socsec-e2e-")
+		if err != nil {
+			build.err = err
+			return
+		}
+		build.path = filepath.Join(dir, "socsec_exporter")
+		cmd := exec.Command("go", "build", "-o", build.path, "./cmd/socsec_exporter")
+		cmd.Dir = RepoRoot(t)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			build.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if build.err != nil {
+		t.Fatal(build.err)
+	}
+	return build.path
+}
+
+// FreeAddr returns a loopback address with a port nobody listens on.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// Process is a program started for a test.
+type Process struct {
+	Cmd *exec.Cmd
+	out *syncBuffer
+}
+
+// Output returns what the process wrote to stdout and stderr so far.
+func (p *Process) Output() string { return p.out.String() }
+
+// Signal sends sig to the process.
+func (p *Process) Signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	if err := p.Cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Wait waits up to timeout for the process to exit and returns its error.
+func (p *Process) Wait(timeout time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- p.Cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(timeout):
+		_ = p.Cmd.Process.Kill()
+		return fmt.Errorf("still running after %s, killed", timeout)
+	}
+}
+
+// Start runs a program in dir until the test ends; its output is shown if
+// the test fails.
+func Start(t testing.TB, dir, name string, args ...string) *Process {
+	t.Helper()
+	p := &Process{Cmd: exec.Command(name, args...), out: &syncBuffer{}}
+	p.Cmd.Dir = dir
+	p.Cmd.Stdout, p.Cmd.Stderr = p.out, p.out
+	if err := p.Cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if p.Cmd.ProcessState == nil {
+			_ = p.Cmd.Process.Kill()
+			_ = p.Cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("output of %s:\n%s", filepath.Base(name), p.Output())
+		}
+	})
+	return p
+}
+
+// WaitFor polls check until it returns nil, failing the test after timeout.
+func WaitFor(t testing.TB, what string, timeout time.Duration, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// HTTPStatus returns nil when GET url answers with the status want.
+func HTTPStatus(client *http.Client, url string, want int) error {
+	resp, err := client.Get(url)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return nil
+}
+
+// StartExporter runs the exporter with args on a free loopback port and
+// waits until it is ready; it returns the process and its base URL.
+func StartExporter(t testing.TB, args ...string) (*Process, string) {
+	t.Helper()
+	addr := FreeAddr(t)
+	p := Start(t, RepoRoot(t), Exporter(t), append([]string{"--web.listen-address=" + addr}, args...)...)
+	base := "http://" + addr
+	WaitFor(t, "the exporter to be ready", 30*time.Second, func() error {
+		if p.Cmd.ProcessState != nil {
+			return fmt.Errorf("exited: %s", p.Output())
+		}
+		return HTTPStatus(http.DefaultClient, base+"/-/ready", http.StatusOK)
+	})
+	return p, base
+}
+
+// StartPrometheus runs a real Prometheus with the given config on a free
+// loopback port and fresh storage; extra flags are appended. It returns the
+// base URL once Prometheus is ready.
+func StartPrometheus(t testing.TB, config string, extra ...string) string {
+	t.Helper()
+	bin := Tool(t, "prometheus", "prometheus")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := FreeAddr(t)
+	args := []string{
+		"--config.file=" + filepath.Join(dir, "prometheus.yml"),
+		"--storage.tsdb.path=" + filepath.Join(dir, "data"),
+		"--web.listen-address=" + addr,
+	}
+	// Relative paths in the config (rule files) resolve against the repo root.
+	Start(t, RepoRoot(t), bin, append(args, extra...)...)
+	base := "http://" + addr
+	WaitFor(t, "Prometheus to be ready", 60*time.Second, func() error {
+		return HTTPStatus(http.DefaultClient, base+"/-/ready", http.StatusOK)
+	})
+	return base
+}
+
+// syncBuffer is a bytes.Buffer safe for a process to write while a test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Clone(b.buf.String())
+}

@@ -112,9 +112,9 @@ func TestEveryAlertIsTestedBothWays(t *testing.T) {
 	}
 }
 
-// TestRunbooksExist checks that docs/deploy.md has a heading for every runbook_url anchor.
+// TestRunbooksExist checks that README.md has a heading for every runbook_url anchor.
 func TestRunbooksExist(t *testing.T) {
-	doc, err := os.ReadFile("../docs/deploy.md")
+	doc, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestRunbooksExist(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("docs/deploy.md has no ### heading for the runbook anchor %q", anchor)
+			t.Errorf("README.md has no ### heading for the runbook anchor %q", anchor)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -472,5 +474,51 @@ func TestCheckCommand(t *testing.T) {
 				t.Errorf("output differs from %s (go test ./e2e -update to accept):\n%s", golden, out)
 			}
 		})
+	}
+}
+
+// TestREADMECoverageQuery runs the README's "latest coverage below target"
+// query against a real Prometheus scraping the embedded default.
+func TestREADMECoverageQuery(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "### Useful queries")
+	_, block, ok2 := strings.Cut(after, "```promql\n")
+	query, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README has no promql block under Useful queries")
+	}
+	_, exporter := testenv.StartExporter(t)
+	prom := testenv.StartPrometheus(t, fmt.Sprintf("global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: socsec\n    static_configs: [{targets: [%q]}]\n", strings.TrimPrefix(exporter, "http://")))
+	var result struct {
+		Data struct {
+			Result []struct {
+				Metric map[string]string `json:"metric"`
+				Value  [2]any            `json:"value"`
+			} `json:"result"`
+		} `json:"data"`
+	}
+	testenv.WaitFor(t, "the query to return Shanxi's pension coverage", 60*time.Second, func() error {
+		resp, err := http.Get(prom + "/api/v1/query?query=" + url.QueryEscape(query))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(&result); err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK || len(result.Data.Result) == 0 {
+			return fmt.Errorf("status %s, %d series", resp.Status, len(result.Data.Result))
+		}
+		return nil
+	})
+	if len(result.Data.Result) != 1 {
+		t.Fatalf("got %d series, want only Shanxi basic pension: %+v", len(result.Data.Result), result.Data.Result)
+	}
+	r := result.Data.Result[0]
+	if r.Metric["region_code"] != "140000" || r.Metric["program"] != "basic_pension" || r.Metric["year"] != "2020" || r.Value[1] != "0.932" {
+		t.Errorf("got %v = %v, want 140000 basic_pension 2020 = 0.932", r.Metric, r.Value[1])
 	}
 }

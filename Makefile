@@ -1,0 +1,56 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+
+GO        ?= go
+VERSION   := $(shell cat VERSION)
+REVISION  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+BRANCH    := $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+VERSION_PKG := github.com/prometheus/common/version
+LDFLAGS   := -s -w -X $(VERSION_PKG).Version=$(VERSION) -X $(VERSION_PKG).Revision=$(REVISION) \
+             -X $(VERSION_PKG).Branch=$(BRANCH) -X $(VERSION_PKG).BuildUser=socsec \
+             -X $(VERSION_PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
+FUZZTIME  ?= 10s
+
+.PHONY: all build run test deps lint vet unit fuzz generate check-metrics loadtest backfill docker
+
+all: lint build test
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o socsec_exporter ./cmd/socsec_exporter
+
+run:
+	$(GO) run ./cmd/socsec_exporter
+
+# The whole test suite: installs promtool, prometheus and amtool when missing,
+# then lint, every Go test (unit, golden, end-to-end against real Prometheus)
+# and a short run of every fuzz target.
+test: deps lint unit fuzz
+
+deps:
+	./scripts/install-test-deps.sh
+
+lint: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+fuzz:
+	$(GO) test ./config -run '^$$' -fuzz '^FuzzDatasetYAML$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./config -run '^$$' -fuzz '^FuzzObservationsCSV$$' -fuzztime $(FUZZTIME)
+
+# Regenerates every generated file: dashboards and golden outputs. Review the
+# diff before committing; the tests fail while the committed files differ.
+generate:
+	$(GO) generate ./dashboards
+	$(GO) test ./collector -run TestGolden -update
+	$(GO) test ./e2e -run TestCheckCommand -update
+
+# promtool's lint of a live scrape of the embedded default (also part of `make unit`).
+check-metrics:
+	$(GO) test -count=1 ./e2e -run TestDefaultScrapeIsCleanForPromtool
+
+docker:
+	docker build -t socsec_exporter:$(VERSION) .

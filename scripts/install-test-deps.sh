@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the real programs the tests run, from Debian's packages, when they
+# are missing: prometheus and promtool, amtool, nginx and wrk for the load
+# script. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+missing=()
+command -v prometheus >/dev/null || missing+=(prometheus)
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
+if [ "${1:-}" = "--load" ]; then
+  command -v nginx >/dev/null || missing+=(nginx-light)
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v prometheus-node-exporter >/dev/null || missing+=(prometheus-node-exporter)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "Installing ${missing[*]} from Debian's packages" >&2
+$sudo apt-get update -qq
+# --no-install-recommends keeps node_exporter from being pulled in with prometheus;
+# no service is started on install.
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $(printf "%s\n" "${missing[@]}" | sort -u) >/dev/null

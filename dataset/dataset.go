@@ -128,6 +128,7 @@ type Dataset struct {
 	Publisher string
 	License   string
 	File      string
+	Pos       Position // Where the id is written.
 	Sources   []*Source
 	Regions   []*Region
 	Programs  []*Program

@@ -4,7 +4,10 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/socsec_exporter ./cmd/socsec_exporter
+# The version stamped into socsec_build_info comes from VERSION, as with `make build`.
+RUN CGO_ENABLED=0 go build -trimpath \
+    -ldflags="-s -w -X github.com/prometheus/common/version.Version=$(cat VERSION) -X github.com/prometheus/common/version.BuildUser=docker" \
+    -o /out/socsec_exporter ./cmd/socsec_exporter
 
 # busybox keeps the image small and provides wget for the health check.
 FROM busybox:1.37.0

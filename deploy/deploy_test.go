@@ -13,6 +13,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
 	"gopkg.in/yaml.v3"
+
+	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
 const (
@@ -26,11 +28,7 @@ const (
 // tool returns the path of a command-line tool, failing the test with the Debian package that provides it.
 func tool(t *testing.T, name, debianPackage string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s not found: apt-get install -y --no-install-recommends %s", name, debianPackage)
-	}
-	return path
+	return testenv.Tool(t, name, debianPackage)
 }
 
 // run runs a tool and fails the test with its output when it exits non-zero.

@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -19,6 +16,7 @@ import (
 	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/dashboards"
+	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
 // waitLimit bounds every wait of the end-to-end test.
@@ -28,30 +26,13 @@ const waitLimit = 60 * time.Second
 // with the stack's rules, then checks that every dashboard query returns data and that the coverage alert is active
 // exactly for the programme below its target.
 func TestDashboardsAndAlertsAgainstPrometheus(t *testing.T) {
-	prometheus := tool(t, "prometheus", "prometheus")
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
 	start := time.Now()
-
-	exporter := filepath.Join(dir, "socsec_exporter")
-	build := exec.Command(tool(t, "go", "golang-go"), "build", "-o", exporter, "./cmd/socsec_exporter")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	exporterAddr := "127.0.0.1:" + freePort(t)
-	startProcess(t, dir, exporter, "--web.listen-address="+exporterAddr)
-	waitFor(t, "exporter ready", func() error { return get("http://"+exporterAddr+"/-/ready", nil) })
-
+	_, exporter := testenv.StartExporter(t)
 	rules, err := filepath.Abs(rulesFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	config := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(config, fmt.Appendf(nil, `global:
+	api := testenv.StartPrometheus(t, fmt.Sprintf(`global:
   scrape_interval: 1s
   evaluation_interval: 1s
 rule_files: [%q]
@@ -59,12 +40,7 @@ scrape_configs:
   - job_name: socsec
     static_configs:
       - targets: [%q]
-`, rules, exporterAddr), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	api := "http://127.0.0.1:" + freePort(t) + "/api/v1/"
-	startProcess(t, dir, prometheus, "--config.file="+config, "--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+strings.TrimSuffix(strings.TrimPrefix(api, "http://"), "/api/v1/"))
+`, rules, strings.TrimPrefix(exporter, "http://"))) + "/api/v1/"
 	waitFor(t, "first scrape", func() error {
 		return nonEmpty(query(api, `up{job="socsec"} == 1`, false))
 	})
@@ -254,54 +230,8 @@ func get(u string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
-// waitFor polls check until it succeeds, failing the test after waitLimit with check's last error.
+// waitFor polls check until it succeeds, failing the test after waitLimit.
 func waitFor(t *testing.T, what string, check func() error) {
 	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached within %v: %v", what, waitLimit, err)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-}
-
-// startProcess starts a command whose output goes to a log file in dir; it is killed when the test ends and its log
-// is shown if the test failed.
-func startProcess(t *testing.T, dir, name string, args ...string) {
-	t.Helper()
-	logPath := filepath.Join(dir, filepath.Base(name)+".log")
-	log, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		log.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
-			t.Logf("%s log:\n%s", filepath.Base(name), b)
-		}
-	})
-}
-
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	testenv.WaitFor(t, what, waitLimit, check)
 }

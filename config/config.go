@@ -167,13 +167,9 @@ func (ld *loader) parseConfig(fsys fileSystem, path string) configFile {
 	}
 	for i, n := range r.list(f, "datasets") {
 		field := index("datasets", i)
-		if n.Kind != yaml.ScalarNode || n.Value == "" {
-			ld.ps.errorf(r.pos(n), field, "must be a file or directory path")
+		p := r.path(n, field, path)
+		if p == "" {
 			continue
-		}
-		p := n.Value
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(path), p)
 		}
 		files, err := expandDatasetPath(fsys, p)
 		if err != nil {

@@ -2,7 +2,6 @@ package config
 
 import (
 	"maps"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,13 +58,9 @@ func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *datas
 	}
 	for i, n := range p.list(f, "observation_files") {
 		field := index("observation_files", i)
-		if n.Kind != yaml.ScalarNode || n.Value == "" {
-			p.ps.errorf(p.pos(n), field, "must be a file path")
+		csvPath := p.path(n, field, path)
+		if csvPath == "" {
 			continue
-		}
-		csvPath := n.Value
-		if !filepath.IsAbs(csvPath) {
-			csvPath = filepath.Join(filepath.Dir(path), csvPath)
 		}
 		csvData, err := readFile(fsys, csvPath, ld.opts.MaxFileBytes)
 		if err != nil {

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -234,4 +235,17 @@ func validID(s string) bool {
 		}
 	}
 	return true
+}
+
+// path returns the path a list item names, resolved against the directory of
+// the file base that names it, or "" after recording a problem.
+func (r *yamlReader) path(n *yaml.Node, field, base string) string {
+	if n.Kind != yaml.ScalarNode || n.Value == "" {
+		r.ps.errorf(r.pos(n), field, "must be a path")
+		return ""
+	}
+	if filepath.IsAbs(n.Value) {
+		return n.Value
+	}
+	return filepath.Join(filepath.Dir(base), n.Value)
 }

@@ -41,6 +41,8 @@ var (
 		"Figures the dataset serves, by qualifier.", []string{"dataset", "qualifier"}}
 	revisionCount = family{"socsec_dataset_revisions",
 		"Figures of the dataset replaced by a later-published source.", []string{"dataset"}}
+	checkFailureCount = family{"socsec_dataset_check_failures",
+		"Consistency checks that figures of the dataset fail; socsec_exporter check lists them.", []string{"dataset"}}
 )
 
 // Collector publishes the current snapshot. It is an unchecked collector (its
@@ -217,6 +219,11 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 			}
 			for _, ds := range snap.Datasets {
 				emit(float64(revisions[ds.ID]), ds.ID)
+			}
+		}),
+		checkFailureCount.with(func(emit func(float64, ...string)) {
+			for _, ds := range snap.Datasets {
+				emit(float64(snap.CheckFailures[ds.ID]), ds.ID)
 			}
 		}),
 		observationCount.with(func(emit func(float64, ...string)) {

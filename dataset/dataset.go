@@ -188,6 +188,9 @@ type Snapshot struct {
 	// sorted by indicator name and then by labels.
 	Series    []*Observation
 	Revisions []Revision
+	// CheckFailures counts the failed consistency checks by dataset ID; it is
+	// computed once per load so that scrapes never run checks.
+	CheckFailures map[string]int
 }
 
 // SeriesCount returns how many series each dataset serves, by dataset ID.

@@ -39,8 +39,11 @@ func run(args []string) int {
 	serve.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&opts.TelemetryPath)
 	serve.Flag("web.disable-exporter-metrics", "Exclude Go runtime, process and promhttp metrics from /metrics.").BoolVar(&opts.DisableExporterMetrics)
 	serve.Flag("web.max-requests", "Maximum number of parallel scrape requests; 0 disables the limit.").Default("40").IntVar(&opts.MaxRequests)
-	check := a.Command("check", "Validate the config and every dataset, print each problem as file:line:column: field: message, and exit non-zero on any error.")
+	check := a.Command("check", "Validate the config and every dataset, print each problem as file:line:column: field: message, and check that the figures agree with each other. Exit non-zero on any error.")
 	check.Arg("datasets", "Dataset files or directories to check on their own, instead of --config.file.").StringsVar(&opts.Load.Datasets)
+	var checkOpts app.CheckOptions
+	check.Flag("format", "Report format: text (one line per problem and per consistency check) or json.").Default(app.FormatText).EnumVar(&checkOpts.Format, app.FormatText, app.FormatJSON)
+	check.Flag("consistency-fatal", "Exit with code 3 when a consistency check fails (errors exit 1).").BoolVar(&checkOpts.ConsistencyFatal)
 	promslogConfig := &promslog.Config{}
 	promslogflag.AddFlags(a, promslogConfig)
 	a.Version(version.Print("socsec_exporter"))
@@ -51,7 +54,7 @@ func run(args []string) int {
 		return 2
 	}
 	if cmd == check.FullCommand() {
-		return app.Check(os.Stdout, opts.Load)
+		return app.Check(os.Stdout, opts.Load, checkOpts)
 	}
 	opts.Logger = promslog.New(promslogConfig)
 	opts.Logger.Info("Starting socsec_exporter", "version", version.Info(), "build_context", version.BuildContext())

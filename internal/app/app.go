@@ -18,6 +18,7 @@ import (
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/exporter-toolkit/web"
 
+	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/collector"
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
@@ -123,6 +124,7 @@ func (e *Exporter) Reload() error {
 		e.logger.Error("Loading config and datasets failed", "config", e.configName(), "kept", kept, "err", err)
 		return err
 	}
+	res.Snapshot.CheckFailures = check.Failures(check.Run(res.Snapshot))
 	e.current.Store(res.Snapshot)
 	e.setLanding(res.Snapshot)
 	e.reloadOK.Set(1)

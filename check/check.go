@@ -1,0 +1,318 @@
+// Package check derives figures from a snapshot's observations (year-on-year
+// change, compound annual growth) and checks that the published figures
+// agree with each other: reported growth rates with their base figures,
+// participants with population, coverage ratios with participants and
+// population, and qualified figures with the other figures of their series.
+//
+// A published figure stands for every value its digits round to (25840000
+// for 25835000..25845000), an at_least figure has no upper end and an
+// at_most figure no lower end; two figures agree when what they allow
+// overlaps.
+package check
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+// The checks, by the name they are reported under.
+const (
+	// Reported compares a growth rate a source stated with the rate its base figures give.
+	Reported = "reported"
+	// ParticipantsPopulation checks that a programme has no more participants than the region has people.
+	ParticipantsPopulation = "participants_population"
+	// Coverage checks that a coverage ratio equals participants / population for some population group.
+	Coverage = "coverage"
+	// FullCoverage checks that a ratio of 1 ("full coverage") is not contradicted by participants below every population group.
+	FullCoverage = "full_coverage"
+	// Bounds checks that at_least and at_most figures are not contradicted by other figures of the same series.
+	Bounds = "bounds"
+)
+
+// Metric names the checks read.
+const (
+	insuredMetric    = "socsec_insured_persons"
+	populationMetric = "socsec_population_persons"
+	coverageMetric   = "socsec_coverage_ratio"
+)
+
+// Result is the outcome of one check of one set of figures.
+type Result struct {
+	Check   string
+	OK      bool
+	Subject string // The figure or claim checked, e.g. socsec_coverage_ratio 140000 basic_pension 2020.
+	// Message gives both sides of the comparison with their values, sources and positions.
+	Message string
+	Pos     dataset.Position // Where the checked figure or claim is written.
+	// Datasets are the IDs of the datasets whose figures took part, sorted;
+	// a failure counts against each of them.
+	Datasets []string
+}
+
+// Run runs every check that the snapshot's figures allow and returns the
+// results: reported figures first, then served series in snapshot order,
+// then qualified figures by series.
+func Run(snap *dataset.Snapshot) []Result {
+	served := make(map[string]*dataset.Observation, len(snap.Series))
+	for _, o := range snap.Series {
+		served[o.Key()] = o
+	}
+	var results []Result
+	for _, ds := range snap.Datasets {
+		for _, r := range ds.Reported {
+			results = append(results, checkReported(r, served))
+		}
+	}
+	results = append(results, checkPopulation(snap.Series)...)
+	return append(results, checkBounds(snap.Datasets)...)
+}
+
+// Failures counts the failed results by dataset ID.
+func Failures(results []Result) map[string]int {
+	n := map[string]int{}
+	for _, r := range results {
+		if !r.OK {
+			for _, id := range r.Datasets {
+				n[id]++
+			}
+		}
+	}
+	return n
+}
+
+func checkReported(r *dataset.Reported, served map[string]*dataset.Observation) Result {
+	years := r.ToYear - r.FromYear
+	res := Result{
+		Check:    Reported,
+		Subject:  fmt.Sprintf("%s of %s %d-%d", r.Kind, describeSeries(r.Indicator, r.Region, r.Program, r.Dims), r.FromYear, r.ToYear),
+		Pos:      r.Pos,
+		Datasets: []string{r.Dataset.ID},
+	}
+	if r.Kind == "yoy" && years != 1 {
+		res.Message = fmt.Sprintf("a year-on-year change needs consecutive years, not %d apart", years)
+		return res
+	}
+	base := func(year int) *dataset.Observation {
+		return served[(&dataset.Observation{Indicator: r.Indicator, Region: r.Region, Program: r.Program, Year: year, Dimensions: r.Dims}).Key()]
+	}
+	from, to := base(r.FromYear), base(r.ToYear)
+	for _, o := range []*dataset.Observation{from, to} {
+		if o == nil {
+			year := r.ToYear
+			if from == nil {
+				year = r.FromYear
+			}
+			res.Message = fmt.Sprintf("no figure for %d to check the reported %s against", year, percent(r.Value, r.Precision))
+			return res
+		}
+	}
+	res.Datasets = datasetIDs(r.Dataset, from.Dataset, to.Dataset)
+	computed := growth(from.Value, to.Value, years)
+	res.OK = interval{r.Value - r.Precision, r.Value + r.Precision}.overlaps(growthSpan(span(from), span(to), years))
+	verdict := "agrees with"
+	if !res.OK {
+		verdict = "disagrees with"
+	}
+	res.Message = fmt.Sprintf("reported %s a year (±%s points; %s, published %s) %s %s a year computed over %d year(s) from %s to %s",
+		percent(r.Value, r.Precision), strings.TrimSuffix(percent(r.Precision, r.Precision/10), " %"), r.Source.ID, r.Source.Published.Format(time.DateOnly),
+		verdict, percent(computed, r.Precision/10), years, figure(from), figure(to))
+	if years > 1 {
+		// A period such as "2016-20" is easily counted as one year shorter than the figures span.
+		res.Message += fmt.Sprintf("; over %d year(s) they would give %s a year", years-1, percent(growth(from.Value, to.Value, years-1), r.Precision/10))
+	}
+	return res
+}
+
+// seriesKey identifies the figures of one region, programme and year that
+// the population checks compare.
+type seriesKey struct {
+	region, program string
+	year            int
+}
+
+// checkPopulation compares participants with the population and coverage
+// ratios with participants over population, for every region, programme and
+// year that publishes the figures involved.
+func checkPopulation(series []*dataset.Observation) []Result {
+	population := map[seriesKey][]*dataset.Observation{}
+	insured := map[seriesKey]*dataset.Observation{}
+	for _, o := range series {
+		switch o.Indicator.Name {
+		case populationMetric:
+			k := seriesKey{o.Region, "", o.Year}
+			population[k] = append(population[k], o)
+		case insuredMetric:
+			insured[seriesKey{o.Region, o.Program, o.Year}] = o
+		}
+	}
+	var results []Result
+	for _, o := range series {
+		switch o.Indicator.Name {
+		case insuredMetric:
+			if groups := population[seriesKey{o.Region, "", o.Year}]; len(groups) > 0 {
+				results = append(results, checkParticipants(o, groups))
+			}
+		case coverageMetric:
+			p := insured[seriesKey{o.Region, o.Program, o.Year}]
+			if groups := population[seriesKey{o.Region, "", o.Year}]; p != nil && len(groups) > 0 {
+				results = append(results, checkCoverage(o, p, groups))
+			}
+		}
+	}
+	return results
+}
+
+// checkParticipants fails when the participants exceed every population
+// group of the region: no group can then be the one the programme covers.
+func checkParticipants(p *dataset.Observation, groups []*dataset.Observation) Result {
+	largest := slices.MaxFunc(groups, func(a, b *dataset.Observation) int { return cmp.Compare(span(a).hi, span(b).hi) })
+	res := Result{
+		Check:    ParticipantsPopulation,
+		Subject:  describe(p),
+		Pos:      p.Pos,
+		OK:       span(p).lo <= span(largest).hi,
+		Datasets: datasetIDs(p.Dataset, largest.Dataset),
+	}
+	verdict := "within"
+	if !res.OK {
+		verdict = "above"
+	}
+	res.Message = fmt.Sprintf("participants %s are %s the largest population group, %s %s", figure(p), verdict, largest.DimensionString(), figure(largest))
+	return res
+}
+
+// checkCoverage passes when participants over some population group gives
+// the ratio. A ratio of exactly 1 states full coverage and is checked as
+// exactly 1, not as anything that rounds to 1.
+func checkCoverage(ratio, p *dataset.Observation, groups []*dataset.Observation) Result {
+	res := Result{Check: Coverage, Subject: describe(ratio), Pos: ratio.Pos}
+	want := span(ratio)
+	if ratio.Value == 1 {
+		res.Check, want = FullCoverage, interval{1, 1}
+	}
+	var derived []string
+	ids := []*dataset.Dataset{ratio.Dataset, p.Dataset}
+	for _, g := range groups {
+		res.OK = res.OK || want.overlaps(ratioSpan(span(p), span(g)))
+		derived = append(derived, fmt.Sprintf("%s / %s (%s) = %s", num(p.Value), num(g.Value), g.DimensionString(), num(round(p.Value/g.Value, 4))))
+		ids = append(ids, g.Dataset)
+	}
+	res.Datasets = datasetIDs(ids...)
+	verdict := "matches"
+	if !res.OK {
+		verdict = "matches none of"
+	}
+	res.Message = fmt.Sprintf("ratio %s %s participants / population: %s; participants %s",
+		figure(ratio), verdict, strings.Join(derived, ", "), figure(p))
+	return res
+}
+
+// checkBounds compares every at_least or at_most figure with each other
+// figure of the same series, whichever source was published later: a
+// revision replaces an estimate, but a bound is a claim about the true value
+// that the other figure must not rule out.
+func checkBounds(datasets []*dataset.Dataset) []Result {
+	byKey := map[string][]*dataset.Observation{}
+	var keys []string
+	for _, ds := range datasets {
+		for _, o := range ds.Observations {
+			k := o.Key()
+			if byKey[k] == nil {
+				keys = append(keys, k)
+			}
+			byKey[k] = append(byKey[k], o)
+		}
+	}
+	slices.Sort(keys)
+	var results []Result
+	for _, k := range keys {
+		all := byKey[k]
+		for i, a := range all {
+			for _, b := range all[i+1:] {
+				if !bound(a) && !bound(b) {
+					continue
+				}
+				if !bound(a) {
+					a, b = b, a
+				}
+				res := Result{
+					Check:    Bounds,
+					Subject:  describe(a),
+					Pos:      a.Pos,
+					OK:       span(a).overlaps(span(b)),
+					Datasets: datasetIDs(a.Dataset, b.Dataset),
+				}
+				verdict := "allows"
+				if !res.OK {
+					verdict = "is contradicted by"
+				}
+				res.Message = fmt.Sprintf("%s %s %s", figure(a), verdict, figure(b))
+				results = append(results, res)
+			}
+		}
+	}
+	return results
+}
+
+func bound(o *dataset.Observation) bool {
+	return o.Qualifier == dataset.AtLeast || o.Qualifier == dataset.AtMost
+}
+
+// figure describes a figure with everything needed to find it again.
+func figure(o *dataset.Observation) string {
+	q := ""
+	if o.Qualifier != dataset.Exact {
+		q = string(o.Qualifier) + " "
+	}
+	return fmt.Sprintf("%s%s in %d (%s, published %s, %s)", q, num(o.Value), o.Year, o.Source.ID, o.Source.Published.Format(time.DateOnly), o.Pos)
+}
+
+// describe names an observation's series and year as config messages do.
+func describe(o *dataset.Observation) string {
+	return describeSeries(o.Indicator, o.Region, o.Program, o.Dimensions) + " " + strconv.Itoa(o.Year)
+}
+
+func describeSeries(ind *dataset.Indicator, region, program string, dims []string) string {
+	parts := []string{ind.Name, region}
+	if program != "" {
+		parts = append(parts, program)
+	}
+	for i, v := range dims {
+		parts = append(parts, ind.Dimensions[i]+"="+v)
+	}
+	return strings.Join(parts, " ")
+}
+
+// datasetIDs returns the distinct IDs of the datasets, sorted.
+func datasetIDs(datasets ...*dataset.Dataset) []string {
+	ids := make([]string, 0, len(datasets))
+	for _, ds := range datasets {
+		ids = append(ids, ds.ID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// percent formats a ratio as a percentage with as many decimals as precision
+// (half a unit of the last digit, as a ratio) calls for.
+func percent(v, precision float64) string {
+	decimals := max(0, int(math.Ceil(-math.Log10(precision*200))))
+	return strconv.FormatFloat(v*100, 'f', decimals, 64) + " %"
+}
+
+func round(v float64, decimals int) float64 {
+	p := math.Pow10(decimals)
+	return math.Round(v*p) / p
+}
+
+// num formats a figure as people write it: 25840000, not 2.584e+07.
+func num(v float64) string {
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}

@@ -1,0 +1,152 @@
+package backfill
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden OpenMetrics files from the current output")
+
+func testNow() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }
+
+func load(t *testing.T, files ...string) *dataset.Snapshot {
+	t.Helper()
+	res, err := config.Load(config.Options{Datasets: files, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Snapshot
+}
+
+func write(t *testing.T, snap *dataset.Snapshot) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, snap); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestGolden(t *testing.T) {
+	got := write(t, load(t))
+	golden := "testdata/default.om"
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run go test ./backfill -update to accept it):\n%s", golden, got)
+	}
+}
+
+func TestTimestamp(t *testing.T) {
+	for year, want := range map[int]int64{2007: 1199059200, 2015: 1451520000, 2020: 1609372800} {
+		if got := Timestamp(year).Unix(); got != want {
+			t.Errorf("Timestamp(%d) = %d, want %d", year, got, want)
+		}
+	}
+}
+
+// sampleRE matches a sample line: name, labels, value, timestamp.
+var sampleRE = regexp.MustCompile(`^([a-z_]+)(\{[^}]*\}) (\S+) (-?\d+)$`)
+
+// TestLayout checks what promtool requires of every file, on datasets whose
+// series span several years written out of order: families are not
+// interleaved and have HELP and TYPE gauge before their samples, each series
+// is contiguous with ascending timestamps, no sample has a year label, and
+// the file ends with # EOF. It also checks that every served figure becomes
+// one sample at its year's instant.
+func TestLayout(t *testing.T) {
+	for _, files := range [][]string{nil, {"testdata/history.yaml"}} {
+		t.Run(fmt.Sprint(files), func(t *testing.T) {
+			snap := load(t, files...)
+			out := string(write(t, snap))
+			body, ok := strings.CutSuffix(out, "# EOF\n")
+			if !ok {
+				t.Fatalf("output does not end with # EOF:\n%s", out)
+			}
+			doneFamilies, doneSeries := map[string]bool{}, map[string]bool{}
+			family, series, typed := "", "", false
+			var last int64
+			samples := map[string]float64{}
+			for i, line := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
+				if name, ok := strings.CutPrefix(line, "# HELP "); ok {
+					name, _, _ = strings.Cut(name, " ")
+					if doneFamilies[name] {
+						t.Fatalf("line %d: family %s starts again", i+1, name)
+					}
+					doneFamilies[family], family, typed = true, name, false
+					continue
+				}
+				if line == "# TYPE "+family+" gauge" {
+					typed = true
+					continue
+				}
+				m := sampleRE.FindStringSubmatch(line)
+				if m == nil || m[1] != family || !typed {
+					t.Fatalf("line %d: %q is not a sample of the gauge family %q", i+1, line, family)
+				}
+				if strings.Contains(m[2], `year="`) {
+					t.Errorf("line %d: sample keeps the year label", i+1)
+				}
+				ts, _ := strconv.ParseInt(m[4], 10, 64)
+				key := m[1] + m[2]
+				switch {
+				case key != series && doneSeries[key]:
+					t.Fatalf("line %d: series %s is not contiguous", i+1, key)
+				case key == series && ts <= last:
+					t.Fatalf("line %d: timestamp %d does not ascend after %d", i+1, ts, last)
+				}
+				doneSeries[series], series, last = true, key, ts
+				samples[key+" "+m[4]], _ = strconv.ParseFloat(m[3], 64)
+			}
+			if len(samples) != len(snap.Series) {
+				t.Errorf("got %d samples, want one per served series: %d", len(samples), len(snap.Series))
+			}
+			for _, o := range snap.Series {
+				labels := []string{}
+				for name, v := range map[string]string{"region_code": o.Region, "program": o.Program} {
+					if v != "" {
+						labels = append(labels, name+"="+strconv.Quote(v))
+					}
+				}
+				for j, d := range o.Indicator.Dimensions {
+					labels = append(labels, d+"="+strconv.Quote(o.Dimensions[j]))
+				}
+				found := false
+				for key, v := range samples {
+					if strings.HasPrefix(key, o.Indicator.Name+"{") && strings.HasSuffix(key, " "+strconv.FormatInt(Timestamp(o.Year).Unix(), 10)) && v == o.Value && containsAll(key, labels) {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("no sample for %s %s %s %d = %v at %s", o.Indicator.Name, o.Region, o.Program, o.Year, o.Value, Timestamp(o.Year))
+				}
+			}
+		})
+	}
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,53 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/socsec-exporter/socsec_exporter/backfill"
+	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+// Backfill loads the config and datasets and writes every served series to
+// the file output as OpenMetrics for promtool tsdb create-blocks-from
+// openmetrics. It reports to w and returns the exit code: 0, or 1 when the
+// config or a dataset is invalid or the file cannot be written.
+func Backfill(w io.Writer, opts config.Options, output string) int {
+	res, err := config.Load(opts)
+	if err != nil {
+		fmt.Fprintln(w, err)
+		fmt.Fprintln(w, "backfill failed: the config or a dataset is invalid")
+		return 1
+	}
+	if err := writeBackfill(output, res.Snapshot); err != nil {
+		fmt.Fprintf(w, "backfill failed: %v\n", err)
+		return 1
+	}
+	first, last := res.Snapshot.Series[0].Year, res.Snapshot.Series[0].Year
+	for _, o := range res.Snapshot.Series {
+		first, last = min(first, o.Year), max(last, o.Year)
+	}
+	fmt.Fprintf(w, "wrote %d samples of the years %d-%d to %s, each at 31 December 00:00:00 UTC of its year\n",
+		len(res.Snapshot.Series), first, last, output)
+	return 0
+}
+
+// writeBackfill writes the file whole or removes it, so that promtool never
+// reads half a history.
+func writeBackfill(output string, snap *dataset.Snapshot) error {
+	f, err := os.Create(output)
+	if err != nil {
+		return err
+	}
+	err = backfill.Write(f, snap)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return errors.Join(fmt.Errorf("writing %s: %w", output, err), os.Remove(output))
+	}
+	return nil
+}

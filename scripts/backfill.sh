@@ -1,0 +1,71 @@
+#!/bin/sh
+# Turns the datasets into TSDB blocks that a Prometheus can start on, for the
+# history view with the statistical years on a real time axis:
+#
+#   scripts/backfill.sh [--config.file=FILE] OUTDIR
+#
+# Without --config.file it backfills the embedded default. It runs
+# "socsec_exporter backfill" (the binary named by $SOCSEC_EXPORTER, else
+# socsec_exporter on PATH, else one built from this checkout) and
+# "promtool tsdb create-blocks-from openmetrics" (promtool from $PROMTOOL or
+# PATH). OUTDIR must be new or empty, so that blocks from an earlier run never
+# mix with these. POSIX sh, so that a Prometheus container can run it.
+set -eu
+
+usage() {
+	echo "usage: $0 [--config.file=FILE] OUTDIR" >&2
+	exit 2
+}
+
+config=""
+case "${1:-}" in
+--config.file=*)
+	config=$1
+	shift
+	;;
+esac
+[ $# -eq 1 ] || usage
+out=$1
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
+	echo "$0: $out is not empty: remove it or name a new directory" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+
+if [ -n "${SOCSEC_EXPORTER:-}" ]; then
+	exporter=$SOCSEC_EXPORTER
+elif command -v socsec_exporter >/dev/null 2>&1; then
+	exporter=socsec_exporter
+else
+	exporter=$tmp/socsec_exporter
+	go build -C "$(dirname "$0")/.." -o "$exporter" ./cmd/socsec_exporter
+fi
+promtool=${PROMTOOL:-promtool}
+
+# $config is empty or one --config.file=FILE argument.
+# shellcheck disable=SC2086
+"$exporter" backfill $config --output="$tmp/history.om"
+mkdir -p "$out"
+"$promtool" tsdb create-blocks-from openmetrics --quiet "$tmp/history.om" "$out"
+
+# Samples sit at 31 December 00:00:00 UTC of their year, so the lowest
+# timestamp divided by an average year gives the oldest year.
+oldest=$(awk '!/^#/ { if (min == "" || $NF < min) min = $NF } END { print int(min / 31556952) + 1970 }' "$tmp/history.om")
+now=$(date -u +%Y)
+years=$((now - oldest + 1))
+retention=30
+[ "$years" -lt "$retention" ] || retention=$((years + 5))
+
+echo "Blocks from $oldest onwards are in $out. Start a Prometheus on them, for example:"
+echo "  prometheus --storage.tsdb.path=$out --storage.tsdb.retention.time=${retention}y --config.file=prometheus.yml"
+cat >&2 <<WARN
+Warning: Prometheus counts retention back from the newest block, not from today.
+With the default of 15d it deletes every year but the newest at start-up, and a
+server that also scrapes current data deletes them all. Keep
+--storage.tsdb.retention.time above ${years}y (${oldest} to ${now}), e.g. ${retention}y.
+Annual samples are invisible to plain selectors between their timestamps:
+query them with last_over_time(metric[366d]).
+WARN

@@ -52,5 +52,10 @@ generate:
 check-metrics:
 	$(GO) test -count=1 ./e2e -run TestDefaultScrapeIsCleanForPromtool
 
+# TSDB blocks of every dataset year for a long-retention history Prometheus
+# (README: History on a real time axis). CONFIG=socsec.yml for your datasets.
+backfill: build
+	SOCSEC_EXPORTER=./socsec_exporter ./scripts/backfill.sh $(if $(CONFIG),--config.file=$(CONFIG)) $(or $(HISTORY),history)
+
 docker:
 	docker build -t socsec_exporter:$(VERSION) .

@@ -1,0 +1,322 @@
+// Package datagen writes a realistic, deterministic national dataset of any
+// size for benchmarks and load tests: a region hierarchy of country,
+// provinces, prefecture-level cities and counties with GB/T 2260-style codes,
+// social-security programmes, several years, and indicators with and without
+// dimensions, as dataset YAML files with CSV observation files and a
+// config.yml that loads them.
+package datagen
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Options size and vary the generated data.
+type Options struct {
+	// Series is how many series the exposition of the data should have,
+	// counted as Prometheus counts them: every data series, its
+	// socsec_observation_info, the socsec_latest_data_year and metadata
+	// series. The generator stops at the first whole region-year at or
+	// above it.
+	Series int
+	// Variant changes every value and the dataset titles, so that two
+	// variants of one size are told apart in every family.
+	Variant int
+	// LatestYear is the most recent statistical year; zero means 2024.
+	LatestYear int
+}
+
+// Stats describes what was written.
+type Stats struct {
+	Regions    int
+	Years      int
+	DataSeries int // Series the snapshot serves (what check reports).
+	Series     int // Series of the exposition, as Options.Series counts them.
+}
+
+// province is a provincial-level division with its GB/T 2260 code prefix.
+type province struct {
+	code, name, nameEN string
+}
+
+var provinces = []province{
+	{"11", "北京市", "Beijing"}, {"12", "天津市", "Tianjin"}, {"13", "河北省", "Hebei"}, {"14", "山西省", "Shanxi"},
+	{"15", "内蒙古自治区", "Inner Mongolia"}, {"21", "辽宁省", "Liaoning"}, {"22", "吉林省", "Jilin"},
+	{"23", "黑龙江省", "Heilongjiang"}, {"31", "上海市", "Shanghai"}, {"32", "江苏省", "Jiangsu"},
+	{"33", "浙江省", "Zhejiang"}, {"34", "安徽省", "Anhui"}, {"35", "福建省", "Fujian"}, {"36", "江西省", "Jiangxi"},
+	{"37", "山东省", "Shandong"}, {"41", "河南省", "Henan"}, {"42", "湖北省", "Hubei"}, {"43", "湖南省", "Hunan"},
+	{"44", "广东省", "Guangdong"}, {"45", "广西壮族自治区", "Guangxi"}, {"46", "海南省", "Hainan"},
+	{"50", "重庆市", "Chongqing"}, {"51", "四川省", "Sichuan"}, {"52", "贵州省", "Guizhou"}, {"53", "云南省", "Yunnan"},
+	{"54", "西藏自治区", "Tibet"}, {"61", "陕西省", "Shaanxi"}, {"62", "甘肃省", "Gansu"}, {"63", "青海省", "Qinghai"},
+	{"64", "宁夏回族自治区", "Ningxia"}, {"65", "新疆维吾尔自治区", "Xinjiang"},
+}
+
+type program struct {
+	id, name string
+	pension  bool
+}
+
+var programs = []program{
+	{"basic_pension", "Basic pension insurance for urban employees", true},
+	{"resident_pension", "Basic pension insurance for urban and rural residents", true},
+	{"basic_medical", "Basic medical insurance for urban employees", false},
+	{"resident_medical", "Basic medical insurance for urban and rural residents", false},
+	{"unemployment", "Unemployment insurance", false},
+	{"work_injury", "Work-related injury insurance", false},
+	{"maternity", "Maternity insurance", false},
+	{"major_illness", "Major illness insurance for urban and rural residents", false},
+	{"minimum_living", "Minimum living allowance (dibao)", false},
+	{"child_welfare", "Basic living security for orphans and unsupported children", false},
+}
+
+// region is one generated region with the population its figures scale from.
+type region struct {
+	code, name, nameEN, level, parent string
+	population                        float64
+}
+
+// hierarchy returns every region, each after its parent: the country, the
+// provinces, then each province's cities, each followed by its counties.
+func hierarchy() []region {
+	r := rand.New(rand.NewPCG(2260, 1))
+	regions := []region{{code: "CN", name: "中国", nameEN: "China", level: "country", population: 1.41e9}}
+	var lower []region
+	for _, p := range provinces {
+		pop := 1.41e9 / float64(len(provinces)) * (0.3 + 1.4*r.Float64())
+		regions = append(regions, region{code: p.code + "0000", name: p.name, nameEN: p.nameEN, level: "province", parent: "CN", population: pop})
+		cities := 6 + r.IntN(12)
+		for c := 1; c <= cities; c++ {
+			cityPop := pop / float64(cities) * (0.5 + r.Float64())
+			city := region{code: fmt.Sprintf("%s%02d00", p.code, c), name: fmt.Sprintf("%s第%d市", short(p.name), c),
+				nameEN: fmt.Sprintf("%s City %d", p.nameEN, c), level: "city", parent: p.code + "0000", population: cityPop}
+			lower = append(lower, city)
+			counties := 5 + r.IntN(9)
+			for k := 1; k <= counties; k++ {
+				lower = append(lower, region{code: fmt.Sprintf("%s%02d%02d", p.code, c, k), name: fmt.Sprintf("%s第%d县", short(city.name), k),
+					nameEN: fmt.Sprintf("%s County %d", city.nameEN, k), level: "county", parent: city.code,
+					population: cityPop / float64(counties) * (0.5 + r.Float64())})
+			}
+		}
+	}
+	return append(regions, lower...)
+}
+
+// short drops the administrative suffix of a Chinese region name.
+func short(name string) string {
+	for _, suffix := range []string{"维吾尔自治区", "回族自治区", "壮族自治区", "自治区", "省", "市"} {
+		if s, ok := strings.CutSuffix(name, suffix); ok {
+			return s
+		}
+	}
+	return name
+}
+
+// Per region and year: five per-programme indicators for each insurance
+// programme of the national dataset, a monthly pension for the pension
+// programmes, population by group and supported children by category.
+const (
+	nationalPrograms     = 9
+	perProgramIndicators = 5
+	pensionPrograms      = 2
+	populationGroups     = 2
+	childCategories      = 2
+	dataPerRegionYear    = perProgramIndicators*nationalPrograms + pensionPrograms + populationGroups + childCategories
+	// latestPerRegion counts socsec_latest_data_year series: one per
+	// metric and programme of a region, dimensions folded.
+	latestPerRegion = perProgramIndicators*nationalPrograms + pensionPrograms + 1 + 1
+	minYears        = 10
+	maxYears        = 35
+)
+
+// Write generates the data into dir (created if missing) and returns what it
+// wrote.
+func Write(dir string, opts Options) (Stats, error) {
+	if opts.Series <= 0 {
+		return Stats{}, fmt.Errorf("series must be positive, got %d", opts.Series)
+	}
+	if opts.LatestYear == 0 {
+		opts.LatestYear = 2024
+	}
+	all := hierarchy()
+	years := min(maxYears, max(minYears, int(math.Ceil(float64(opts.Series)/float64(len(all)*2*dataPerRegionYear)))))
+	// Series not tied to a region: programme info, per dataset its info, its
+	// sources (one bulletin a year and a preliminary release) and its
+	// series, observation (four qualifiers) and revision counts, and the
+	// two coverage targets.
+	st := Stats{Years: years, Series: len(programs) + 2*(1+years+1) + 2*(1+4+1) + 2}
+	// The years each region has figures for, latest first; the last region may stop early.
+	var spans []int
+	for len(spans) < len(all) && st.Series < opts.Series {
+		st.Series += 1 + latestPerRegion
+		n := 0
+		for n < years && st.Series < opts.Series {
+			st.Series += 2 * dataPerRegionYear
+			st.DataSeries += dataPerRegionYear
+			n++
+		}
+		spans = append(spans, n)
+	}
+	used := all[:len(spans)]
+	st.Regions = len(used)
+	if err := os.MkdirAll(filepath.Join(dir, "datasets"), 0o755); err != nil {
+		return st, fmt.Errorf("creating the output directory: %w", err)
+	}
+	g := &generator{dir: dir, opts: opts, years: years, regions: used, spans: spans}
+	for _, step := range []func() error{g.config, g.national, g.households} {
+		if err := step(); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+type generator struct {
+	dir     string
+	opts    Options
+	years   int
+	regions []region
+	spans   []int
+}
+
+func (g *generator) config() error {
+	return writeFile(filepath.Join(g.dir, "config.yml"), func(w *bufio.Writer) {
+		fmt.Fprintf(w, "# Generated by socsec_datagen --series %d.\ndatasets:\n  - datasets\ncoverage_targets:\n", g.opts.Series)
+		fmt.Fprintf(w, "  - program: basic_pension\n    ratio: 0.95\n  - program: basic_medical\n    ratio: 0.95\n")
+	})
+}
+
+// header writes the parts of a dataset YAML that both datasets share.
+func (g *generator) header(w *bufio.Writer, id, title string) {
+	fmt.Fprintf(w, "id: %s\ntitle: %s (variant %d)\npublisher: Ministry of Human Resources and Social Security (synthetic)\n", id, title, g.opts.Variant)
+	fmt.Fprintf(w, "license: Synthetic data generated for benchmarks.\nsources:\n")
+	for y := g.opts.LatestYear - g.years + 1; y <= g.opts.LatestYear; y++ {
+		fmt.Fprintf(w, "  - id: bulletin-%d\n    title: Statistical bulletin on human resources and social security %d\n", y, y)
+		fmt.Fprintf(w, "    url: https://www.mohrss.gov.cn/bulletin/%d\n    publisher: MOHRSS\n    published: %d-06-%02d\n", y, y+1, 10+y%15)
+	}
+	fmt.Fprintf(w, "  - id: preliminary-%d\n    title: Preliminary figures %d\n    publisher: MOHRSS\n    published: %d-01-20\n", g.opts.LatestYear, g.opts.LatestYear, g.opts.LatestYear+1)
+	fmt.Fprintf(w, "regions:\n")
+	for _, r := range g.regions {
+		fmt.Fprintf(w, "  - code: %q\n    name: %s\n    name_en: %s\n    level: %s\n", r.code, r.name, r.nameEN, r.level)
+		if r.parent != "" {
+			fmt.Fprintf(w, "    parent: %q\n", r.parent)
+		}
+	}
+}
+
+// rows calls row for every region and year with figures, latest year first.
+func (g *generator) rows(row func(r region, year int, rnd *rand.Rand)) {
+	for i, r := range g.regions {
+		seed, _ := strconv.ParseUint(strings.TrimPrefix(r.code, "CN"), 10, 64)
+		rnd := rand.New(rand.NewPCG(seed, uint64(g.opts.Variant)))
+		for k := range g.spans[i] {
+			row(r, g.opts.LatestYear-k, rnd)
+		}
+	}
+}
+
+// population returns a region's resident and registered population in a
+// year; both datasets use it, so coverage ratios agree with it.
+func (g *generator) population(r region, year int) (resident, registered float64) {
+	f := 1 - 0.004*float64(g.opts.LatestYear-year) + 0.002*float64(g.opts.Variant%5)
+	resident = math.Round(r.population * f)
+	return resident, math.Round(resident * 0.94)
+}
+
+func (g *generator) national() error {
+	err := writeFile(filepath.Join(g.dir, "datasets", "national.yaml"), func(w *bufio.Writer) {
+		g.header(w, "national-bulletins", "National social insurance statistics by region")
+		fmt.Fprintf(w, "programs:\n")
+		for _, p := range programs[:nationalPrograms] {
+			fmt.Fprintf(w, "  - id: %s\n    name: %s\n", p.id, p.name)
+		}
+		fmt.Fprintf(w, "observation_files:\n  - national-observations.csv\n")
+	})
+	if err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(g.dir, "datasets", "national-observations.csv"), func(w *bufio.Writer) {
+		w.WriteString("indicator,region,program,year,value,source,qualifier,note\n")
+		g.rows(func(r region, year int, rnd *rand.Rand) {
+			growth := 1 - 0.02*float64(g.opts.LatestYear-year)
+			resident, _ := g.population(r, year)
+			for _, p := range programs[:nationalPrograms] {
+				// Coverage is stated as participants over the resident
+				// population, rounded as bulletins round it, so that the
+				// consistency checks pass.
+				insured := math.Round(resident * math.Min(0.99, (0.55+0.4*rnd.Float64())*growth))
+				coverage := math.Round(insured/resident*1000) / 1000
+				beneficiaries := math.Round(insured * (0.1 + 0.3*rnd.Float64()))
+				income := math.Round(insured * (800 + 2400*rnd.Float64()) * growth)
+				expenditure := math.Round(income * (0.7 + 0.35*rnd.Float64()))
+				source := "bulletin-" + strconv.Itoa(year)
+				figure := func(ind string, v float64, qualifier string) {
+					fmt.Fprintf(w, "%s,%s,%s,%d,%s,%s,%s,\n", ind, r.code, p.id, year, strconv.FormatFloat(v, 'f', -1, 64), source, qualifier)
+				}
+				figure("socsec_coverage_ratio", coverage, "")
+				qualifier := ""
+				if r.level == "country" {
+					qualifier = "approximately"
+				}
+				figure("socsec_insured_persons", insured, qualifier)
+				figure("socsec_beneficiaries_persons", beneficiaries, "")
+				figure("socsec_fund_income_annual_yuan", income, "")
+				figure("socsec_fund_expenditure_annual_yuan", expenditure, "")
+				if p.pension {
+					figure("socsec_pension_monthly_per_capita_yuan", math.Round((180+3200*rnd.Float64())*growth*100)/100, "")
+				}
+				if r.level == "country" && year == g.opts.LatestYear {
+					// The preliminary release, revised by the bulletin.
+					fmt.Fprintf(w, "socsec_insured_persons,%s,%s,%d,%s,preliminary-%d,approximately,Preliminary figure\n",
+						r.code, p.id, year, strconv.FormatFloat(math.Round(insured*0.98), 'f', -1, 64), year)
+				}
+			}
+		})
+	})
+}
+
+func (g *generator) households() error {
+	err := writeFile(filepath.Join(g.dir, "datasets", "households.yaml"), func(w *bufio.Writer) {
+		g.header(w, "population-and-children", "Population and children under basic living security")
+		fmt.Fprintf(w, "programs:\n  - id: %s\n    name: %s\n", programs[nationalPrograms].id, programs[nationalPrograms].name)
+		fmt.Fprintf(w, "observation_files:\n  - households-observations.csv\n")
+	})
+	if err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(g.dir, "datasets", "households-observations.csv"), func(w *bufio.Writer) {
+		w.WriteString("indicator,region,program,year,population,category,value,source\n")
+		g.rows(func(r region, year int, rnd *rand.Rand) {
+			source := "bulletin-" + strconv.Itoa(year)
+			resident, registered := g.population(r, year)
+			fmt.Fprintf(w, "socsec_population_persons,%s,,%d,resident,,%.0f,%s\n", r.code, year, resident, source)
+			fmt.Fprintf(w, "socsec_population_persons,%s,,%d,registered,,%.0f,%s\n", r.code, year, registered, source)
+			for _, c := range []string{"orphans", "unsupported"} {
+				fmt.Fprintf(w, "socsec_children_supported_persons,%s,child_welfare,%d,,%s,%.0f,%s\n", r.code, year, c, math.Round(r.population*(0.0001+0.0003*rnd.Float64())), source)
+			}
+		})
+	})
+}
+
+// writeFile writes a file through a buffer, reporting the first error.
+func writeFile(path string, write func(*bufio.Writer)) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", path, err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	write(w)
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,15 +37,22 @@ type Options struct {
 
 // Exporter holds the served snapshot and the metrics about loading it.
 type Exporter struct {
-	opts    Options
-	logger  *slog.Logger
-	now     func() time.Time
-	current atomic.Pointer[dataset.Snapshot]
+	opts   Options
+	logger *slog.Logger
+	now    func() time.Time
+	// current pairs the snapshot with its pre-rendered exposition, so that
+	// a reload swaps both at once and every scrape sees one version.
+	current atomic.Pointer[served]
 	landing atomic.Pointer[http.Handler]
 	// reloadMu serialises reloads so that two never race to swap.
 	reloadMu sync.Mutex
 
+	// registry holds the self-metrics, gathered on every scrape and sent
+	// after the pre-rendered data; data gathers the data collector for
+	// Registry.
 	registry     *prometheus.Registry
+	data         *prometheus.Registry
+	handlerErrs  *prometheus.CounterVec
 	reloadOK     prometheus.Gauge
 	reloadTime   prometheus.Gauge
 	fileOK       *prometheus.GaugeVec
@@ -53,7 +61,7 @@ type Exporter struct {
 
 // New returns an exporter with nothing loaded yet; call Reload to load.
 func New(opts Options) *Exporter {
-	e := &Exporter{opts: opts, logger: opts.Logger, now: time.Now, registry: prometheus.NewRegistry()}
+	e := &Exporter{opts: opts, logger: opts.Logger, now: time.Now, registry: prometheus.NewRegistry(), data: prometheus.NewRegistry()}
 	if opts.Load.Now != nil {
 		e.now = opts.Load.Now
 	}
@@ -73,8 +81,8 @@ func New(opts Options) *Exporter {
 		Name: "socsec_dataset_last_load_success_timestamp_seconds",
 		Help: "Time the dataset file last loaded without errors.",
 	}, []string{"file"})
+	e.data.MustRegister(collector.New(e.Snapshot))
 	e.registry.MustRegister(
-		collector.New(e.Snapshot),
 		versioncollector.NewCollector("socsec"),
 		e.reloadOK, e.reloadTime, e.fileOK, e.fileLoadTime,
 	)
@@ -83,6 +91,14 @@ func New(opts Options) *Exporter {
 			collectors.NewGoCollector(),
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		)
+		// The name and labels are those promhttp's handler registers.
+		e.handlerErrs = prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "promhttp_metric_handler_errors_total",
+			Help: "Total number of internal errors encountered by the promhttp metric handler.",
+		}, []string{"cause"})
+		e.handlerErrs.WithLabelValues("gathering")
+		e.handlerErrs.WithLabelValues("encoding")
+		e.registry.MustRegister(e.handlerErrs)
 	}
 	e.setLanding(nil)
 	return e
@@ -90,12 +106,16 @@ func New(opts Options) *Exporter {
 
 // Snapshot returns the snapshot being served, or nil before the first load.
 func (e *Exporter) Snapshot() *dataset.Snapshot {
-	return e.current.Load()
+	if s := e.current.Load(); s != nil {
+		return s.snap
+	}
+	return nil
 }
 
-// Registry returns the registry that /metrics serves.
-func (e *Exporter) Registry() *prometheus.Registry {
-	return e.registry
+// Registry returns everything /metrics serves, the data collector and the
+// self-metrics, as one Gatherer.
+func (e *Exporter) Registry() prometheus.Gatherer {
+	return prometheus.Gatherers{e.data, e.registry}
 }
 
 // Reload loads the config and datasets anew and swaps them in only if all of
@@ -125,7 +145,9 @@ func (e *Exporter) Reload() error {
 		return err
 	}
 	res.Snapshot.CheckFailures = check.Failures(check.Run(res.Snapshot))
-	e.current.Store(res.Snapshot)
+	loaded := e.now()
+	e.current.Store(newServed(res.Snapshot))
+	rendered := e.now()
 	e.setLanding(res.Snapshot)
 	e.reloadOK.Set(1)
 	e.reloadTime.Set(float64(start.UnixNano()) / 1e9)
@@ -133,7 +155,11 @@ func (e *Exporter) Reload() error {
 		e.logger.Debug("Dataset warning", "problem", w.String())
 	}
 	e.logger.Info("Loaded config and datasets", "config", e.configName(), "datasets", len(res.Snapshot.Datasets),
-		"series", len(res.Snapshot.Series), "warnings", len(res.Warnings), "duration", e.now().Sub(start))
+		"series", len(res.Snapshot.Series), "warnings", len(res.Warnings), "load", loaded.Sub(start), "render", rendered.Sub(loaded), "duration", e.now().Sub(start))
+	// The previous snapshot and the garbage of this load are gone at once:
+	// hand their memory back now rather than when the scavenger gets to it,
+	// so that the resident size settles at the steady size.
+	debug.FreeOSMemory()
 	return nil
 }
 

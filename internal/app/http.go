@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
 
@@ -17,18 +16,7 @@ import (
 // Handler returns the exporter's HTTP routes.
 func (e *Exporter) Handler() http.Handler {
 	mux := http.NewServeMux()
-	opts := promhttp.HandlerOpts{
-		ErrorLog:            promhttpLogger{e},
-		ErrorHandling:       promhttp.ContinueOnError,
-		MaxRequestsInFlight: e.opts.MaxRequests,
-		EnableOpenMetrics:   true,
-	}
-	var metrics http.Handler = promhttp.HandlerFor(e.registry, opts)
-	if !e.opts.DisableExporterMetrics {
-		opts.Registry = e.registry
-		metrics = promhttp.InstrumentMetricHandler(e.registry, promhttp.HandlerFor(e.registry, opts))
-	}
-	mux.Handle(e.opts.TelemetryPath, metrics)
+	mux.Handle(e.opts.TelemetryPath, e.metricsHandler())
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "Healthy")
 	})
@@ -55,12 +43,6 @@ func (e *Exporter) Handler() http.Handler {
 		(*e.landing.Load()).ServeHTTP(w, r)
 	})
 	return mux
-}
-
-type promhttpLogger struct{ e *Exporter }
-
-func (l promhttpLogger) Println(v ...any) {
-	l.e.logger.Error("Serving metrics", "err", fmt.Sprint(v...))
 }
 
 // setLanding rebuilds the landing page so that it lists snap's datasets.

@@ -1,0 +1,210 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/socsec-exporter/socsec_exporter/exposition"
+)
+
+// maxShards bounds ?shards=, and with it the shards a scrape can make the
+// exporter compress and cache.
+const maxShards = 1024
+
+// acceptedFormats are the formats /metrics negotiates, in promhttp's order
+// of preference with OpenMetrics enabled, less protobuf, which the data is
+// not pre-rendered in.
+var acceptedFormats = []expfmt.Format{expfmt.FmtOpenMetrics_1_0_0, expfmt.FmtOpenMetrics_0_0_1, expfmt.FmtText}
+
+// metricsHandler serves /metrics: the pre-rendered data of the current
+// version (or of one dataset or shard of it, by query parameters) followed
+// by the self-metrics, gathered fresh for every scrape. The response is
+// what promhttp would send for a registry holding the data collector and
+// the self-metrics, except that the data families come first.
+func (e *Exporter) metricsHandler() http.Handler {
+	var inFlight chan struct{}
+	if e.opts.MaxRequests > 0 {
+		inFlight = make(chan struct{}, e.opts.MaxRequests)
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if inFlight != nil {
+			select {
+			case inFlight <- struct{}{}:
+				defer func() { <-inFlight }()
+			default:
+				http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", e.opts.MaxRequests), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		e.serveMetrics(w, r)
+	})
+	if e.opts.DisableExporterMetrics {
+		return h
+	}
+	return promhttp.InstrumentMetricHandler(e.registry, h)
+}
+
+func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	query := r.URL.Query()
+	shard, msg := parseShard(query.Get("shard"), query.Get("shards"))
+	if msg != "" {
+		http.Error(w, msg, http.StatusBadRequest)
+		return
+	}
+	// One load of the pointer: the data and its bytes are one version.
+	var x *exposition.Exposition
+	if cur := e.current.Load(); cur != nil {
+		x = cur.whole
+		if id := query.Get("dataset"); id != "" {
+			if x = cur.dataset(id); x == nil {
+				http.Error(w, fmt.Sprintf("Unknown dataset %q: see the landing page for the loaded datasets.", id), http.StatusNotFound)
+				return
+			}
+		}
+	}
+	format := expfmt.NegotiateAccept(r.Header, acceptedFormats...)
+	f := exposition.Text
+	if format.FormatType() == expfmt.TypeOpenMetrics {
+		f = exposition.OpenMetrics
+	}
+	zipped := acceptsGzip(r.Header.Get("Accept-Encoding"))
+	self := e.selfMetrics(format, zipped)
+	defer self.release()
+
+	h := w.Header()
+	h.Add("Vary", "Accept")
+	h.Add("Vary", "Accept-Encoding")
+	h.Set("Content-Type", string(format))
+	if zipped {
+		h.Set("Content-Encoding", "gzip")
+	}
+	var err error
+	switch {
+	case x == nil:
+		h.Set("Content-Length", strconv.Itoa(len(self.bytes)))
+	case zipped:
+		data := x.Gzip(f, shard)
+		h.Set("Content-Length", strconv.Itoa(len(data)+len(self.bytes)))
+		_, err = w.Write(data)
+	case f == exposition.Text && shard.Count <= 1:
+		h.Set("Content-Length", strconv.Itoa(x.Size(f, shard)+len(self.bytes)))
+		err = x.WritePlain(w, f, shard)
+	default:
+		if n := x.Size(f, shard); n >= 0 {
+			h.Set("Content-Length", strconv.Itoa(n+len(self.bytes)))
+		}
+		bw := bufWriters.Get().(*bufio.Writer)
+		bw.Reset(w)
+		if err = x.WritePlain(bw, f, shard); err == nil {
+			err = bw.Flush()
+		}
+		bw.Reset(nil)
+		bufWriters.Put(bw)
+	}
+	if err == nil {
+		_, err = w.Write(self.bytes)
+	}
+	if err != nil {
+		// The client went away mid-response; there is no one to tell.
+		e.logger.Debug("Sending metrics", "err", err)
+	}
+}
+
+// bufWriters batch the many small writes of OpenMetrics and shards.
+var bufWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<10) }}
+
+// parseShard reads ?shard=i&shards=n; both or neither must be given.
+func parseShard(index, count string) (exposition.Shard, string) {
+	if index == "" && count == "" {
+		return exposition.Shard{}, ""
+	}
+	i, err1 := strconv.Atoi(index)
+	n, err2 := strconv.Atoi(count)
+	if err1 != nil || err2 != nil {
+		return exposition.Shard{}, "shard and shards must both be given, as integers: ?shard=0&shards=2"
+	}
+	s := exposition.Shard{Index: i, Count: n}
+	return s, s.Validate(maxShards)
+}
+
+// selfPart is the encoded self-metrics of one scrape.
+type selfPart struct {
+	buf   *bytes.Buffer
+	bytes []byte
+}
+
+var selfBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func (p selfPart) release() {
+	p.buf.Reset()
+	selfBuffers.Put(p.buf)
+}
+
+// selfMetrics gathers and encodes the self-metrics in format, with the
+// OpenMetrics # EOF that ends the response, gzipped as a member of its own
+// when zipped. Errors are handled as promhttp's ContinueOnError does.
+func (e *Exporter) selfMetrics(format expfmt.Format, zipped bool) selfPart {
+	p := selfPart{buf: selfBuffers.Get().(*bytes.Buffer)}
+	mfs, err := e.registry.Gather()
+	if err != nil {
+		e.countHandlerError("gathering", "error gathering metrics:", err)
+	}
+	enc := expfmt.NewEncoder(p.buf, format)
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			e.countHandlerError("encoding", "error encoding and sending metric family:", err)
+		}
+	}
+	if closer, ok := enc.(expfmt.Closer); ok {
+		// This writes the final "# EOF" of OpenMetrics.
+		if err := closer.Close(); err != nil {
+			e.countHandlerError("encoding", "error encoding and sending metric family:", err)
+		}
+	}
+	p.bytes = p.buf.Bytes()
+	if zipped {
+		p.bytes = exposition.GzipMember(p.bytes)
+	}
+	return p
+}
+
+func (e *Exporter) countHandlerError(cause, msg string, err error) {
+	e.logger.Error("Serving metrics", "err", msg+" "+err.Error())
+	if e.handlerErrs != nil {
+		e.handlerErrs.WithLabelValues(cause).Inc()
+	}
+}
+
+// acceptsGzip negotiates the content encoding as promhttp does between
+// identity and gzip: the offer with the highest quality wins, identity on
+// a tie, and "*" stands for either.
+func acceptsGzip(header string) bool {
+	best, bestQ := "identity", -1.0
+	for _, offer := range []string{"identity", "gzip"} {
+		for _, spec := range strings.Split(header, ",") {
+			coding, params, _ := strings.Cut(strings.TrimSpace(spec), ";")
+			coding = strings.ToLower(strings.TrimSpace(coding))
+			if coding == "" {
+				continue
+			}
+			q := 1.0
+			if k, v, ok := strings.Cut(strings.TrimSpace(params), "="); ok && strings.TrimSpace(k) == "q" {
+				if parsed, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = parsed
+				}
+			}
+			if q > bestQ && (coding == "*" || coding == offer) {
+				best, bestQ = offer, q
+			}
+		}
+	}
+	return best == "gzip" && bestQ != 0
+}

@@ -1,0 +1,109 @@
+package app
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/socsec-exporter/socsec_exporter/collector"
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/exposition"
+)
+
+// served is one loaded version of the data: the snapshot, its exposition
+// rendered at load, and the exposition of each dataset on its own, rendered
+// on its first request and then kept with this version.
+type served struct {
+	snap     *dataset.Snapshot
+	whole    *exposition.Exposition
+	datasets map[string]*datasetView
+}
+
+type datasetView struct {
+	once sync.Once
+	x    *exposition.Exposition
+}
+
+func newServed(snap *dataset.Snapshot) *served {
+	s := &served{snap: snap, whole: exposition.Render(collector.Families(snap)), datasets: map[string]*datasetView{}}
+	for _, ds := range snap.Datasets {
+		s.datasets[ds.ID] = &datasetView{}
+	}
+	if len(snap.Datasets) == 1 {
+		// One dataset is the whole snapshot: no second rendering.
+		s.datasets[snap.Datasets[0].ID].x = s.whole
+	}
+	return s
+}
+
+// dataset returns the exposition of the dataset with the given ID, or nil
+// when there is none.
+func (s *served) dataset(id string) *exposition.Exposition {
+	v := s.datasets[id]
+	if v == nil {
+		return nil
+	}
+	v.once.Do(func() {
+		if v.x == nil {
+			v.x = exposition.Render(collector.Families(datasetSnapshot(s.snap, id)))
+		}
+	})
+	return v.x
+}
+
+// datasetSnapshot is what the exporter would serve if the config named only
+// the dataset id: its regions, programmes, series, revisions and check
+// failures, and the coverage targets that concern its programmes and regions.
+func datasetSnapshot(snap *dataset.Snapshot, id string) *dataset.Snapshot {
+	i := slices.IndexFunc(snap.Datasets, func(ds *dataset.Dataset) bool { return ds.ID == id })
+	ds := snap.Datasets[i]
+	sub := &dataset.Snapshot{
+		Datasets: []*dataset.Dataset{ds},
+		Regions:  sortedBy(ds.Regions, func(r *dataset.Region) string { return r.Code }),
+		Programs: sortedBy(ds.Programs, func(p *dataset.Program) string { return p.ID }),
+	}
+	programs, regions := map[string]bool{}, map[string]bool{}
+	for _, p := range ds.Programs {
+		programs[p.ID] = true
+	}
+	for _, r := range ds.Regions {
+		regions[r.Code] = true
+	}
+	for _, t := range snap.Targets {
+		if programs[t.Program] && (t.Region == "" || regions[t.Region]) {
+			sub.Targets = append(sub.Targets, t)
+		}
+	}
+	indicators := map[*dataset.Indicator]bool{}
+	for _, o := range snap.Series {
+		if o.Dataset == ds {
+			sub.Series = append(sub.Series, o)
+			indicators[o.Indicator] = true
+		}
+	}
+	for _, ind := range snap.Indicators {
+		if indicators[ind] {
+			sub.Indicators = append(sub.Indicators, ind)
+		}
+	}
+	for _, r := range snap.Revisions {
+		if r.Old.Dataset == ds {
+			sub.Revisions = append(sub.Revisions, r)
+		}
+	}
+	if n, ok := snap.CheckFailures[id]; ok {
+		sub.CheckFailures = map[string]int{id: n}
+	}
+	return sub
+}
+
+func sortedBy[T any](items []T, key func(T) string) []T {
+	return slices.SortedFunc(slices.Values(items), func(a, b T) int {
+		switch ka, kb := key(a), key(b); {
+		case ka < kb:
+			return -1
+		case ka > kb:
+			return 1
+		}
+		return 0
+	})
+}

@@ -84,7 +84,7 @@ type discardResponse struct {
 	n      int64
 }
 
-func (d *discardResponse) Header() http.Header { return d.header }
+func (d *discardResponse) Header() http.Header  { return d.header }
 func (d *discardResponse) WriteHeader(code int) { d.code = code }
 func (d *discardResponse) Write(b []byte) (int, error) {
 	d.n += int64(len(b))

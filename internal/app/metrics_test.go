@@ -29,7 +29,6 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
 )
 
-
 // The Accept headers of Prometheus 2 and 3 and of a plain client.
 var acceptHeaders = map[string]string{
 	"prometheus2": "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,10 +31,10 @@ func load(t *testing.T, files ...string) *dataset.Snapshot {
 	return res.Snapshot
 }
 
-func write(t *testing.T, snap *dataset.Snapshot) []byte {
+func write(t *testing.T, snap *dataset.Snapshot, extra ...Label) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Write(&buf, snap); err != nil {
+	if err := Write(&buf, snap, extra...); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -70,7 +73,9 @@ var sampleRE = regexp.MustCompile(`^([a-z_]+)(\{[^}]*\}) (\S+) (-?\d+)$`)
 // interleaved and have HELP and TYPE gauge before their samples, each series
 // is contiguous with ascending timestamps, no sample has a year label, and
 // the file ends with # EOF. It also checks that every served figure becomes
-// one sample at its year's instant.
+// one sample at its year's instant, and that the name series of the regions
+// and programmes with figures, and only those, have a sample at every year
+// from the oldest figure to the newest.
 func TestLayout(t *testing.T) {
 	for _, files := range [][]string{nil, {"testdata/history.yaml"}} {
 		t.Run(fmt.Sprint(files), func(t *testing.T) {
@@ -84,6 +89,7 @@ func TestLayout(t *testing.T) {
 			family, series, typed := "", "", false
 			var last int64
 			samples := map[string]float64{}
+			names := map[string][]int64{}
 			for i, line := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
 				if name, ok := strings.CutPrefix(line, "# HELP "); ok {
 					name, _, _ = strings.Cut(name, " ")
@@ -113,8 +119,13 @@ func TestLayout(t *testing.T) {
 					t.Fatalf("line %d: timestamp %d does not ascend after %d", i+1, ts, last)
 				}
 				doneSeries[series], series, last = true, key, ts
+				if _, named := nameFamilies[m[1]]; named {
+					names[key] = append(names[key], ts)
+					continue
+				}
 				samples[key+" "+m[4]], _ = strconv.ParseFloat(m[3], 64)
 			}
+			checkNames(t, snap, names)
 			if len(samples) != len(snap.Series) {
 				t.Errorf("got %d samples, want one per served series: %d", len(samples), len(snap.Series))
 			}
@@ -139,6 +150,89 @@ func TestLayout(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkNames checks the name series against the regions and programmes that
+// have figures in snap: one series each, with a sample at every year from the
+// oldest figure to the newest.
+func checkNames(t *testing.T, snap *dataset.Snapshot, names map[string][]int64) {
+	t.Helper()
+	first, last := snap.Series[0].Year, snap.Series[0].Year
+	want := map[string]bool{}
+	for _, o := range snap.Series {
+		first, last = min(first, o.Year), max(last, o.Year)
+		want[`socsec_region_info region_code="`+o.Region+`"`] = true
+		if o.Program != "" {
+			want[`socsec_program_info program="`+o.Program+`"`] = true
+		}
+	}
+	var span []int64
+	for year := first; year <= last; year++ {
+		span = append(span, Timestamp(year).Unix())
+	}
+	got := map[string]bool{}
+	for key, ts := range names {
+		name, labels, _ := strings.Cut(key, "{")
+		for w := range want {
+			wantName, label, _ := strings.Cut(w, " ")
+			if name == wantName && strings.Contains(labels, label) {
+				got[w] = true
+			}
+		}
+		if !slices.Equal(ts, span) {
+			t.Errorf("%s: samples at %v, want every year %d-%d: %v", key, ts, first, last, span)
+		}
+	}
+	if len(names) != len(want) || len(got) != len(want) {
+		t.Errorf("name series %v, want one for each of %v", slices.Sorted(maps.Keys(names)), slices.Sorted(maps.Keys(want)))
+	}
+}
+
+func TestExtraLabels(t *testing.T) {
+	snap := load(t)
+	out := string(write(t, snap, Label{Name: "job", Value: `socsec "history"`}))
+	lines := 0
+	for _, line := range strings.Split(out, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		lines++
+		if !strings.Contains(line, `job="socsec \"history\""`) {
+			t.Errorf("sample without the job label: %s", line)
+		}
+	}
+	if lines == 0 {
+		t.Fatal("no samples")
+	}
+	if !strings.Contains(out, `socsec_pension_monthly_per_capita_yuan{job="socsec \"history\"",program="basic_pension",region_code="140000"} 2639 1451520000`) {
+		t.Errorf("the job label is not in its sorted place:\n%s", out)
+	}
+	for _, name := range []string{"region_code", "program", "year", "category", "region_name"} {
+		err := Write(io.Discard, snap, Label{Name: name, Value: "x"})
+		if err == nil || !strings.Contains(err.Error(), "label "+name+" is already a label of") {
+			t.Errorf("extra label %s: error %v, want a clash", name, err)
+		}
+	}
+}
+
+func TestParseLabels(t *testing.T) {
+	got, err := ParseLabels([]string{"job=socsec_history", "env=a=b", "empty="})
+	want := []Label{{"job", "socsec_history"}, {"env", "a=b"}, {"empty", ""}}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("ParseLabels = %v, %v; want %v", got, err, want)
+	}
+	for spec, problem := range map[string]string{
+		"job":         "want name=value",
+		"1job=x":      "is not a valid label name",
+		"=x":          "is not a valid label name",
+		"jo-b=x":      "is not a valid label name",
+		"__name__=x":  "reserved",
+		"job=a,job=b": "given twice",
+	} {
+		if _, err := ParseLabels(strings.Split(spec, ",")); err == nil || !strings.Contains(err.Error(), problem) {
+			t.Errorf("ParseLabels(%q): error %v, want %q", spec, err, problem)
+		}
 	}
 }
 

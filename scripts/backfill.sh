@@ -2,9 +2,11 @@
 # Turns the datasets into TSDB blocks that a Prometheus can start on, for the
 # history view with the statistical years on a real time axis:
 #
-#   scripts/backfill.sh [--config.file=FILE] OUTDIR
+#   scripts/backfill.sh [--config.file=FILE] [--label=NAME=VALUE]... OUTDIR
 #
-# Without --config.file it backfills the embedded default. It runs
+# Without --config.file it backfills the embedded default. Each --label adds
+# a constant label to every series, e.g. --label=job=socsec_history for
+# dashboards that filter on job. It runs
 # "socsec_exporter backfill" (the binary named by $SOCSEC_EXPORTER, else
 # socsec_exporter on PATH, else one built from this checkout) and
 # "promtool tsdb create-blocks-from openmetrics" (promtool from $PROMTOOL or
@@ -13,19 +15,28 @@
 set -eu
 
 usage() {
-	echo "usage: $0 [--config.file=FILE] OUTDIR" >&2
+	echo "usage: $0 [--config.file=FILE] [--label=NAME=VALUE]... OUTDIR" >&2
 	exit 2
 }
 
-config=""
-case "${1:-}" in
---config.file=*)
-	config=$1
+# The options go to "socsec_exporter backfill" as they are: they stay in "$@"
+# (rotated to its end), and OUTDIR is taken out.
+out=""
+n=$#
+while [ "$n" -gt 0 ]; do
+	arg=$1
 	shift
-	;;
-esac
-[ $# -eq 1 ] || usage
-out=$1
+	n=$((n - 1))
+	case $arg in
+	--config.file=* | --label=*) set -- "$@" "$arg" ;;
+	-*) usage ;;
+	*)
+		[ -z "$out" ] || usage
+		out=$arg
+		;;
+	esac
+done
+[ -n "$out" ] || usage
 if [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
 	echo "$0: $out is not empty: remove it or name a new directory" >&2
 	exit 1
@@ -45,9 +56,7 @@ else
 fi
 promtool=${PROMTOOL:-promtool}
 
-# $config is empty or one --config.file=FILE argument.
-# shellcheck disable=SC2086
-"$exporter" backfill $config --output="$tmp/history.om"
+"$exporter" backfill "$@" --output="$tmp/history.om"
 mkdir -p "$out"
 "$promtool" tsdb create-blocks-from openmetrics --quiet "$tmp/history.om" "$out"
 

@@ -44,8 +44,9 @@ func run(args []string) int {
 	var checkOpts app.CheckOptions
 	check.Flag("format", "Report format: text (one line per problem and per consistency check) or json.").Default(app.FormatText).EnumVar(&checkOpts.Format, app.FormatText, app.FormatJSON)
 	check.Flag("consistency-fatal", "Exit with code 3 when a consistency check fails (errors exit 1).").BoolVar(&checkOpts.ConsistencyFatal)
-	backfill := a.Command("backfill", "Write every served series as OpenMetrics for promtool tsdb create-blocks-from openmetrics: one sample per year at 31 December 00:00:00 UTC, without the year label.")
+	backfill := a.Command("backfill", "Write every served series and the names of its region and programme as OpenMetrics for promtool tsdb create-blocks-from openmetrics: one sample per year at 31 December 00:00:00 UTC, without the year label.")
 	output := backfill.Flag("output", "File to write the OpenMetrics text to.").Required().String()
+	labels := backfill.Flag("label", "Constant label name=value added to every series, e.g. job=socsec_history; repeatable.").Strings()
 	promslogConfig := &promslog.Config{}
 	promslogflag.AddFlags(a, promslogConfig)
 	a.Version(version.Print("socsec_exporter"))
@@ -59,7 +60,7 @@ func run(args []string) int {
 	case check.FullCommand():
 		return app.Check(os.Stdout, opts.Load, checkOpts)
 	case backfill.FullCommand():
-		return app.Backfill(os.Stderr, opts.Load, *output)
+		return app.Backfill(os.Stderr, opts.Load, *output, *labels)
 	}
 	opts.Logger = promslog.New(promslogConfig)
 	opts.Logger.Info("Starting socsec_exporter", "version", version.Info(), "build_context", version.BuildContext())

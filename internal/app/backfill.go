@@ -13,16 +13,23 @@ import (
 
 // Backfill loads the config and datasets and writes every served series to
 // the file output as OpenMetrics for promtool tsdb create-blocks-from
-// openmetrics. It reports to w and returns the exit code: 0, or 1 when the
-// config or a dataset is invalid or the file cannot be written.
-func Backfill(w io.Writer, opts config.Options, output string) int {
+// openmetrics, with the constant labels given as name=value added to each.
+// It reports to w and returns the exit code: 0, 1 when the config or a
+// dataset is invalid or the file cannot be written, or 2 when a label is
+// malformed.
+func Backfill(w io.Writer, opts config.Options, output string, labels []string) int {
+	extra, err := backfill.ParseLabels(labels)
+	if err != nil {
+		fmt.Fprintf(w, "backfill failed: %v\n", err)
+		return 2
+	}
 	res, err := config.Load(opts)
 	if err != nil {
 		fmt.Fprintln(w, err)
 		fmt.Fprintln(w, "backfill failed: the config or a dataset is invalid")
 		return 1
 	}
-	if err := writeBackfill(output, res.Snapshot); err != nil {
+	if err := writeBackfill(output, res.Snapshot, extra); err != nil {
 		fmt.Fprintf(w, "backfill failed: %v\n", err)
 		return 1
 	}
@@ -30,19 +37,19 @@ func Backfill(w io.Writer, opts config.Options, output string) int {
 	for _, o := range res.Snapshot.Series {
 		first, last = min(first, o.Year), max(last, o.Year)
 	}
-	fmt.Fprintf(w, "wrote %d samples of the years %d-%d to %s, each at 31 December 00:00:00 UTC of its year\n",
+	fmt.Fprintf(w, "wrote %d figures of the years %d-%d and the names of their regions and programmes to %s, each at 31 December 00:00:00 UTC of its year\n",
 		len(res.Snapshot.Series), first, last, output)
 	return 0
 }
 
 // writeBackfill writes the file whole or removes it, so that promtool never
 // reads half a history.
-func writeBackfill(output string, snap *dataset.Snapshot) error {
+func writeBackfill(output string, snap *dataset.Snapshot, extra []backfill.Label) error {
 	f, err := os.Create(output)
 	if err != nil {
 		return err
 	}
-	err = backfill.Write(f, snap)
+	err = backfill.Write(f, snap, extra...)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -5,6 +5,7 @@ package testenv
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -180,15 +181,22 @@ func StartExporter(t testing.TB, args ...string) (*Process, string) {
 // base URL once Prometheus is ready.
 func StartPrometheus(t testing.TB, config string, extra ...string) string {
 	t.Helper()
+	return StartPrometheusOn(t, filepath.Join(t.TempDir(), "data"), config, extra...)
+}
+
+// StartPrometheusOn runs a real Prometheus like StartPrometheus, but on the
+// storage directory storage, such as one holding backfilled blocks.
+func StartPrometheusOn(t testing.TB, storage, config string, extra ...string) string {
+	t.Helper()
 	bin := Tool(t, "prometheus", "prometheus")
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(config), 0o644); err != nil {
+	configFile := filepath.Join(t.TempDir(), "prometheus.yml")
+	if err := os.WriteFile(configFile, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	addr := FreeAddr(t)
 	args := []string{
-		"--config.file=" + filepath.Join(dir, "prometheus.yml"),
-		"--storage.tsdb.path=" + filepath.Join(dir, "data"),
+		"--config.file=" + configFile,
+		"--storage.tsdb.path=" + storage,
 		"--web.listen-address=" + addr,
 	}
 	// Relative paths in the config (rule files) resolve against the repo root.
@@ -198,6 +206,23 @@ func StartPrometheus(t testing.TB, config string, extra ...string) string {
 		return HTTPStatus(http.DefaultClient, base+"/-/ready", http.StatusOK)
 	})
 	return base
+}
+
+// Backfill runs scripts/backfill.sh for at most two minutes with the built
+// exporter and the real promtool, passing args (options and the output
+// directory), and returns what the script printed.
+func Backfill(t testing.TB, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(RepoRoot(t), "scripts", "backfill.sh"), args...)
+	cmd.Env = append(os.Environ(), "SOCSEC_EXPORTER="+Exporter(t), "PROMTOOL="+Tool(t, "promtool", "prometheus"))
+	cmd.WaitDelay = 5 * time.Second // Also stop waiting for a child the timeout leaves behind.
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("scripts/backfill.sh %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
 }
 
 // syncBuffer is a bytes.Buffer safe for a process to write while a test reads.

@@ -22,8 +22,19 @@ const (
 	unitSeconds = "s"
 )
 
-// tag marks every dashboard of the project; the dashboard links list all dashboards with this tag.
-const tag = "socsec"
+// tag marks every dashboard on the scraped Prometheus, historyTag every dashboard on the backfilled history; the
+// dashboard links list the dashboards by tag.
+const (
+	tag        = "socsec"
+	historyTag = "socsec-history"
+)
+
+// The uids of the data sources the dashboards default to: the Prometheus that scrapes the exporter, and the one that
+// serves the backfilled history.
+const (
+	liveUID    = "prometheus"
+	historyUID = "prometheus-history"
+)
 
 // Default variable values: Shanxi and its basic pension insurance, the figures of the embedded default dataset.
 const (
@@ -31,40 +42,62 @@ const (
 	defaultProgram = "basic_pension"
 )
 
+// The regexes of the region and programme variables: they show the name and filter on the code.
+const (
+	regionRegex  = `/region_code="(?<value>[^"]+)".*region_name="(?<text>[^"]+)"/`
+	programRegex = `/program="(?<value>[^"]+)".*program_name="(?<text>[^"]+)"/`
+)
+
 func datasource() common.DataSourceRef {
 	return common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("${datasource}")}
 }
 
-// newDashboard starts a read-only dashboard with the variables every dashboard shares and links to the others.
+// newDashboard starts a read-only dashboard on the scraped Prometheus with the variables every dashboard shares, and
+// links to the others and to the history.
 func newDashboard(uid, title, description string, vars ...cog.Builder[dashboard.VariableModel]) *dashboard.DashboardBuilder {
-	shared := []cog.Builder[dashboard.VariableModel]{datasourceVariable(), jobVariable()}
+	return baseDashboard(uid, title, description, tag, datasourceVariable("Prometheus", liveUID), jobVariable("socsec_build_info"), vars...).
+		Time("now-1h", "now").
+		Refresh("5m").
+		Link(dashboardLinks("Social security", tag, true)).
+		Link(dashboardLinks("History", historyTag, false))
+}
+
+// baseDashboard starts a read-only dashboard tagged dashboardTag with the data source and job variables first.
+func baseDashboard(uid, title, description, dashboardTag string, ds, job cog.Builder[dashboard.VariableModel],
+	vars ...cog.Builder[dashboard.VariableModel]) *dashboard.DashboardBuilder {
 	return dashboard.NewDashboardBuilder(title).
 		Uid(uid).
 		Description(description).
-		Tags([]string{tag}).
+		Tags([]string{dashboardTag}).
 		Readonly().
 		Timezone("browser").
-		Time("now-1h", "now").
-		Refresh("5m").
 		Tooltip(dashboard.DashboardCursorSyncCrosshair).
-		Variables(append(shared, vars...)).
-		Link(dashboard.NewDashboardLinkBuilder("Social security").
-			Type(dashboard.DashboardLinkTypeDashboards).
-			Tags([]string{tag}).
-			AsDropdown(true).
-			IncludeVars(true).
-			KeepTime(true))
+		Variables(append([]cog.Builder[dashboard.VariableModel]{ds, job}, vars...))
 }
 
-func datasourceVariable() *dashboard.DatasourceVariableBuilder {
+// dashboardLinks is a dropdown of the dashboards tagged linkTag that keeps the variables and the time range only
+// between dashboards on the same data source, since the live dashboards look at the last hour on one Prometheus and
+// the history at past years on another.
+func dashboardLinks(title, linkTag string, sameSource bool) *dashboard.DashboardLinkBuilder {
+	return dashboard.NewDashboardLinkBuilder(title).
+		Type(dashboard.DashboardLinkTypeDashboards).
+		Tags([]string{linkTag}).
+		AsDropdown(true).
+		IncludeVars(sameSource).
+		KeepTime(sameSource)
+}
+
+// datasourceVariable lets the viewer pick a Prometheus, defaulting to the data source with uid.
+func datasourceVariable(name, uid string) *dashboard.DatasourceVariableBuilder {
 	return dashboard.NewDatasourceVariableBuilder("datasource").
 		Label("Data source").
 		Type("prometheus").
-		Current(single("Prometheus", "prometheus"))
+		Current(single(name, uid))
 }
 
-func jobVariable() *dashboard.QueryVariableBuilder {
-	return queryVariable("job", "Job", `label_values(socsec_build_info, job)`).
+// jobVariable lists the jobs that have the series, all selected by default.
+func jobVariable(series string) *dashboard.QueryVariableBuilder {
+	return queryVariable("job", "Job", fmt.Sprintf(`label_values(%s, job)`, series)).
 		Multi(true).
 		IncludeAll(true).
 		AllValue(".+").
@@ -75,7 +108,7 @@ func jobVariable() *dashboard.QueryVariableBuilder {
 func regionVariable() *dashboard.QueryVariableBuilder {
 	return queryVariable("region", "Region",
 		`query_result(socsec_region_info{job=~"$job"} and on (job, instance, region_code) socsec_latest_data_year{job=~"$job"})`).
-		Regex(`/region_code="(?<value>[^"]+)".*region_name="(?<text>[^"]+)"/`).
+		Regex(regionRegex).
 		Current(single(defaultRegion, defaultRegion))
 }
 
@@ -88,7 +121,7 @@ func programVariable(name, label string, multi bool, def string, families ...str
 	}
 	v := queryVariable(name, label, fmt.Sprintf(`query_result(socsec_program_info{job=~"$job"} and on (job, instance, program) (%s))`,
 		strings.Join(selectors, " or "))).
-		Regex(`/program="(?<value>[^"]+)".*program_name="(?<text>[^"]+)"/`)
+		Regex(programRegex)
 	if multi {
 		// ".*" also matches series without a program label, such as socsec_jurisdictions.
 		return v.Multi(true).IncludeAll(true).AllValue(".*").Current(all())
@@ -143,7 +176,7 @@ func latest(ref, expr, legend string) cog.Builder[variants.Dataquery] {
 		LegendFormat(legend)
 }
 
-// series is a range query for self-metrics that change over time.
+// series is a range query, for self-metrics that change over time and for the history on the time axis.
 func series(ref, expr, legend string) cog.Builder[variants.Dataquery] {
 	return prometheus.NewDataqueryBuilder().
 		RefId(ref).

@@ -29,6 +29,7 @@ func Files() []File {
 		{Name: "socsec-children.json", Builder: children()},
 		{Name: "socsec-sources.json", Builder: sources()},
 		{Name: "socsec-exporter.json", Builder: exporterHealth()},
+		{Name: "socsec-history.json", Builder: history()},
 	}
 }
 

@@ -17,6 +17,8 @@ import (
 
 // The rules below re-implement those of grafana/dashboard-linter that apply to a single-job exporter; the instance
 // rules are left out on purpose: the exporter is a singleton and its figures do not depend on the instance.
+// The job rule holds for the History dashboard too: backfilled series have no scrape job, so the stack backfills
+// with socsec_exporter backfill --label=job=socsec_history, and the dashboard filters on that label like the others.
 
 const dsUID = "${datasource}"
 

@@ -13,6 +13,7 @@ type Model struct {
 	UID        string                    `json:"uid"`
 	Title      string                    `json:"title"`
 	Editable   *bool                     `json:"editable"`
+	Time       struct{ From, To string } `json:"time"`
 	Inputs     []any                     `json:"__inputs"`
 	Templating struct{ List []Variable } `json:"templating"`
 	Panels     []Panel                   `json:"panels"`
@@ -47,6 +48,7 @@ type Panel struct {
 	Type        string   `json:"type"`
 	Title       string   `json:"title"`
 	Description string   `json:"description"`
+	Interval    string   `json:"interval"` // Minimum step of range queries, e.g. 1d.
 	Datasource  *Ref     `json:"datasource"`
 	Targets     []Target `json:"targets"`
 	FieldConfig struct {
@@ -109,6 +111,20 @@ func (v Variable) PromQL() (string, error) {
 		return "", fmt.Errorf("variable %s: label_values needs a series selector and a label: %q", v.Name, v.Query)
 	}
 	return strings.TrimSpace(m[2][:i]), nil
+}
+
+// ListedLabel returns the label whose values a label_values(selector, label) variable lists, or "" for a
+// query_result variable.
+func (v Variable) ListedLabel() string {
+	m := variableFunction.FindStringSubmatch(v.Query)
+	if m == nil || m[1] != "label_values" {
+		return ""
+	}
+	i := strings.LastIndex(m[2], ",")
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSpace(m[2][i+1:])
 }
 
 var variableReference = regexp.MustCompile(`\$\{(\w+)(?::\w+)?\}|\$(\w+)`)

@@ -2,15 +2,17 @@ package dashboards
 
 import (
 	"github.com/grafana/grafana-foundation-sdk/go/bargauge"
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/stat"
 	"github.com/grafana/grafana-foundation-sdk/go/table"
 )
 
 func sources() *dashboard.DashboardBuilder {
 	return newDashboard("socsec-sources", "Social security: sources and data quality",
-		"Every dataset and source with its title, URL and publication date, series counts, revisions and qualifiers, "+
-			"and the source of each figure, so that any number can be traced to where it was published.",
+		"Every dataset and source with its title, URL and publication date, series counts, revisions, qualifiers and "+
+			"failed consistency checks, and the source of each figure, so that any number can be traced to where it was published.",
 		regionVariable(),
 		programVariable("program", "Programme", true, "", "socsec_observation_info"),
 	).
@@ -44,7 +46,7 @@ func sources() *dashboard.DashboardBuilder {
 			Unit(unitCount).
 			WithTarget(rows("A", `socsec_dataset_observations{job=~"$job"}`)).
 			WithTransformation(matrix("dataset", "qualifier")).
-			Height(6).Span(12)).
+			Height(6).Span(8)).
 		WithPanel(bargauge.NewPanelBuilder().
 			Title("Revisions").
 			Description("Observations per dataset superseded by a later-published source: the later figure is the one served.").
@@ -54,7 +56,20 @@ func sources() *dashboard.DashboardBuilder {
 			ReduceOptions(lastValue()).
 			Thresholds(thresholds("blue")).
 			WithTarget(latest("A", `socsec_dataset_revisions{job=~"$job"}`, "{{dataset}}")).
-			Height(6).Span(12)).
+			Height(6).Span(8)).
+		WithPanel(stat.NewPanelBuilder().
+			Title("Failed consistency checks").
+			Description("Consistency checks each dataset fails, counted at every load: published figures that disagree " +
+				"with each other, such as a reported growth rate that its base figures do not give. Green at 0, red from 1; " +
+				"socsec_exporter check lists each failure with both computations and their sources.").
+			Unit(unitCount).
+			Decimals(0).
+			ColorMode(common.BigValueColorModeBackground).
+			GraphMode(common.BigValueGraphModeNone).
+			ReduceOptions(lastValue()).
+			Thresholds(thresholds("green", dashboard.Threshold{Value: cog.ToPtr(1.0), Color: "red"})).
+			WithTarget(latest("A", `socsec_dataset_check_failures{job=~"$job"}`, "{{dataset}}")).
+			Height(6).Span(8)).
 		WithPanel(table.NewPanelBuilder().
 			Title("Source of each figure").
 			Description("For every data series of the selected region and programmes: the indicator, year, extra dimensions, "+

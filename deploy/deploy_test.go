@@ -20,9 +20,24 @@ import (
 const (
 	rulesFile     = "prometheus/rules/socsec.rules.yml"
 	promConfig    = "prometheus/prometheus.yml"
+	historyConfig = "prometheus/history.yml"
 	amConfig      = "alertmanager/alertmanager.yml"
 	composeFile   = "../docker-compose.yml"
 	dashboardsDir = "/var/lib/grafana/dashboards/socsec"
+	datasources   = "grafana/provisioning/datasources"
+)
+
+// The history service of the stack: the job label its backfill adds, which the History dashboard filters on, and the
+// retention that keeps every year of the blocks.
+const (
+	historyJob       = "socsec_history"
+	historyRetention = "30y"
+)
+
+// The uids of the provisioned data sources: the Prometheus that scrapes the exporter and the history Prometheus.
+const (
+	liveUID    = "prometheus"
+	historyUID = "prometheus-history"
 )
 
 // tool returns the path of a command-line tool, failing the test with the Debian package that provides it.
@@ -187,27 +202,66 @@ func TestAlertmanagerConfig(t *testing.T) {
 	run(t, "amtool", "prometheus-alertmanager", "check-config", amConfig)
 }
 
-func TestGrafanaDatasourceProvisioning(t *testing.T) {
+// TestHistoryPrometheusConfig checks the history Prometheus' configuration: valid, and with no scrape jobs and no
+// rules, so that nothing newer than the backfilled years lands in its storage.
+func TestHistoryPrometheusConfig(t *testing.T) {
+	run(t, "promtool", "prometheus", "check", "config", historyConfig)
+	var cfg map[string]any
+	decodeFile(t, historyConfig, &cfg, false)
+	for key, v := range cfg {
+		if key != "scrape_configs" || v != nil && len(v.([]any)) > 0 {
+			t.Errorf("%s sets %s: %v; the history Prometheus only serves its blocks", historyConfig, key, v)
+		}
+	}
+}
+
+// datasource is a provisioned Grafana data source.
+type datasource struct {
+	Name      string         `yaml:"name"`
+	Type      string         `yaml:"type"`
+	UID       string         `yaml:"uid"`
+	Access    string         `yaml:"access"`
+	URL       string         `yaml:"url"`
+	IsDefault bool           `yaml:"isDefault"`
+	Editable  bool           `yaml:"editable"`
+	JSONData  map[string]any `yaml:"jsonData"`
+}
+
+// readDatasource decodes a provisioning file of the datasources directory that holds exactly one data source.
+func readDatasource(t *testing.T, file string) datasource {
+	t.Helper()
 	var ds struct {
-		APIVersion  int `yaml:"apiVersion"`
-		Datasources []struct {
-			Name      string         `yaml:"name"`
-			Type      string         `yaml:"type"`
-			UID       string         `yaml:"uid"`
-			Access    string         `yaml:"access"`
-			URL       string         `yaml:"url"`
-			IsDefault bool           `yaml:"isDefault"`
-			Editable  bool           `yaml:"editable"`
-			JSONData  map[string]any `yaml:"jsonData"`
-		} `yaml:"datasources"`
+		APIVersion  int          `yaml:"apiVersion"`
+		Datasources []datasource `yaml:"datasources"`
 	}
-	decodeFile(t, "grafana/provisioning/datasources/prometheus.yaml", &ds, true)
+	decodeFile(t, filepath.Join(datasources, file), &ds, true)
 	if ds.APIVersion != 1 || len(ds.Datasources) != 1 {
-		t.Fatalf("apiVersion %d with %d datasources, want 1 and 1", ds.APIVersion, len(ds.Datasources))
+		t.Fatalf("%s: apiVersion %d with %d datasources, want 1 and 1", file, ds.APIVersion, len(ds.Datasources))
 	}
-	d := ds.Datasources[0]
-	if d.Type != "prometheus" || d.UID != "prometheus" || d.URL != "http://prometheus:9090" || d.Access != "proxy" || !d.IsDefault {
+	return ds.Datasources[0]
+}
+
+func TestGrafanaDatasourceProvisioning(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(datasources, "*.yaml"))
+	if err != nil || len(files) != 2 {
+		t.Fatalf("datasource files %v (%v), want prometheus.yaml and prometheus-history.yaml", files, err)
+	}
+	d := readDatasource(t, "prometheus.yaml")
+	if d.Type != "prometheus" || d.UID != liveUID || d.URL != "http://prometheus:9090" || d.Access != "proxy" || !d.IsDefault {
 		t.Errorf("datasource %+v, want the default prometheus datasource with uid prometheus at http://prometheus:9090", d)
+	}
+	h := readDatasource(t, "prometheus-history.yaml")
+	if h.Type != "prometheus" || h.UID != historyUID || h.URL != "http://prometheus-history:9090" || h.Access != "proxy" || h.IsDefault {
+		t.Errorf("datasource %+v, want a non-default prometheus datasource with uid %s at http://prometheus-history:9090", h, historyUID)
+	}
+	if h.JSONData["timeInterval"] != "1d" {
+		t.Errorf("history datasource timeInterval %v, want 1d: it holds one sample a year", h.JSONData["timeInterval"])
+	}
+	// Each dashboard defaults to one of the two, and so is proven against a real Prometheus by one end-to-end test.
+	for _, m := range readDashboards(t) {
+		if uid := datasourceDefault(m); uid != liveUID && uid != historyUID {
+			t.Errorf("%s: data source variable defaults to %q, want %s or %s", m.Title, uid, liveUID, historyUID)
+		}
 	}
 }
 
@@ -243,8 +297,17 @@ func TestComposeFile(t *testing.T) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	if want := []string{"alertmanager", "exporter", "grafana", "prometheus"}; !slices.Equal(names, want) {
+	if want := []string{"alertmanager", "exporter", "grafana", "history-backfill", "prometheus", "prometheus-history"}; !slices.Equal(names, want) {
 		t.Errorf("services %v, want %v", names, want)
+	}
+	// One-shot services are those another service waits for to complete.
+	oneShot := map[string]bool{}
+	for _, s := range project.Services {
+		for name, d := range s.DependsOn {
+			if d.Condition == types.ServiceConditionCompletedSuccessfully {
+				oneShot[name] = true
+			}
+		}
 	}
 	for name, s := range project.Services {
 		if s.Build == nil {
@@ -259,7 +322,12 @@ func TestComposeFile(t *testing.T) {
 				t.Errorf("%s: %v", name, err)
 			}
 		}
-		if s.HealthCheck == nil || len(s.HealthCheck.Test) == 0 {
+		switch {
+		case oneShot[name]:
+			if s.Restart != "no" || len(s.Ports) > 0 {
+				t.Errorf("%s: a one-shot step needs restart \"no\" and no ports, has %q and %v", name, s.Restart, s.Ports)
+			}
+		case s.HealthCheck == nil || len(s.HealthCheck.Test) == 0:
 			t.Errorf("%s: no healthcheck", name)
 		}
 		for _, v := range s.Volumes {
@@ -290,21 +358,79 @@ func TestComposeFile(t *testing.T) {
 			t.Errorf("grafana %s is not %q: dashboards would need a login", key, want)
 		}
 	}
-	mounts := map[string]string{}
-	for _, v := range grafana.Volumes {
-		mounts[v.Target] = v.Source
+	if src, _ := filepath.Abs("../dashboards"); mounts(grafana)[dashboardsDir] != src {
+		t.Errorf("grafana mounts %q at %s, want the dashboards directory", mounts(grafana)[dashboardsDir], dashboardsDir)
 	}
-	if src, _ := filepath.Abs("../dashboards"); mounts[dashboardsDir] != src {
-		t.Errorf("grafana mounts %q at %s, want the dashboards directory", mounts[dashboardsDir], dashboardsDir)
+	if src, _ := filepath.Abs("grafana/provisioning"); mounts(grafana)["/etc/grafana/provisioning"] != src {
+		t.Errorf("grafana mounts %q at /etc/grafana/provisioning, want deploy/grafana/provisioning with both data sources",
+			mounts(grafana)["/etc/grafana/provisioning"])
 	}
 	prom := project.Services["prometheus"]
-	promMounts := map[string]string{}
-	for _, v := range prom.Volumes {
-		promMounts[v.Target] = v.Source
+	if src, _ := filepath.Abs("prometheus/rules"); mounts(prom)["/etc/prometheus/rules"] != src {
+		t.Errorf("prometheus mounts %q at /etc/prometheus/rules, want deploy/prometheus/rules", mounts(prom)["/etc/prometheus/rules"])
 	}
-	if src, _ := filepath.Abs("prometheus/rules"); promMounts["/etc/prometheus/rules"] != src {
-		t.Errorf("prometheus mounts %q at /etc/prometheus/rules, want deploy/prometheus/rules", promMounts["/etc/prometheus/rules"])
+}
+
+// TestComposeHistory checks the history part of the stack: the backfill step writes blocks with the job label the
+// History dashboard filters on into a volume, and the history Prometheus waits for it, starts on those blocks with
+// a retention that keeps every year, reads the history configuration and is reachable where the data source points.
+func TestComposeHistory(t *testing.T) {
+	project := loadCompose(t)
+	backfill, history := project.Services["history-backfill"], project.Services["prometheus-history"]
+	if backfill.Build == nil || backfill.Build.Target != "history-backfill" {
+		t.Errorf("history-backfill builds %+v, want the Dockerfile's history-backfill stage", backfill.Build)
 	}
+	if d, ok := history.DependsOn["history-backfill"]; !ok || d.Condition != types.ServiceConditionCompletedSuccessfully {
+		t.Errorf("prometheus-history depends on %+v, want history-backfill to complete successfully", history.DependsOn)
+	}
+	script := strings.Join(backfill.Command, "\n")
+	for _, want := range []string{"socsec-backfill --label=job=" + historyJob + " /prometheus/next", "mv /prometheus/next /prometheus/blocks"} {
+		if !strings.Contains(script, want) {
+			t.Errorf("history-backfill command lacks %q:\n%s", want, script)
+		}
+	}
+	start := strings.Join(history.Command, "\n")
+	for _, want := range []string{
+		"cp -R /history/blocks /prometheus/tsdb",
+		"exec /bin/prometheus --config.file=/etc/prometheus/prometheus.yml --storage.tsdb.path=/prometheus/tsdb",
+		"--storage.tsdb.retention.time=" + historyRetention,
+	} {
+		if !strings.Contains(start, want) {
+			t.Errorf("prometheus-history command lacks %q:\n%s", want, start)
+		}
+	}
+	// Both mount the same volume: the step at /prometheus, the server read-only at /history.
+	volume := func(s types.ServiceConfig, target string) (string, bool) {
+		for _, v := range s.Volumes {
+			if v.Target == target && v.Type == types.VolumeTypeVolume {
+				return v.Source, v.ReadOnly
+			}
+		}
+		return "", false
+	}
+	written, _ := volume(backfill, "/prometheus")
+	read, readOnly := volume(history, "/history")
+	if written == "" || written != read || !readOnly {
+		t.Errorf("history-backfill writes volume %q, prometheus-history reads %q (read-only %v): want the same, read-only", written, read, readOnly)
+	}
+	if src, _ := filepath.Abs(historyConfig); mounts(history)["/etc/prometheus/prometheus.yml"] != src {
+		t.Errorf("prometheus-history mounts %q as its config, want %s", mounts(history)["/etc/prometheus/prometheus.yml"], historyConfig)
+	}
+	if !slices.ContainsFunc(history.Ports, func(p types.ServicePortConfig) bool { return p.Published == "9190" && p.Target == 9090 }) {
+		t.Errorf("prometheus-history ports %v, want localhost:9190", history.Ports)
+	}
+	if prom := project.Services["prometheus"]; history.Image != prom.Image {
+		t.Errorf("prometheus-history runs %s, prometheus %s: want the same version", history.Image, prom.Image)
+	}
+}
+
+// mounts returns the source of each mount of s by its target.
+func mounts(s types.ServiceConfig) map[string]string {
+	m := map[string]string{}
+	for _, v := range s.Volumes {
+		m[v.Target] = v.Source
+	}
+	return m
 }
 
 func TestDockerfile(t *testing.T) {
@@ -316,6 +442,22 @@ func TestDockerfile(t *testing.T) {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("Dockerfile lacks %q", want)
 		}
+	}
+	// The history-backfill stage: the stack's Prometheus image (for promtool and a shell), the binary and the script,
+	// as a non-root user. The exporter's stage stays the last, so a plain build gives the exporter image.
+	image := loadCompose(t).Services["prometheus"].Image
+	_, stage, ok := bytes.Cut(b, []byte("FROM "+image+" AS history-backfill\n"))
+	if !ok {
+		t.Fatalf("Dockerfile has no stage FROM %s AS history-backfill", image)
+	}
+	stage, rest, _ := bytes.Cut(stage, []byte("\nFROM "))
+	for _, want := range []string{"COPY --from=build /out/socsec_exporter /bin/socsec_exporter", "scripts/backfill.sh /bin/socsec-backfill", "USER 65534:65534"} {
+		if !bytes.Contains(stage, []byte(want)) {
+			t.Errorf("Dockerfile stage history-backfill lacks %q", want)
+		}
+	}
+	if !bytes.Contains(rest, []byte("ENTRYPOINT [\"/bin/socsec_exporter\"]")) {
+		t.Error("the exporter's stage does not follow the history-backfill stage")
 	}
 }
 

@@ -1,0 +1,73 @@
+package dashboards
+
+import (
+	"fmt"
+
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+)
+
+// The default time range of the history: the years of the embedded default, 2007 to 2020, with a year of margin.
+// The end stays inside 2021 so that a look-back of historyWindow from it still reaches 31 December 2020.
+const (
+	historyFrom = "2006-01-01T00:00:00.000Z"
+	historyTo   = "2021-12-31T23:59:59.000Z"
+)
+
+// historyWindow is how far back the history panels look for a figure: a backfilled figure is one sample at 31
+// December of its year, so looking back a year and a day holds it until the next year's.
+const historyWindow = "366d"
+
+// historyInterval is the shortest step of the history panels: annual samples need no finer one.
+const historyInterval = "1d"
+
+func history() *dashboard.DashboardBuilder {
+	return baseDashboard("socsec-history", "Social security: history",
+		"Coverage, insured persons, pensions and subsidies with the statistical years on the time axis, from the history "+
+			"Prometheus that socsec_exporter backfill fills. Each figure is drawn from 31 December of its year and held "+
+			"for a year, or until the next year's figure.",
+		historyTag,
+		datasourceVariable("Prometheus history", historyUID),
+		jobVariable("socsec_region_info"),
+		queryVariable("region", "Region", fmt.Sprintf(`query_result(%s)`, held("socsec_region_info", `job=~"$job"`))).
+			Regex(regionRegex).
+			Current(single(defaultRegion, defaultRegion)),
+		queryVariable("program", "Programme", fmt.Sprintf(`query_result(%s)`, held("socsec_program_info", `job=~"$job"`))).
+			Regex(programRegex).
+			Multi(true).IncludeAll(true).AllValue(".*").Current(all()),
+	).
+		Timezone("utc").
+		Time(historyFrom, historyTo).
+		Link(dashboardLinks("Social security", tag, false)).
+		WithPanel(historyPanel("socsec_coverage_ratio", "Coverage ratio",
+			"Share of the target population covered by each programme, by statistical year.", unitRatio)).
+		WithPanel(historyPanel("socsec_insured_persons", "Insured persons",
+			"Persons participating in each programme, by statistical year.", unitPersons)).
+		WithPanel(historyPanel("socsec_pension_monthly_per_capita_yuan", "Monthly pension per capita",
+			"Average monthly pension per person of each pension programme, by statistical year.", unitYuan)).
+		WithPanel(historyPanel("socsec_subsidy_annual_per_capita_yuan", "Annual subsidy per capita",
+			"Annual subsidy per person of each programme, by statistical year.", unitYuan))
+}
+
+// held selects the latest sample of family within historyWindow, with the given label matchers.
+func held(family, matchers string) string {
+	return fmt.Sprintf(`last_over_time(%s{%s}[%s])`, family, matchers, historyWindow)
+}
+
+// historyPanel draws one data family of the selected region and programmes over the years, one line per programme,
+// each figure held as a step until the next.
+func historyPanel(family, title, description, unit string) *timeseries.PanelBuilder {
+	expr := fmt.Sprintf(`%s * on (job, instance, program) group_left (program_name) %s`,
+		held(family, `job=~"$job",region_code="$region",program=~"$program"`), held("socsec_program_info", `job=~"$job"`))
+	return timeseries.NewPanelBuilder().
+		Title(title).
+		Description(description).
+		Unit(unit).
+		Interval(historyInterval).
+		LineInterpolation(common.LineInterpolationStepAfter).
+		ShowPoints(common.VisibilityModeNever).
+		Thresholds(thresholds("green")).
+		WithTarget(series("A", expr, "{{program_name}}")).
+		Height(8).Span(12)
+}

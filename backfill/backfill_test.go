@@ -12,23 +12,17 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden OpenMetrics files from the current output")
 
-func testNow() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }
-
 func load(t *testing.T, files ...string) *dataset.Snapshot {
 	t.Helper()
-	res, err := config.Load(config.Options{Datasets: files, Now: testNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Snapshot
+	return testenv.Load(t, config.Options{Datasets: files})
 }
 
 func write(t *testing.T, snap *dataset.Snapshot, extra ...Label) []byte {

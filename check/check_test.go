@@ -5,23 +5,17 @@ import (
 	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
-
-func testNow() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }
 
 // load loads dataset files on their own, as socsec_exporter check FILE does;
 // no files means the embedded default config.
 func load(t *testing.T, files ...string) *dataset.Snapshot {
 	t.Helper()
-	res, err := config.Load(config.Options{Datasets: files, Now: testNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Snapshot
+	return testenv.Load(t, config.Options{Datasets: files})
 }
 
 // want is the expected outcome of one check; message lists substrings the

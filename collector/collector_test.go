@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -14,11 +13,10 @@ import (
 
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden .prom files from the current output")
-
-func testNow() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }
 
 // cases maps each golden exposition to the config it is made from; an empty
 // config is the embedded default.
@@ -29,7 +27,7 @@ var cases = map[string]string{
 
 func load(t *testing.T, configFile string) *Collector {
 	t.Helper()
-	res, err := config.Load(config.Options{ConfigFile: configFile, Now: testNow})
+	res, err := config.Load(config.Options{ConfigFile: configFile, Now: testenv.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +95,7 @@ func TestNothingBeforeFirstLoad(t *testing.T) {
 
 func TestEachCollectReadsTheSnapshotOnce(t *testing.T) {
 	reads := 0
-	res, err := config.Load(config.Options{Now: testNow})
+	res, err := config.Load(config.Options{Now: testenv.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
@@ -16,9 +15,8 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
+	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
-
-func testNow() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }
 
 // snapshots returns the embedded default and a generated dataset, by name.
 func snapshots(t testing.TB) map[string]*dataset.Snapshot {
@@ -29,7 +27,7 @@ func snapshots(t testing.TB) map[string]*dataset.Snapshot {
 	}
 	snaps := map[string]*dataset.Snapshot{}
 	for name, file := range map[string]string{"default": "", "generated": dir + "/config.yml"} {
-		res, err := config.Load(config.Options{ConfigFile: file, Now: testNow})
+		res, err := config.Load(config.Options{ConfigFile: file, Now: testenv.Now})
 		if err != nil {
 			t.Fatal(err)
 		}

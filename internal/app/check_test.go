@@ -7,14 +7,12 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
-
-func testNow() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }
 
 func TestCheck(t *testing.T) {
 	for _, tc := range []struct {
@@ -45,7 +43,7 @@ func TestCheck(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			opts := config.Options{Datasets: tc.files, Now: testNow}
+			opts := config.Options{Datasets: tc.files, Now: testenv.Now}
 			if got := Check(&out, opts, tc.co); got != tc.exit {
 				t.Errorf("exit code %d, want %d", got, tc.exit)
 			}
@@ -63,7 +61,7 @@ func TestCheck(t *testing.T) {
 
 func TestCheckJSON(t *testing.T) {
 	var out bytes.Buffer
-	opts := config.Options{Datasets: []string{"../../check/testdata/bounds.yaml"}, Now: testNow}
+	opts := config.Options{Datasets: []string{"../../check/testdata/bounds.yaml"}, Now: testenv.Now}
 	if got := Check(&out, opts, CheckOptions{Format: FormatJSON}); got != CheckOK {
 		t.Errorf("exit code %d, want %d", got, CheckOK)
 	}
@@ -87,7 +85,7 @@ func TestCheckJSON(t *testing.T) {
 // TestReloadCountsCheckFailures checks that a load runs the consistency
 // checks once and that /metrics then serves their failures per dataset.
 func TestReloadCountsCheckFailures(t *testing.T) {
-	e := New(Options{Load: config.Options{Now: testNow}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DisableExporterMetrics: true})
+	e := New(Options{Load: config.Options{Now: testenv.Now}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DisableExporterMetrics: true})
 	if err := e.Reload(); err != nil {
 		t.Fatal(err)
 	}

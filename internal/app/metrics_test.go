@@ -27,6 +27,7 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
+	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
 // The Accept headers of Prometheus 2 and 3 and of a plain client.
@@ -50,7 +51,7 @@ func generate(t testing.TB, dir string, series, variant int) string {
 func newTestExporter(t testing.TB, configFile string, maxRequests int) *Exporter {
 	t.Helper()
 	e := New(Options{
-		Load:          config.Options{ConfigFile: configFile, Now: testNow},
+		Load:          config.Options{ConfigFile: configFile, Now: testenv.Now},
 		TelemetryPath: "/metrics",
 		MaxRequests:   maxRequests,
 		Logger:        slog.New(slog.DiscardHandler),
@@ -279,7 +280,7 @@ func TestReloadUnderLoad(t *testing.T) {
 		variants[v] = filepath.Join(dir, fmt.Sprint(v), "datasets")
 		swap(v)
 		// Loaded through the link, as the exporter loads it, so that file labels agree.
-		res, err := config.Load(config.Options{ConfigFile: cfg, Now: testNow})
+		res, err := config.Load(config.Options{ConfigFile: cfg, Now: testenv.Now})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
 
 // Tool returns the path of a program the tests need, failing (never
@@ -241,4 +244,20 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return strings.Clone(b.buf.String())
+}
+
+// Now is the fixed clock of tests, so that "after next year" means after 2027
+// whenever they run.
+func Now() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }
+
+// Load loads config and datasets with the test clock, failing the test on
+// any error.
+func Load(t testing.TB, opts config.Options) *dataset.Snapshot {
+	t.Helper()
+	opts.Now = Now
+	res, err := config.Load(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Snapshot
 }

@@ -57,5 +57,11 @@ check-metrics:
 backfill: build
 	SOCSEC_EXPORTER=./socsec_exporter ./scripts/backfill.sh $(if $(CONFIG),--config.file=$(CONFIG)) $(or $(HISTORY),history)
 
+# Benchmarks against nginx and node_exporter at 10k/100k/1M series, with RSS,
+# 200 connections and reload under load (about 10 minutes; README: Benchmarks).
+loadtest:
+	./scripts/install-test-deps.sh --load
+	./scripts/loadtest.sh
+
 docker:
 	docker build -t socsec_exporter:$(VERSION) .

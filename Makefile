@@ -60,7 +60,6 @@ backfill: build
 # Benchmarks against nginx and node_exporter at 10k/100k/1M series, with RSS,
 # 200 connections and reload under load (about 10 minutes; README: Benchmarks).
 loadtest:
-	./scripts/install-test-deps.sh --load
 	./scripts/loadtest.sh
 
 docker:

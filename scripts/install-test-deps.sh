@@ -1,18 +1,13 @@
 #!/usr/bin/env bash
 # Installs the real programs the tests run, from Debian's packages, when they
-# are missing: prometheus and promtool, amtool, nginx and wrk for the load
-# script. Needs root (or sudo) only when something is missing.
+# are missing: prometheus, promtool and amtool. Needs root (or sudo) only when
+# something is missing. (scripts/loadtest.sh installs what it needs itself.)
 set -euo pipefail
 
 missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
 command -v promtool >/dev/null || missing+=(prometheus)
 command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
-if [ "${1:-}" = "--load" ]; then
-  command -v nginx >/dev/null || missing+=(nginx-light)
-  command -v wrk >/dev/null || missing+=(wrk)
-  command -v prometheus-node-exporter >/dev/null || missing+=(prometheus-node-exporter)
-fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""

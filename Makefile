@@ -8,6 +8,7 @@ VERSION_PKG := github.com/prometheus/common/version
 LDFLAGS   := -s -w -X $(VERSION_PKG).Version=$(VERSION) -X $(VERSION_PKG).Revision=$(REVISION) \
              -X $(VERSION_PKG).Branch=$(BRANCH) -X $(VERSION_PKG).BuildUser=socsec \
              -X $(VERSION_PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
+# Minimising each new interesting input could otherwise take most of a short run.
 FUZZTIME  ?= 10s
 
 .PHONY: all build run test deps lint vet unit fuzz generate check-metrics loadtest backfill docker
@@ -38,8 +39,8 @@ unit:
 	$(GO) test -count=1 ./...
 
 fuzz:
-	$(GO) test ./config -run '^$$' -fuzz '^FuzzDatasetYAML$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./config -run '^$$' -fuzz '^FuzzObservationsCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./config -run '^$$' -fuzz '^FuzzDatasetYAML$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s
+	$(GO) test ./config -run '^$$' -fuzz '^FuzzObservationsCSV$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s
 
 # Regenerates every generated file: dashboards and golden outputs. Review the
 # diff before committing; the tests fail while the committed files differ.

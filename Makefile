@@ -41,6 +41,7 @@ unit:
 fuzz:
 	$(GO) test ./config -run '^$$' -fuzz '^FuzzDatasetYAML$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s
 	$(GO) test ./config -run '^$$' -fuzz '^FuzzObservationsCSV$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s
+	$(GO) test ./config -run '^$$' -fuzz '^FuzzConfigYAML$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s
 
 # Regenerates every generated file: dashboards and golden outputs. Review the
 # diff before committing; the tests fail while the committed files differ.

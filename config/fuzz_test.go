@@ -71,3 +71,26 @@ func FuzzObservationsCSV(f *testing.F) {
 		fuzzLoad(t, fstest.MapFS{"d.yaml": {Data: yaml}, "obs.csv": {Data: data}})
 	})
 }
+
+func FuzzConfigYAML(f *testing.F) {
+	seeds(f, "*.yml")
+	datasetFile, err := os.ReadFile("testdata/valid-dataset.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ld := &loader{opts: Options{MaxFileBytes: 1 << 20, Now: testNow}, ps: &problems{}}
+		files := fstest.MapFS{"c.yml": {Data: data}, "valid-dataset.yaml": {Data: datasetFile}}
+		cfg := ld.parseConfig(embeddedFS{files}, "c.yml")
+		for _, p := range ld.ps.errors {
+			if p.Pos.File == "" || p.Message == "" {
+				t.Fatalf("problem without a place or message: %+v", p)
+			}
+		}
+		for _, in := range cfg.targets {
+			if len(ld.ps.errors) == 0 && (in.target.Ratio < 0 || in.target.Ratio > 1) {
+				t.Fatalf("accepted a target outside 0..1: %+v", in.target)
+			}
+		}
+	})
+}

@@ -60,31 +60,62 @@ type Result struct {
 // results: reported figures first, then served series in snapshot order,
 // then qualified figures by series.
 func Run(snap *dataset.Snapshot) []Result {
-	served := make(map[string]*dataset.Observation, len(snap.Series))
-	for _, o := range snap.Series {
-		served[o.Key()] = o
-	}
 	var results []Result
-	for _, ds := range snap.Datasets {
-		for _, r := range ds.Reported {
-			results = append(results, checkReported(r, served))
-		}
-	}
-	results = append(results, checkPopulation(snap.Series)...)
-	return append(results, checkBounds(snap.Datasets)...)
+	checker{emit: func(r Result) { results = append(results, r) }}.run(snap)
+	return results
 }
 
 // Failures counts the failed results by dataset ID.
 func Failures(results []Result) map[string]int {
 	n := map[string]int{}
 	for _, r := range results {
-		if !r.OK {
-			for _, id := range r.Datasets {
-				n[id]++
-			}
-		}
+		count(n, r)
 	}
 	return n
+}
+
+// CountFailures runs every check and counts the failures by dataset ID, as
+// Failures(Run(snap)) does, without describing the figures that pass: a
+// load only needs the counts, and describing every checked figure is most
+// of the cost of Run on large datasets.
+func CountFailures(snap *dataset.Snapshot) map[string]int {
+	n := map[string]int{}
+	checker{brief: true, emit: func(r Result) { count(n, r) }}.run(snap)
+	return n
+}
+
+func count(n map[string]int, r Result) {
+	if !r.OK {
+		for _, id := range r.Datasets {
+			n[id]++
+		}
+	}
+}
+
+// checker runs the checks and hands every result to emit, in Run's order.
+// When brief, a passing result carries only its check and verdict.
+type checker struct {
+	brief bool
+	emit  func(Result)
+}
+
+func (c checker) run(snap *dataset.Snapshot) {
+	var served map[string]*dataset.Observation
+	for _, ds := range snap.Datasets {
+		for _, r := range ds.Reported {
+			if served == nil {
+				// Only reported figures look series up by key; most
+				// datasets have none, so the index is built on demand.
+				served = make(map[string]*dataset.Observation, len(snap.Series))
+				for _, o := range snap.Series {
+					served[o.Key()] = o
+				}
+			}
+			c.emit(checkReported(r, served))
+		}
+	}
+	c.checkPopulation(snap.Series)
+	c.checkBounds(snap.Datasets)
 }
 
 func checkReported(r *dataset.Reported, served map[string]*dataset.Observation) Result {
@@ -140,7 +171,7 @@ type seriesKey struct {
 // checkPopulation compares participants with the population and coverage
 // ratios with participants over population, for every region, programme and
 // year that publishes the figures involved.
-func checkPopulation(series []*dataset.Observation) []Result {
+func (c checker) checkPopulation(series []*dataset.Observation) {
 	population := map[seriesKey][]*dataset.Observation{}
 	insured := map[seriesKey]*dataset.Observation{}
 	for _, o := range series {
@@ -152,34 +183,30 @@ func checkPopulation(series []*dataset.Observation) []Result {
 			insured[seriesKey{o.Region, o.Program, o.Year}] = o
 		}
 	}
-	var results []Result
 	for _, o := range series {
 		switch o.Indicator.Name {
 		case insuredMetric:
 			if groups := population[seriesKey{o.Region, "", o.Year}]; len(groups) > 0 {
-				results = append(results, checkParticipants(o, groups))
+				c.emit(c.checkParticipants(o, groups))
 			}
 		case coverageMetric:
 			p := insured[seriesKey{o.Region, o.Program, o.Year}]
 			if groups := population[seriesKey{o.Region, "", o.Year}]; p != nil && len(groups) > 0 {
-				results = append(results, checkCoverage(o, p, groups))
+				c.emit(c.checkCoverage(o, p, groups))
 			}
 		}
 	}
-	return results
 }
 
 // checkParticipants fails when the participants exceed every population
 // group of the region: no group can then be the one the programme covers.
-func checkParticipants(p *dataset.Observation, groups []*dataset.Observation) Result {
+func (c checker) checkParticipants(p *dataset.Observation, groups []*dataset.Observation) Result {
 	largest := slices.MaxFunc(groups, func(a, b *dataset.Observation) int { return cmp.Compare(span(a).hi, span(b).hi) })
-	res := Result{
-		Check:    ParticipantsPopulation,
-		Subject:  describe(p),
-		Pos:      p.Pos,
-		OK:       span(p).lo <= span(largest).hi,
-		Datasets: datasetIDs(p.Dataset, largest.Dataset),
+	res := Result{Check: ParticipantsPopulation, OK: span(p).lo <= span(largest).hi}
+	if c.brief && res.OK {
+		return res
 	}
+	res.Subject, res.Pos, res.Datasets = describe(p), p.Pos, datasetIDs(p.Dataset, largest.Dataset)
 	verdict := "within"
 	if !res.OK {
 		verdict = "above"
@@ -191,16 +218,22 @@ func checkParticipants(p *dataset.Observation, groups []*dataset.Observation) Re
 // checkCoverage passes when participants over some population group gives
 // the ratio. A ratio of exactly 1 states full coverage and is checked as
 // exactly 1, not as anything that rounds to 1.
-func checkCoverage(ratio, p *dataset.Observation, groups []*dataset.Observation) Result {
-	res := Result{Check: Coverage, Subject: describe(ratio), Pos: ratio.Pos}
+func (c checker) checkCoverage(ratio, p *dataset.Observation, groups []*dataset.Observation) Result {
+	res := Result{Check: Coverage}
 	want := span(ratio)
 	if ratio.Value == 1 {
 		res.Check, want = FullCoverage, interval{1, 1}
 	}
+	for _, g := range groups {
+		res.OK = res.OK || want.overlaps(ratioSpan(span(p), span(g)))
+	}
+	if c.brief && res.OK {
+		return res
+	}
+	res.Subject, res.Pos = describe(ratio), ratio.Pos
 	var derived []string
 	ids := []*dataset.Dataset{ratio.Dataset, p.Dataset}
 	for _, g := range groups {
-		res.OK = res.OK || want.overlaps(ratioSpan(span(p), span(g)))
 		derived = append(derived, fmt.Sprintf("%s / %s (%s) = %s", num(p.Value), num(g.Value), g.DimensionString(), num(round(p.Value/g.Value, 4))))
 		ids = append(ids, g.Dataset)
 	}
@@ -214,15 +247,37 @@ func checkCoverage(ratio, p *dataset.Observation, groups []*dataset.Observation)
 	return res
 }
 
+// boundKey is a series up to its dimensions: a cheap first filter for the
+// figures that share a series with a bound, found without building keys.
+type boundKey struct {
+	indicator, region, program string
+	year                       int
+}
+
 // checkBounds compares every at_least or at_most figure with each other
 // figure of the same series, whichever source was published later: a
 // revision replaces an estimate, but a bound is a claim about the true value
 // that the other figure must not rule out.
-func checkBounds(datasets []*dataset.Dataset) []Result {
+func (c checker) checkBounds(datasets []*dataset.Dataset) {
+	// Bounds are rare: only series that may hold one are grouped by key.
+	bounded := map[boundKey]bool{}
+	for _, ds := range datasets {
+		for _, o := range ds.Observations {
+			if bound(o) {
+				bounded[boundKey{o.Indicator.Name, o.Region, o.Program, o.Year}] = true
+			}
+		}
+	}
+	if len(bounded) == 0 {
+		return
+	}
 	byKey := map[string][]*dataset.Observation{}
 	var keys []string
 	for _, ds := range datasets {
 		for _, o := range ds.Observations {
+			if !bounded[boundKey{o.Indicator.Name, o.Region, o.Program, o.Year}] {
+				continue
+			}
 			k := o.Key()
 			if byKey[k] == nil {
 				keys = append(keys, k)
@@ -231,7 +286,6 @@ func checkBounds(datasets []*dataset.Dataset) []Result {
 		}
 	}
 	slices.Sort(keys)
-	var results []Result
 	for _, k := range keys {
 		all := byKey[k]
 		for i, a := range all {
@@ -242,23 +296,21 @@ func checkBounds(datasets []*dataset.Dataset) []Result {
 				if !bound(a) {
 					a, b = b, a
 				}
-				res := Result{
-					Check:    Bounds,
-					Subject:  describe(a),
-					Pos:      a.Pos,
-					OK:       span(a).overlaps(span(b)),
-					Datasets: datasetIDs(a.Dataset, b.Dataset),
+				res := Result{Check: Bounds, OK: span(a).overlaps(span(b))}
+				if c.brief && res.OK {
+					c.emit(res)
+					continue
 				}
+				res.Subject, res.Pos, res.Datasets = describe(a), a.Pos, datasetIDs(a.Dataset, b.Dataset)
 				verdict := "allows"
 				if !res.OK {
 					verdict = "is contradicted by"
 				}
 				res.Message = fmt.Sprintf("%s %s %s", figure(a), verdict, figure(b))
-				results = append(results, res)
+				c.emit(res)
 			}
 		}
 	}
-	return results
 }
 
 func bound(o *dataset.Observation) bool {

@@ -185,3 +185,13 @@ func TestSpan(t *testing.T) {
 		}
 	}
 }
+
+func TestCountFailuresIsFailuresOfRun(t *testing.T) {
+	for _, files := range [][]string{nil, {"testdata/reported.yaml"}, {"testdata/population.yaml"}, {"testdata/bounds.yaml"},
+		{"testdata/reported.yaml", "testdata/population.yaml"}} {
+		snap := load(t, files...)
+		if got, want := CountFailures(snap), Failures(Run(snap)); !maps.Equal(got, want) {
+			t.Errorf("%v: CountFailures = %v, want %v", files, got, want)
+		}
+	}
+}

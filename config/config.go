@@ -307,7 +307,11 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 		key string
 		o   *dataset.Observation
 	}
-	var all []keyed
+	n := 0
+	for _, ds := range snap.Datasets {
+		n += len(ds.Observations)
+	}
+	all := make([]keyed, 0, n)
 	indicators := map[*dataset.Indicator]bool{}
 	for _, ds := range snap.Datasets {
 		for _, o := range ds.Observations {

@@ -58,6 +58,15 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 			dimCols[h] = i
 		}
 	}
+	pos := func(field string) dataset.Position {
+		i := cols[field]
+		if field == "dimensions" || i == 0 {
+			i = 1
+		}
+		line, col := r.FieldPos(i - 1)
+		return dataset.Position{File: file, Line: line, Column: col}
+	}
+	field := func(name string) string { return name }
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -77,15 +86,7 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 			indicator: cell("indicator"), region: cell("region"), program: cell("program"),
 			year: cell("year"), value: cell("value"), source: cell("source"),
 			qualifier: cell("qualifier"), note: cell("note"),
-			pos: func(field string) dataset.Position {
-				i := cols[field]
-				if field == "dimensions" || i == 0 {
-					i = 1
-				}
-				line, col := r.FieldPos(i - 1)
-				return dataset.Position{File: file, Line: line, Column: col}
-			},
-			field: func(name string) string { return name },
+			pos: pos, field: field,
 		}
 		for name, i := range dimCols {
 			if v := rec[i-1]; v != "" {

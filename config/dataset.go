@@ -20,6 +20,11 @@ type datasetParser struct {
 	regions    map[string]*dataset.Region
 	programs   map[string]*dataset.Program
 	indicators map[string]*dataset.Indicator
+	// dimValues interns dimension values: a CSV field shares its memory
+	// with the whole row, which a served figure must not keep alive.
+	dimValues map[string]string
+	// slab is where observations are allocated, many at a time.
+	slab []dataset.Observation
 }
 
 var datasetKeys = []string{"id", "title", "publisher", "license", "sources", "regions", "programs", "indicators", "observations", "observation_files", "reported"}
@@ -35,6 +40,7 @@ func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *datas
 		regions:    map[string]*dataset.Region{},
 		programs:   map[string]*dataset.Program{},
 		indicators: map[string]*dataset.Indicator{},
+		dimValues:  map[string]string{},
 	}
 	root := p.parse(data)
 	if root == nil {
@@ -263,7 +269,8 @@ func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 // addObservation validates an observation from either format and adds it.
 func (p *datasetParser) addObservation(in obsInput) {
 	ps, before := p.ps, len(p.ps.errors)
-	o := &dataset.Observation{Region: in.region, Program: in.program, Note: in.note, Dataset: p.ds, Pos: in.pos("")}
+	o := p.newObservation()
+	*o = dataset.Observation{Region: in.region, Program: in.program, Note: in.note, Dataset: p.ds, Pos: in.pos("")}
 	switch o.Indicator = p.indicator(in.indicator); {
 	case in.indicator == "":
 		ps.errorf(in.pos(""), in.field("indicator"), "missing required field")
@@ -275,6 +282,8 @@ func (p *datasetParser) addObservation(in obsInput) {
 		ps.errorf(in.pos(""), in.field("region"), "missing required field")
 	case p.regions[in.region] == nil:
 		ps.errorf(in.pos("region"), in.field("region"), "unknown region %q: declare it under regions", in.region)
+	default:
+		o.Region = p.regions[in.region].Code
 	}
 	if o.Indicator != nil {
 		switch {
@@ -284,6 +293,8 @@ func (p *datasetParser) addObservation(in obsInput) {
 			ps.errorf(in.pos("program"), in.field("program"), "unknown program %q: declare it under programs", in.program)
 		case !o.Indicator.PerProgram && in.program != "":
 			ps.errorf(in.pos("program"), in.field("program"), "%s is not per programme: leave program out", o.Indicator.Name)
+		case o.Indicator.PerProgram:
+			o.Program = p.programs[in.program].ID
 		}
 		for _, d := range o.Indicator.Dimensions {
 			v, ok := in.dims[d]
@@ -293,7 +304,7 @@ func (p *datasetParser) addObservation(in obsInput) {
 			case !validID(v):
 				ps.errorf(in.pos("dimensions"), in.field("dimensions."+d), "%q must match [A-Za-z0-9_.-]+", v)
 			}
-			o.Dimensions = append(o.Dimensions, v)
+			o.Dimensions = append(o.Dimensions, p.intern(v))
 		}
 		for _, k := range slices.Sorted(maps.Keys(in.dims)) {
 			if !slices.Contains(o.Indicator.Dimensions, k) {
@@ -336,6 +347,27 @@ func (p *datasetParser) addObservation(in obsInput) {
 	if len(ps.errors) == before {
 		p.ds.Observations = append(p.ds.Observations, o)
 	}
+}
+
+// newObservation allocates an observation from the slab: one allocation for
+// many figures instead of one each.
+func (p *datasetParser) newObservation() *dataset.Observation {
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]dataset.Observation, 0, 1024)
+	}
+	p.slab = p.slab[:len(p.slab)+1]
+	return &p.slab[len(p.slab)-1]
+}
+
+// intern returns the dimension value v in memory of its own, shared by
+// every figure with that value.
+func (p *datasetParser) intern(v string) string {
+	s, ok := p.dimValues[v]
+	if !ok {
+		s = strings.Clone(v)
+		p.dimValues[s] = s
+	}
+	return s
 }
 
 // source resolves a source reference; it may be left out when the dataset

@@ -49,15 +49,17 @@ func readFile(fsys fileSystem, path string, limit int64) ([]byte, error) {
 	if info.Size() > limit {
 		return nil, fmt.Errorf("file is %d bytes, over the limit of %d bytes (--dataset.max-file-bytes)", info.Size(), limit)
 	}
-	// The file may grow between Stat and Read: read at most one byte past the limit.
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
+	// The file may grow between Stat and Read: read at most one byte past
+	// the limit. Sizing the buffer from Stat reads a file of hundreds of
+	// megabytes without growing, and so copying, the buffer on the way.
+	buf := bytes.NewBuffer(make([]byte, 0, info.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, fmt.Errorf("file grew over the limit of %d bytes (--dataset.max-file-bytes) while being read", limit)
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }
 
 // validUTF8 records a problem at the first invalid byte, if any.

@@ -97,7 +97,12 @@ type Observation struct {
 // Key identifies the series an observation belongs to; two observations with
 // the same key are the same figure, published twice.
 func (o *Observation) Key() string {
+	n := len(o.Indicator.Name) + len(o.Region) + len(o.Program) + 7
+	for _, d := range o.Dimensions {
+		n += 1 + len(d)
+	}
 	var b strings.Builder
+	b.Grow(n)
 	b.WriteString(o.Indicator.Name)
 	b.WriteByte(0)
 	b.WriteString(o.Region)

@@ -88,8 +88,10 @@ func plain(t *testing.T, x *Exposition, f Format, s Shard) []byte {
 func TestMatchesExpfmt(t *testing.T) {
 	for name, snap := range snapshots(t) {
 		x := Render(collector.Families(snap))
-		if cap(x.text) != len(x.text) || cap(x.hashes) != len(x.hashes) || cap(x.om) != len(x.om) {
-			t.Errorf("%s: buffers sized %d, %d, %d for %d, %d, %d", name, cap(x.text), cap(x.hashes), cap(x.om), len(x.text), len(x.hashes), len(x.om))
+		for _, fam := range x.families {
+			if cap(fam.text) != len(fam.text) || cap(fam.hashes) != len(fam.hashes) || cap(fam.om) != len(fam.om) {
+				t.Errorf("%s: buffers sized %d, %d, %d for %d, %d, %d", name, cap(fam.text), cap(fam.hashes), cap(fam.om), len(fam.text), len(fam.hashes), len(fam.om))
+			}
 		}
 		for f, format := range formats {
 			t.Run(name+"/"+[]string{"text", "openmetrics"}[f], func(t *testing.T) {

@@ -10,10 +10,12 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
 )
@@ -38,36 +40,41 @@ func (s Shard) whole() bool { return s.Count <= 1 }
 // Exposition is the pre-rendered data part of a scrape. It is immutable once
 // rendered, apart from a cache of gzipped shards built on first use.
 type Exposition struct {
-	// text is every family in the text format, headers included.
-	text     []byte
+	// families holds every family with series, sorted by name.
 	families []renderedFamily
-	// hashes holds the shard hash of every line, in order; 0 puts a line
-	// in shard 0 whatever the count.
-	hashes []uint32
-	// om holds, in ascending order, the offsets in text of the line ends
-	// (the '\n') before which OpenMetrics writes ".0": integral values.
-	om    []uint32
-	omLen int
-	gzip  [2][]byte
+	textLen  int
+	omLen    int
+	series   int
+	gzip     [2][]byte
 
 	mu          sync.Mutex
 	shardGzip   map[shardKey]*lazyGzip
 	cachedBytes int
 }
 
+// renderedFamily is one family in the text format, in a buffer of its own:
+// a family is sized exactly once its series are rendered, so no buffer of
+// the whole exposition is ever grown or sized in a separate pass.
 type renderedFamily struct {
-	// start, body and end delimit the header and the lines in text.
-	start, body, end int
+	// text is the header, then the lines from offset body on.
+	text []byte
+	body int
 	// omHeader is the header in OpenMetrics, which escapes quotes in HELP.
-	omHeader  []byte
-	firstLine int // Index of the family's first line in hashes.
+	omHeader []byte
+	// om holds, in ascending order, the offsets in text of the line ends
+	// (the '\n') before which OpenMetrics writes ".0": integral values.
+	om []uint32
+	// hashes holds the shard hash of every line, in order; 0 puts a line
+	// in shard 0 whatever the count.
+	hashes []uint32
 }
 
-// series is one line of a family before sorting, as offsets into scratch.
+// series is one line of a family before sorting: its sort key and line,
+// back to back in a chunk of scratch.
 type series struct {
-	keyStart, lineStart, lineEnd uint32
-	hash                         uint32
-	om                           bool
+	chunk, keyStart, lineStart, lineEnd uint32
+	hash                                uint32
+	om                                  bool
 }
 
 // ShardLabel is the label whose value decides a series' shard: all series of
@@ -82,143 +89,138 @@ const ShardLabel = "region_code"
 func Render(families []collector.Family) *Exposition {
 	families = slices.Clone(families)
 	slices.SortFunc(families, func(a, b collector.Family) int { return strings.Compare(a.Name, b.Name) })
-	// A first pass sizes every buffer exactly: growing buffers of hundreds
-	// of megabytes by appending would copy them over and over, and hold
-	// the old and the new copy at once.
-	plans := make([]plan, len(families))
-	var text, lines, oms, scratch, most int
-	for i, f := range families {
-		plans[i] = newPlan(f)
-		p := &plans[i]
-		if p.series > 0 {
-			text += len(appendHeader(nil, f, false)) + p.lineBytes
-		}
-		lines += p.series
-		oms += p.oms
-		scratch = max(scratch, p.keyBytes+p.lineBytes)
-		most = max(most, p.series)
+	rendered := make([]renderedFamily, len(families))
+	// Families are rendered on all CPUs, those with the most labels first:
+	// that is the provenance family, by far the largest, and starting the
+	// longest job first keeps the CPUs busy until the end.
+	order := make([]int, len(families))
+	for i := range order {
+		order[i] = i
 	}
-	x := &Exposition{text: make([]byte, 0, text), hashes: make([]uint32, 0, lines), om: make([]uint32, 0, oms)}
-	buf, rows := make([]byte, 0, scratch), make([]series, 0, most)
-	for i, f := range families {
-		if plans[i].series == 0 {
+	slices.SortStableFunc(order, func(a, b int) int { return len(families[b].Labels) - len(families[a].Labels) })
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(families)) {
+		wg.Go(func() {
+			var sc scratch
+			for n := int(next.Add(1)) - 1; n < len(order); n = int(next.Add(1)) - 1 {
+				rendered[order[n]] = sc.render(families[order[n]])
+			}
+		})
+	}
+	wg.Wait()
+	x := &Exposition{}
+	for _, rf := range rendered {
+		if len(rf.hashes) == 0 {
 			continue
 		}
-		buf, rows = plans[i].render(f, buf[:0], rows[:0])
-		slices.SortFunc(rows, func(a, b series) int {
-			return bytes.Compare(buf[a.keyStart:a.lineStart], buf[b.keyStart:b.lineStart])
-		})
-		rf := renderedFamily{start: len(x.text), firstLine: len(x.hashes)}
-		x.text = appendHeader(x.text, f, false)
-		rf.omHeader = appendHeader(nil, f, true)
-		rf.body = len(x.text)
-		for _, s := range rows {
-			x.text = append(x.text, buf[s.lineStart:s.lineEnd]...)
-			if s.om {
-				x.om = append(x.om, uint32(len(x.text)-1))
-			}
-			x.hashes = append(x.hashes, s.hash)
-		}
-		rf.end = len(x.text)
-		x.omLen += len(rf.omHeader) + rf.end - rf.body
 		x.families = append(x.families, rf)
+		x.textLen += len(rf.text)
+		x.omLen += len(rf.omHeader) + len(rf.text) - rf.body + 2*len(rf.om)
+		x.series += len(rf.hashes)
 	}
-	x.omLen += 2 * len(x.om)
 	for _, f := range []Format{Text, OpenMetrics} {
 		x.gzip[f] = compress(func(w io.Writer) { _ = x.WritePlain(w, f, Shard{}) })
 	}
 	return x
 }
 
-// plan is how one family is laid out, and how many bytes it takes.
-type plan struct {
-	order                            []int // Label indexes in the order of sorted label names.
-	shardBy                          int   // Index of ShardLabel, or -1.
-	series, keyBytes, lineBytes, oms int
+// scratch is where one goroutine renders families before sorting their
+// lines; it is reused from family to family. The lines go into chunks of
+// chunkSize rather than one buffer: growing a buffer of a hundred megabytes
+// by appending copies it over and over and holds two copies at once.
+type scratch struct {
+	chunks [][]byte
+	row    []byte
+	rows   []series
 }
 
-func newPlan(f collector.Family) plan {
-	p := plan{order: make([]int, len(f.Labels)), shardBy: slices.Index(f.Labels, ShardLabel)}
-	for i := range p.order {
-		p.order[i] = i
+const chunkSize = 4 << 20
+
+// render renders one family: its series into scratch, unsorted, then sorted
+// into a buffer of exactly the family's size.
+func (sc *scratch) render(f collector.Family) renderedFamily {
+	order := make([]int, len(f.Labels)) // Label indexes in the order of sorted label names.
+	for i := range order {
+		order[i] = i
 	}
-	slices.SortFunc(p.order, func(a, b int) int { return strings.Compare(f.Labels[a], f.Labels[b]) })
-	var num [32]byte
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(f.Labels[a], f.Labels[b]) })
+	shardBy := slices.Index(f.Labels, ShardLabel)
+	for i := range sc.chunks {
+		sc.chunks[i] = sc.chunks[i][:0]
+	}
+	chunk, rows := 0, sc.rows[:0]
+	lineBytes, oms := 0, 0
 	f.Series(func(value float64, values ...string) {
-		p.series++
-		v := appendTextFloat(num[:0], value)
-		if integral(v) {
-			p.oms++
+		row := sc.row[:0]
+		for _, i := range order {
+			row = appendKey(row, values[i])
 		}
-		p.lineBytes += len(f.Name) + 1 + len(v) + 1
-		if len(values) > 0 {
-			p.lineBytes += 2 + len(values) - 1
-		}
-		for i, val := range values {
-			p.keyBytes += keyLen(val)
-			p.lineBytes += len(f.Labels[i]) + 3 + escapedLen(val, true)
-		}
-	})
-	return p
-}
-
-// render appends the family's series, unsorted, to buf and rows.
-func (p *plan) render(f collector.Family, buf []byte, rows []series) ([]byte, []series) {
-	f.Series(func(value float64, values ...string) {
-		s := series{keyStart: uint32(len(buf))}
-		for _, i := range p.order {
-			buf = appendKey(buf, values[i])
-		}
-		s.lineStart = uint32(len(buf))
-		buf = append(buf, f.Name...)
-		for n, i := range p.order {
+		lineStart := len(row)
+		row = append(row, f.Name...)
+		for n, i := range order {
 			if n == 0 {
-				buf = append(buf, '{')
+				row = append(row, '{')
 			} else {
-				buf = append(buf, ',')
+				row = append(row, ',')
 			}
-			buf = append(buf, f.Labels[i]...)
-			buf = append(buf, '=', '"')
-			buf = appendEscaped(buf, values[i], true)
-			buf = append(buf, '"')
+			row = append(row, f.Labels[i]...)
+			row = append(row, '=', '"')
+			row = appendEscaped(row, values[i], true)
+			row = append(row, '"')
 		}
-		if len(p.order) > 0 {
-			buf = append(buf, '}')
+		if len(order) > 0 {
+			row = append(row, '}')
 		}
-		buf = append(buf, ' ')
-		valueStart := len(buf)
-		buf = appendTextFloat(buf, value)
-		s.om = integral(buf[valueStart:])
-		buf = append(buf, '\n')
-		s.lineEnd = uint32(len(buf))
-		if p.shardBy >= 0 && values[p.shardBy] != "" {
-			s.hash = hash(values[p.shardBy])
+		row = append(row, ' ')
+		valueStart := len(row)
+		row = appendTextFloat(row, value)
+		om := integral(row[valueStart:])
+		row = append(row, '\n')
+		sc.row = row
+		for chunk < len(sc.chunks) && cap(sc.chunks[chunk])-len(sc.chunks[chunk]) < len(row) {
+			chunk++
+		}
+		if chunk == len(sc.chunks) {
+			sc.chunks = append(sc.chunks, make([]byte, 0, max(chunkSize, len(row))))
+		}
+		c := sc.chunks[chunk]
+		s := series{chunk: uint32(chunk), keyStart: uint32(len(c)), om: om}
+		s.lineStart, s.lineEnd = s.keyStart+uint32(lineStart), s.keyStart+uint32(len(row))
+		sc.chunks[chunk] = append(c, row...)
+		if om {
+			oms++
+		}
+		lineBytes += len(row) - lineStart
+		if shardBy >= 0 && values[shardBy] != "" {
+			s.hash = hash(values[shardBy])
 		}
 		rows = append(rows, s)
 	})
-	return buf, rows
-}
-
-// keyLen is the length appendKey gives v.
-func keyLen(v string) int {
-	n := len(v) + 1
-	for i := 0; i < len(v); i++ {
-		if v[i] <= 1 {
-			n++
-		}
+	sc.rows = rows
+	if len(rows) == 0 {
+		return renderedFamily{}
 	}
-	return n
-}
-
-// escapedLen is the length appendEscaped gives v.
-func escapedLen(v string, quote bool) int {
-	n := len(v)
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c == '\\' || c == '\n' || c == '"' && quote {
-			n++
-		}
+	chunks := sc.chunks
+	slices.SortFunc(rows, func(a, b series) int {
+		return bytes.Compare(chunks[a.chunk][a.keyStart:a.lineStart], chunks[b.chunk][b.keyStart:b.lineStart])
+	})
+	header := appendHeader(nil, f, false)
+	rf := renderedFamily{
+		text:     append(make([]byte, 0, len(header)+lineBytes), header...),
+		body:     len(header),
+		omHeader: appendHeader(nil, f, true),
+		om:       make([]uint32, 0, oms),
+		hashes:   make([]uint32, 0, len(rows)),
 	}
-	return n
+	for _, s := range rows {
+		rf.text = append(rf.text, chunks[s.chunk][s.lineStart:s.lineEnd]...)
+		if s.om {
+			rf.om = append(rf.om, uint32(len(rf.text)-1))
+		}
+		rf.hashes = append(rf.hashes, s.hash)
+	}
+	return rf
 }
 
 // appendKey appends v so that comparing the concatenated keys of two series
@@ -315,17 +317,12 @@ func (x *Exposition) Size(f Format, s Shard) int {
 	case f == OpenMetrics:
 		return x.omLen
 	}
-	return len(x.text)
+	return x.textLen
 }
 
 // Series returns how many series the exposition holds.
 func (x *Exposition) Series() int {
-	return len(x.hashes)
-}
-
-// inShard reports whether line i belongs to shard s.
-func (x *Exposition) inShard(i int, s Shard) bool {
-	return s.whole() || int(x.hashes[i]%uint32(s.Count)) == s.Index
+	return x.series
 }
 
 // Validate says what is wrong with a shard selection, or returns "".

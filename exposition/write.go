@@ -10,23 +10,29 @@ import (
 
 // WritePlain writes the uncompressed data part of shard s in format f to w.
 func (x *Exposition) WritePlain(w io.Writer, f Format, s Shard) error {
-	v := viewWriter{x: x, w: w, f: f}
-	for _, fam := range x.families {
-		header := x.text[fam.start:fam.body]
+	v := viewWriter{w: w, f: f}
+	for i := range x.families {
+		fam := &x.families[i]
+		v.fam, v.cursor = fam, 0
+		header := fam.text[:fam.body]
 		if f == OpenMetrics {
 			header = fam.omHeader
 		}
 		if s.whole() {
+			if f == Text {
+				v.write(fam.text)
+				continue
+			}
 			v.write(header)
-			v.writeRange(fam.body, fam.end)
+			v.writeRange(fam.body, len(fam.text))
 			continue
 		}
 		// Consecutive lines of the shard go out as one range; the header
 		// only once the family turns out to have a line in the shard.
-		wroteHeader, run, line := false, -1, fam.firstLine
-		for pos := fam.body; pos < fam.end; line++ {
-			next := pos + bytes.IndexByte(x.text[pos:fam.end], '\n') + 1
-			switch in := x.inShard(line, s); {
+		wroteHeader, run, end := false, -1, len(fam.text)
+		for line, pos := 0, fam.body; pos < end; line++ {
+			next := pos + bytes.IndexByte(fam.text[pos:end], '\n') + 1
+			switch in := int(fam.hashes[line]%uint32(s.Count)) == s.Index; {
 			case in && !wroteHeader:
 				v.write(header)
 				wroteHeader, run = true, pos
@@ -39,19 +45,19 @@ func (x *Exposition) WritePlain(w io.Writer, f Format, s Shard) error {
 			pos = next
 		}
 		if run >= 0 {
-			v.writeRange(run, fam.end)
+			v.writeRange(run, end)
 		}
 	}
 	return v.err
 }
 
-// viewWriter writes ranges of the text rendering, turning them into
+// viewWriter writes ranges of a family's text rendering, turning them into
 // OpenMetrics on the way when asked to; it keeps the first error.
 type viewWriter struct {
-	x      *Exposition
 	w      io.Writer
 	f      Format
-	cursor int // Next candidate in x.om: ranges come in ascending order.
+	fam    *renderedFamily
+	cursor int // Next candidate in fam.om: ranges come in ascending order.
 	err    error
 }
 
@@ -64,21 +70,22 @@ func (v *viewWriter) write(b []byte) {
 }
 
 func (v *viewWriter) writeRange(a, b int) {
+	text := v.fam.text
 	if v.f == Text {
-		v.write(v.x.text[a:b])
+		v.write(text[a:b])
 		return
 	}
-	om := v.x.om
+	om := v.fam.om
 	for v.cursor < len(om) && int(om[v.cursor]) < a {
 		v.cursor++
 	}
 	for ; v.cursor < len(om) && int(om[v.cursor]) < b; v.cursor++ {
 		end := int(om[v.cursor])
-		v.write(v.x.text[a:end])
+		v.write(text[a:end])
 		v.write(dotZero)
 		a = end
 	}
-	v.write(v.x.text[a:b])
+	v.write(text[a:b])
 }
 
 // Gzip returns the data part of shard s in format f as gzip members. The

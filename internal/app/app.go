@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,8 +43,10 @@ type Exporter struct {
 	// a reload swaps both at once and every scrape sees one version.
 	current atomic.Pointer[served]
 	landing atomic.Pointer[http.Handler]
-	// reloadMu serialises reloads so that two never race to swap.
+	// reloadMu serialises reloads so that two never race to swap, and
+	// only one new version is built next to the served one at a time.
 	reloadMu sync.Mutex
+	memory   *memoryBudget
 
 	// registry holds the self-metrics, gathered on every scrape and sent
 	// after the pre-rendered data; data gathers the data collector for
@@ -61,7 +62,7 @@ type Exporter struct {
 
 // New returns an exporter with nothing loaded yet; call Reload to load.
 func New(opts Options) *Exporter {
-	e := &Exporter{opts: opts, logger: opts.Logger, now: time.Now, registry: prometheus.NewRegistry(), data: prometheus.NewRegistry()}
+	e := &Exporter{opts: opts, logger: opts.Logger, now: time.Now, registry: prometheus.NewRegistry(), data: prometheus.NewRegistry(), memory: newMemoryBudget()}
 	if opts.Load.Now != nil {
 		e.now = opts.Load.Now
 	}
@@ -123,6 +124,8 @@ func (e *Exporter) Registry() prometheus.Gatherer {
 func (e *Exporter) Reload() error {
 	e.reloadMu.Lock()
 	defer e.reloadMu.Unlock()
+	e.memory.loading()
+	defer e.memory.settle()
 	start := e.now()
 	res, err := config.Load(e.opts.Load)
 	// Files the config no longer names must not linger in the metrics.
@@ -144,7 +147,7 @@ func (e *Exporter) Reload() error {
 		e.logger.Error("Loading config and datasets failed", "config", e.configName(), "kept", kept, "err", err)
 		return err
 	}
-	res.Snapshot.CheckFailures = check.Failures(check.Run(res.Snapshot))
+	res.Snapshot.CheckFailures = check.CountFailures(res.Snapshot)
 	loaded := e.now()
 	e.current.Store(newServed(res.Snapshot))
 	rendered := e.now()
@@ -156,10 +159,6 @@ func (e *Exporter) Reload() error {
 	}
 	e.logger.Info("Loaded config and datasets", "config", e.configName(), "datasets", len(res.Snapshot.Datasets),
 		"series", len(res.Snapshot.Series), "warnings", len(res.Warnings), "load", loaded.Sub(start), "render", rendered.Sub(loaded), "duration", e.now().Sub(start))
-	// The previous snapshot and the garbage of this load are gone at once:
-	// hand their memory back now rather than when the scavenger gets to it,
-	// so that the resident size settles at the steady size.
-	debug.FreeOSMemory()
 	return nil
 }
 

@@ -83,10 +83,3 @@ func validUTF8(file string, data []byte, ps *problems) bool {
 	ps.errorf(dataset.Position{File: file, Line: line, Column: col}, "", "invalid UTF-8")
 	return false
 }
-
-// lineCol converts a byte offset into a 1-based line and column.
-func lineCol(data []byte, off int) (int, int) {
-	line := bytes.Count(data[:off], []byte{'\n'}) + 1
-	col := off - bytes.LastIndexByte(data[:off], '\n')
-	return line, col
-}

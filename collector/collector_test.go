@@ -1,13 +1,11 @@
 package collector
 
 import (
-	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
 
@@ -34,32 +32,13 @@ func load(t *testing.T, configFile string) *Collector {
 	return New(func() *dataset.Snapshot { return res.Snapshot })
 }
 
-// exposition renders what c collects in the text format, as /metrics would.
-func exposition(t *testing.T, c prometheus.Collector) []byte {
-	t.Helper()
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(c)
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
-	for _, mf := range families {
-		if err := enc.Encode(mf); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return buf.Bytes()
-}
-
 func TestGolden(t *testing.T) {
 	for name, configFile := range cases {
 		t.Run(name, func(t *testing.T) {
 			c := load(t, configFile)
 			golden := filepath.Join("testdata", name+".prom")
 			if *update {
-				if err := os.WriteFile(golden, exposition(t, c), 0o644); err != nil {
+				if err := os.WriteFile(golden, testenv.Expfmt(t, c, expfmt.NewFormat(expfmt.TypeTextPlain)), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}

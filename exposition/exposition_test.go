@@ -41,26 +41,6 @@ var formats = map[Format]expfmt.Format{
 	OpenMetrics: expfmt.FmtOpenMetrics_1_0_0,
 }
 
-// expfmtOutput is what a registry holding the collector and expfmt write,
-// without the OpenMetrics # EOF, which belongs at the end of the response.
-func expfmtOutput(t *testing.T, snap *dataset.Snapshot, format expfmt.Format) []byte {
-	t.Helper()
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(collector.New(func() *dataset.Snapshot { return snap }))
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	enc := expfmt.NewEncoder(&buf, format)
-	for _, mf := range families {
-		if err := enc.Encode(mf); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return buf.Bytes()
-}
-
 func gunzip(t *testing.T, b []byte) []byte {
 	t.Helper()
 	r, err := gzip.NewReader(bytes.NewReader(b))
@@ -95,7 +75,7 @@ func TestMatchesExpfmt(t *testing.T) {
 		}
 		for f, format := range formats {
 			t.Run(name+"/"+[]string{"text", "openmetrics"}[f], func(t *testing.T) {
-				want := expfmtOutput(t, snap, format)
+				want := testenv.Expfmt(t, collector.New(func() *dataset.Snapshot { return snap }), format)
 				got := plain(t, x, f, Shard{})
 				if !bytes.Equal(got, want) {
 					t.Fatalf("pre-rendered output differs from expfmt at byte %d:\n got: %q\nwant: %q", mismatch(got, want), excerpt(got, mismatch(got, want)), excerpt(want, mismatch(got, want)))

@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/expfmt"
 
@@ -65,20 +64,7 @@ func newTestExporter(t testing.TB, configFile string, maxRequests int) *Exporter
 // dataPart is what expfmt writes for the data collector over snap.
 func dataPart(t testing.TB, snap *dataset.Snapshot, format expfmt.Format) []byte {
 	t.Helper()
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(collector.New(func() *dataset.Snapshot { return snap }))
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	enc := expfmt.NewEncoder(&buf, format)
-	for _, mf := range mfs {
-		if err := enc.Encode(mf); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return buf.Bytes()
+	return testenv.Expfmt(t, collector.New(func() *dataset.Snapshot { return snap }), format)
 }
 
 // scrape GETs url and returns the decoded body and the response.

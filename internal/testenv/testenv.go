@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
@@ -260,4 +263,26 @@ func Load(t testing.TB, opts config.Options) *dataset.Snapshot {
 		t.Fatal(err)
 	}
 	return res.Snapshot
+}
+
+// Expfmt is what expfmt writes in format for everything c collects, gathered
+// through a pedantic registry as promhttp would: the reference the golden
+// files and the pre-rendered exposition are held to. OpenMetrics output has
+// no final # EOF, which belongs at the end of a whole response.
+func Expfmt(t testing.TB, c prometheus.Collector, format expfmt.Format) []byte {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	enc := expfmt.NewEncoder(&buf, format)
+	for _, mf := range families {
+		if err := enc.Encode(mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
 }

@@ -97,7 +97,9 @@ for n in $SIZES; do
 	steady=$(kb VmRSS "$exporter"); peak=$(kb VmHWM "$exporter")
 
 	# The same data part for nginx and node_exporter: everything before the self-metrics.
-	curl -sf -H "$TEXT_ACCEPT" "http://127.0.0.1:$EXPORTER_PORT/metrics" | awk '/^# HELP go_/ {exit} {print}' >"$d/www/metrics.prom"
+	# Read the whole body before cutting it: awk leaving early would fail curl with a broken pipe.
+	curl -sf -H "$TEXT_ACCEPT" -o "$d/scrape.prom" "http://127.0.0.1:$EXPORTER_PORT/metrics"
+	awk '/^# HELP go_/ {exit} {print}' "$d/scrape.prom" >"$d/www/metrics.prom"
 	gzip -6 -k "$d/www/metrics.prom"
 	cp "$d/www/metrics.prom" "$d/textfile/socsec.prom"
 	bytes=$(stat -c %s "$d/www/metrics.prom"); gzbytes=$(stat -c %s "$d/www/metrics.prom.gz")

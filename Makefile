@@ -41,10 +41,14 @@ vet:
 unit:
 	$(GO) test -count=1 ./...
 
+# Every fuzz target of every package, each for FUZZTIME.
 fuzz:
-	$(GO) test ./config -run '^$$' -fuzz '^FuzzDatasetYAML$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s
-	$(GO) test ./config -run '^$$' -fuzz '^FuzzObservationsCSV$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s
-	$(GO) test ./config -run '^$$' -fuzz '^FuzzConfigYAML$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test $$pkg -list '^Fuzz' | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$target"; \
+	    $(GO) test $$pkg -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s; \
+	  done; \
+	done
 
 # Regenerates every generated file: dashboards and golden outputs. Review the
 # diff before committing; the tests fail while the committed files differ.

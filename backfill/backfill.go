@@ -20,10 +20,11 @@ import (
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
 // yearLabel is the label the exporter serves the statistical year in.
-const yearLabel = "year"
+const yearLabel = schema.YearLabel
 
 // Timestamp is the instant a statistical year's figure is placed at: 31
 // December 00:00:00 UTC of that year, so that the point falls inside the year
@@ -34,7 +35,7 @@ func Timestamp(year int) time.Time {
 
 // nameFamilies are the metadata families dashboards join names from, each
 // with the label that ties it to the data series.
-var nameFamilies = map[string]string{"socsec_region_info": "region_code", "socsec_program_info": "program"}
+var nameFamilies = map[string]string{schema.RegionInfo.Name: schema.RegionLabel, schema.ProgramInfo.Name: schema.ProgramLabel}
 
 // Label is a constant label added to every series written, such as the job
 // label that dashboards filter on.

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
 // The checks, by the name they are reported under.
@@ -38,9 +39,9 @@ const (
 
 // Metric names the checks read.
 const (
-	insuredMetric    = "socsec_insured_persons"
-	populationMetric = "socsec_population_persons"
-	coverageMetric   = "socsec_coverage_ratio"
+	insuredMetric    = schema.Insured
+	populationMetric = schema.Population
+	coverageMetric   = schema.Coverage
 )
 
 // Result is the outcome of one check of one set of figures.

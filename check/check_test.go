@@ -1,4 +1,4 @@
-package check
+package check_test
 
 import (
 	"maps"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
@@ -32,39 +33,39 @@ func TestRun(t *testing.T) {
 		want []want
 	}{
 		{"testdata/reported.yaml", []want{
-			{Reported, "cagr of socsec_pension_monthly_per_capita_yuan 100000 pension 2015-2020", true,
+			{check.Reported, "cagr of socsec_pension_monthly_per_capita_yuan 100000 pension 2015-2020", true,
 				[]string{"reported 6 % a year", "agrees with 6.0 % a year computed over 5 year(s) from 1000 in 2015 (bulletin", "to 1338 in 2020 (bulletin"}},
-			{Reported, "yoy of socsec_pension_monthly_per_capita_yuan 100000 pension 2019-2020", true,
+			{check.Reported, "yoy of socsec_pension_monthly_per_capita_yuan 100000 pension 2019-2020", true,
 				[]string{"reported 4.9 % a year", "agrees with 4.86 % a year computed over 1 year(s) from 1276 in 2019"}},
-			{Reported, "cagr of socsec_pension_monthly_per_capita_yuan 200000 pension 2015-2020", false,
+			{check.Reported, "cagr of socsec_pension_monthly_per_capita_yuan 200000 pension 2015-2020", false,
 				[]string{"reported 5.8 % a year (±0.05 points; article, published 2021-07-01) disagrees with 6.00 % a year",
 					"from 1000 in 2015 (bulletin, published 2021-05-01, testdata/reported.yaml:28:5)", "over 4 year(s) they would give 7.55 % a year"}},
-			{Reported, "cagr of socsec_pension_monthly_per_capita_yuan 200000 pension 2016-2020", false,
+			{check.Reported, "cagr of socsec_pension_monthly_per_capita_yuan 200000 pension 2016-2020", false,
 				[]string{"no figure for 2016"}},
-			{Reported, "yoy of socsec_pension_monthly_per_capita_yuan 200000 pension 2018-2020", false,
+			{check.Reported, "yoy of socsec_pension_monthly_per_capita_yuan 200000 pension 2018-2020", false,
 				[]string{"needs consecutive years, not 2 apart"}},
 		}},
 		{"testdata/population.yaml", []want{
-			{FullCoverage, "socsec_coverage_ratio 100000 newborn 2020", true, []string{"50000 / 50000 (population=newborn) = 1"}},
-			{Coverage, "socsec_coverage_ratio 100000 pension 2020", true, []string{"900000 / 1000000 (population=working_age) = 0.9"}},
-			{Coverage, "socsec_coverage_ratio 200000 medical 2020", false, []string{"ratio 0.95 in 2020", "matches none of", "800000 / 1000000 (population=resident) = 0.8"}},
-			{FullCoverage, "socsec_coverage_ratio 200000 newborn 2020", false, []string{"matches none of", "45000 / 50000 (population=newborn) = 0.9"}},
-			{ParticipantsPopulation, "socsec_insured_persons 100000 newborn 2020", true, nil},
-			{ParticipantsPopulation, "socsec_insured_persons 100000 pension 2020", true, []string{"within the largest population group, population=resident 1200000"}},
-			{ParticipantsPopulation, "socsec_insured_persons 200000 medical 2020", true, nil},
-			{ParticipantsPopulation, "socsec_insured_persons 200000 newborn 2020", true, nil},
-			{ParticipantsPopulation, "socsec_insured_persons 200000 pension 2020", false, []string{"participants 1100000 in 2020", "above the largest population group, population=resident 1000000"}},
+			{check.FullCoverage, "socsec_coverage_ratio 100000 newborn 2020", true, []string{"50000 / 50000 (population=newborn) = 1"}},
+			{check.Coverage, "socsec_coverage_ratio 100000 pension 2020", true, []string{"900000 / 1000000 (population=working_age) = 0.9"}},
+			{check.Coverage, "socsec_coverage_ratio 200000 medical 2020", false, []string{"ratio 0.95 in 2020", "matches none of", "800000 / 1000000 (population=resident) = 0.8"}},
+			{check.FullCoverage, "socsec_coverage_ratio 200000 newborn 2020", false, []string{"matches none of", "45000 / 50000 (population=newborn) = 0.9"}},
+			{check.ParticipantsPopulation, "socsec_insured_persons 100000 newborn 2020", true, nil},
+			{check.ParticipantsPopulation, "socsec_insured_persons 100000 pension 2020", true, []string{"within the largest population group, population=resident 1200000"}},
+			{check.ParticipantsPopulation, "socsec_insured_persons 200000 medical 2020", true, nil},
+			{check.ParticipantsPopulation, "socsec_insured_persons 200000 newborn 2020", true, nil},
+			{check.ParticipantsPopulation, "socsec_insured_persons 200000 pension 2020", false, []string{"participants 1100000 in 2020", "above the largest population group, population=resident 1000000"}},
 		}},
 		{"testdata/bounds.yaml", []want{
-			{Bounds, "socsec_insured_persons 100000 medical 2020", true, []string{"at_most 30000000 in 2020 (article", "allows 29000000 in 2020 (bulletin"}},
-			{Bounds, "socsec_insured_persons 100000 pension 2020", true, []string{"at_least 32450000", "allows 32451234"}},
-			{Bounds, "socsec_insured_persons 200000 medical 2020", false, []string{"at_most 30000000", "is contradicted by 31000000"}},
+			{check.Bounds, "socsec_insured_persons 100000 medical 2020", true, []string{"at_most 30000000 in 2020 (article", "allows 29000000 in 2020 (bulletin"}},
+			{check.Bounds, "socsec_insured_persons 100000 pension 2020", true, []string{"at_least 32450000", "allows 32451234"}},
+			{check.Bounds, "socsec_insured_persons 200000 medical 2020", false, []string{"at_most 30000000", "is contradicted by 31000000"}},
 			// The exact figure was published later and is the one served; the bound still fails.
-			{Bounds, "socsec_insured_persons 200000 pension 2020", false, []string{"at_least 32450000 in 2020 (article, published 2021-03-01", "is contradicted by 32000000 in 2020 (bulletin, published 2021-05-01"}},
+			{check.Bounds, "socsec_insured_persons 200000 pension 2020", false, []string{"at_least 32450000 in 2020 (article, published 2021-03-01", "is contradicted by 32000000 in 2020 (bulletin, published 2021-05-01"}},
 		}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			got := Run(load(t, tc.file))
+			got := check.Run(load(t, tc.file))
 			if len(got) != len(tc.want) {
 				for _, r := range got {
 					t.Logf("got %s %v %s: %s", r.Check, r.OK, r.Subject, r.Message)
@@ -92,26 +93,26 @@ func TestRun(t *testing.T) {
 // TestDefaultReportedGrowth pins the embedded default's one checkable claim:
 // the article's 5.8 % a year is neither the five-year nor the four-year rate.
 func TestDefaultReportedGrowth(t *testing.T) {
-	got := Run(load(t))
+	got := check.Run(load(t))
 	if len(got) != 1 {
 		t.Fatalf("got %d results, want 1: %+v", len(got), got)
 	}
 	r := got[0]
-	if r.Check != Reported || r.OK {
-		t.Errorf("got %s ok=%v, want a failed %s check", r.Check, r.OK, Reported)
+	if r.Check != check.Reported || r.OK {
+		t.Errorf("got %s ok=%v, want a failed %s check", r.Check, r.OK, check.Reported)
 	}
 	for _, m := range []string{"reported 5.8 % a year", "chinadaily-2021-07-07", "5.88 % a year computed over 5 year(s)", "from 2639 in 2015", "to 3512 in 2020", "over 4 year(s) they would give 7.41 % a year"} {
 		if !strings.Contains(r.Message, m) {
 			t.Errorf("message %q lacks %q", r.Message, m)
 		}
 	}
-	if want := map[string]int{"shanxi-2021-07-07": 1}; !maps.Equal(Failures(got), want) {
-		t.Errorf("Failures = %v, want %v", Failures(got), want)
+	if want := map[string]int{"shanxi-2021-07-07": 1}; !maps.Equal(check.Failures(got), want) {
+		t.Errorf("Failures = %v, want %v", check.Failures(got), want)
 	}
 }
 
 func TestFailuresCountAgainstEveryDatasetInvolved(t *testing.T) {
-	got := Failures([]Result{
+	got := check.Failures([]check.Result{
 		{OK: false, Datasets: []string{"a", "b"}},
 		{OK: false, Datasets: []string{"b"}},
 		{OK: true, Datasets: []string{"c"}},
@@ -141,8 +142,8 @@ func TestDerived(t *testing.T) {
 		{"from zero", obs(pension, 2015, 0), obs(pension, 2020, 3512), 0, 0, "growth from 0 is undefined"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			change, err := Change(tc.from, tc.to)
-			cagr, cerr := CAGR(tc.from, tc.to)
+			change, err := check.Change(tc.from, tc.to)
+			cagr, cerr := check.CAGR(tc.from, tc.to)
 			if tc.err != "" {
 				if err == nil || cerr == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(cerr.Error(), tc.err) {
 					t.Fatalf("got errors %v, %v; want both to say %q", err, cerr, tc.err)
@@ -159,39 +160,12 @@ func TestDerived(t *testing.T) {
 	}
 }
 
-func TestSpan(t *testing.T) {
-	persons := &dataset.Indicator{Unit: dataset.UnitPersons}
-	ratio := &dataset.Indicator{Unit: dataset.UnitRatio}
-	inf := math.Inf(1)
-	for _, tc := range []struct {
-		ind    *dataset.Indicator
-		value  float64
-		q      dataset.Qualifier
-		lo, hi float64
-	}{
-		{persons, 1000, dataset.Exact, 999.5, 1000.5},
-		{persons, 25840000, dataset.Approximately, 25835000, 25845000},
-		{persons, 32450000, dataset.AtLeast, 32449999.5, inf},
-		{persons, 30000000, dataset.AtMost, 0, 30000000.5},
-		{ratio, 0.932, dataset.Exact, 0.9315, 0.9325},
-		{ratio, 0.9, dataset.Exact, 0.895, 0.905},
-		{ratio, 1, dataset.Exact, 0.995, 1},
-		{ratio, 0.9, dataset.Approximately, 0.85, 0.95},
-		{ratio, 0.95, dataset.AtLeast, 0.945, 1},
-	} {
-		got := span(&dataset.Observation{Indicator: tc.ind, Value: tc.value, Qualifier: tc.q})
-		if math.Abs(got.lo-tc.lo) > 1e-9 || math.Abs(got.hi-tc.hi) > 1e-9 && !math.IsInf(tc.hi, 1) || math.IsInf(tc.hi, 1) != math.IsInf(got.hi, 1) {
-			t.Errorf("span(%s %v %s) = [%v, %v], want [%v, %v]", tc.q, tc.value, tc.ind.Unit, got.lo, got.hi, tc.lo, tc.hi)
-		}
-	}
-}
-
 func TestCountFailuresIsFailuresOfRun(t *testing.T) {
 	for _, files := range [][]string{nil, {"testdata/reported.yaml"}, {"testdata/population.yaml"}, {"testdata/bounds.yaml"},
 		{"testdata/reported.yaml", "testdata/population.yaml"}} {
 		snap := load(t, files...)
-		if got, want := CountFailures(snap), Failures(Run(snap)); !maps.Equal(got, want) {
-			t.Errorf("%v: CountFailures = %v, want %v", files, got, want)
+		if got, want := check.CountFailures(snap), check.Failures(check.Run(snap)); !maps.Equal(got, want) {
+			t.Errorf("%v: check.CountFailures = %v, want %v", files, got, want)
 		}
 	}
 }

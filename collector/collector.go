@@ -11,38 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
-)
-
-// The metadata families; the data families come from the indicators.
-var (
-	regionInfo = family{"socsec_region_info",
-		"Region metadata; join names with * on (region_code) group_left (region_name) socsec_region_info.",
-		[]string{"region_code", "region_name", "region_name_en", "region_level", "parent_code"}}
-	programInfo = family{"socsec_program_info",
-		"Programme metadata; join names with * on (program) group_left (program_name) socsec_program_info.",
-		[]string{"program", "program_name"}}
-	datasetInfo = family{"socsec_dataset_info",
-		"Dataset metadata.", []string{"dataset", "title", "publisher", "license", "file"}}
-	sourceInfo = family{"socsec_source_info",
-		"Publication that figures come from; published is the publication date.",
-		[]string{"dataset", "source", "title", "url", "publisher", "published"}}
-	observationInfo = family{"socsec_observation_info",
-		"Provenance of each served figure: its source and qualifier (exact, approximately, at_least, at_most).",
-		[]string{"metric", "region_code", "program", "year", "dimensions", "dataset", "source", "qualifier"}}
-	latestYear = family{"socsec_latest_data_year",
-		"Latest year published for the metric, region and programme; the value is that year. Select the latest figures with: and on (region_code, program, year) socsec_latest_data_year{metric=\"...\"}.",
-		[]string{"metric", "region_code", "program", "year"}}
-	target = family{"socsec_coverage_target_ratio",
-		"Policy coverage target, 0-1; region_code=\"\" is the programme default, a region_code overrides it for that region.",
-		[]string{"program", "region_code"}}
-	seriesCount = family{"socsec_dataset_series",
-		"Data series the dataset serves.", []string{"dataset"}}
-	observationCount = family{"socsec_dataset_observations",
-		"Figures the dataset serves, by qualifier.", []string{"dataset", "qualifier"}}
-	revisionCount = family{"socsec_dataset_revisions",
-		"Figures of the dataset replaced by a later-published source.", []string{"dataset"}}
-	checkFailureCount = family{"socsec_dataset_check_failures",
-		"Consistency checks that figures of the dataset fail; socsec_exporter check lists them.", []string{"dataset"}}
+	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
 // Collector publishes the current snapshot. It is an unchecked collector (its
@@ -87,14 +56,9 @@ type Family struct {
 	Series func(emit func(value float64, labelValues ...string))
 }
 
-// family builds a Family from a package-level descriptor's parts.
-type family struct {
-	name, help string
-	labels     []string
-}
-
-func (f family) with(series func(emit func(float64, ...string))) Family {
-	return Family{Name: f.name, Help: f.help, Labels: f.labels, Series: series}
+// with gives a family of the schema its series.
+func with(f schema.Family, series func(emit func(float64, ...string))) Family {
+	return Family{Name: f.Name, Help: f.Help, Labels: f.Labels, Series: series}
 }
 
 // Families returns every family of snap: one per indicator with series, then
@@ -105,17 +69,8 @@ func Families(snap *dataset.Snapshot) []Family {
 	return append(families, metadataFamilies(snap)...)
 }
 
-// dataLabels are the label names of an indicator's family.
-func dataLabels(ind *dataset.Indicator) []string {
-	names := []string{"region_code"}
-	if ind.PerProgram {
-		names = append(names, "program")
-	}
-	names = append(names, ind.Dimensions...)
-	return append(names, "year")
-}
-
-// dataLabelValues returns the label values of o in the order of dataLabels.
+// dataLabelValues returns the label values of o in the order of
+// schema.DataLabels.
 func dataLabelValues(o *dataset.Observation) []string {
 	values := make([]string, 0, 3+len(o.Dimensions))
 	values = append(values, o.Region)
@@ -147,7 +102,7 @@ func dataFamilies(snap *dataset.Snapshot) []Family {
 	families := make([]Family, 0, len(snap.Indicators))
 	for _, ind := range snap.Indicators {
 		series := byIndicator[ind]
-		families = append(families, Family{Name: ind.Name, Help: ind.Help, Labels: dataLabels(ind),
+		families = append(families, Family{Name: ind.Name, Help: ind.Help, Labels: schema.DataLabels(ind),
 			Series: func(emit func(float64, ...string)) {
 				for _, o := range series {
 					emit(o.Value, dataLabelValues(o)...)
@@ -164,27 +119,27 @@ type latestKey struct {
 
 func metadataFamilies(snap *dataset.Snapshot) []Family {
 	return []Family{
-		regionInfo.with(func(emit func(float64, ...string)) {
+		with(schema.RegionInfo, func(emit func(float64, ...string)) {
 			for _, r := range snap.Regions {
 				emit(1, r.Code, r.Name, r.NameEN, r.Level, r.Parent)
 			}
 		}),
-		programInfo.with(func(emit func(float64, ...string)) {
+		with(schema.ProgramInfo, func(emit func(float64, ...string)) {
 			for _, p := range snap.Programs {
 				emit(1, p.ID, p.Name)
 			}
 		}),
-		target.with(func(emit func(float64, ...string)) {
+		with(schema.CoverageTarget, func(emit func(float64, ...string)) {
 			for _, t := range snap.Targets {
 				emit(t.Ratio, t.Program, t.Region)
 			}
 		}),
-		observationInfo.with(func(emit func(float64, ...string)) {
+		with(schema.ObservationInfo, func(emit func(float64, ...string)) {
 			for _, o := range snap.Series {
 				emit(1, o.Indicator.Name, o.Region, o.Program, strconv.Itoa(o.Year), o.DimensionString(), o.Dataset.ID, o.Source.ID, string(o.Qualifier))
 			}
 		}),
-		latestYear.with(func(emit func(float64, ...string)) {
+		with(schema.LatestYear, func(emit func(float64, ...string)) {
 			latest := map[latestKey]int{}
 			for _, o := range snap.Series {
 				k := latestKey{o.Indicator.Name, o.Region, o.Program}
@@ -194,25 +149,25 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 				emit(float64(year), k.metric, k.region, k.program, strconv.Itoa(year))
 			}
 		}),
-		datasetInfo.with(func(emit func(float64, ...string)) {
+		with(schema.DatasetInfo, func(emit func(float64, ...string)) {
 			for _, ds := range snap.Datasets {
 				emit(1, ds.ID, ds.Title, ds.Publisher, ds.License, ds.File)
 			}
 		}),
-		sourceInfo.with(func(emit func(float64, ...string)) {
+		with(schema.SourceInfo, func(emit func(float64, ...string)) {
 			for _, ds := range snap.Datasets {
 				for _, s := range ds.Sources {
 					emit(1, ds.ID, s.ID, s.Title, s.URL, s.Publisher, s.Published.Format(time.DateOnly))
 				}
 			}
 		}),
-		seriesCount.with(func(emit func(float64, ...string)) {
+		with(schema.DatasetSeries, func(emit func(float64, ...string)) {
 			series := snap.SeriesCount()
 			for _, ds := range snap.Datasets {
 				emit(float64(series[ds.ID]), ds.ID)
 			}
 		}),
-		revisionCount.with(func(emit func(float64, ...string)) {
+		with(schema.DatasetRevisions, func(emit func(float64, ...string)) {
 			revisions := map[string]int{}
 			for _, r := range snap.Revisions {
 				revisions[r.Old.Dataset.ID]++
@@ -221,12 +176,12 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 				emit(float64(revisions[ds.ID]), ds.ID)
 			}
 		}),
-		checkFailureCount.with(func(emit func(float64, ...string)) {
+		with(schema.DatasetCheckFailures, func(emit func(float64, ...string)) {
 			for _, ds := range snap.Datasets {
 				emit(float64(snap.CheckFailures[ds.ID]), ds.ID)
 			}
 		}),
-		observationCount.with(func(emit func(float64, ...string)) {
+		with(schema.DatasetObservations, func(emit func(float64, ...string)) {
 			qualifiers := map[string]map[dataset.Qualifier]int{}
 			for _, o := range snap.Series {
 				if qualifiers[o.Dataset.ID] == nil {

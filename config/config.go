@@ -16,7 +16,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
 //go:embed default
@@ -68,7 +70,7 @@ func Load(opts Options) (*Result, error) {
 		opts.Now = time.Now
 	}
 	ld := &loader{opts: opts, ps: &problems{}, catalog: map[string]*dataset.Indicator{}, failed: map[string]bool{}}
-	for _, ind := range Catalog() {
+	for _, ind := range schema.Catalog() {
 		ld.catalog[ind.Name] = ind
 	}
 	var fsys fileSystem = osFS{}
@@ -117,6 +119,9 @@ func Load(opts Options) (*Result, error) {
 		}
 		return res, err
 	}
+	// Consistency checks are counted here, so that every loaded snapshot is
+	// complete before anyone reads it and is never written to afterwards.
+	snap.CheckFailures = check.CountFailures(snap)
 	res.Snapshot = snap
 	return res, nil
 }

@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
 // datasetParser reads one dataset file and the CSV files it references.
@@ -174,8 +175,12 @@ func (p *datasetParser) parseIndicators(f fields) {
 			p.ps.errorf(p.pos(inf.values["name"]), join(path, "name"), "%q %s", ind.Name, msg)
 		}
 		for j, d := range p.list(inf, "dimensions") {
-			if !labelNameRE.MatchString(d.Value) || reservedLabels[d.Value] || strings.HasPrefix(d.Value, "__") {
+			switch {
+			case !labelNameRE.MatchString(d.Value) || schema.ReservedDimension(d.Value):
 				p.ps.errorf(p.pos(d), index(join(path, "dimensions"), j), "%q is not a usable label name", d.Value)
+			case slices.Contains(ind.Dimensions, d.Value):
+				p.ps.errorf(p.pos(d), index(join(path, "dimensions"), j), "dimension %q is listed twice", d.Value)
+				continue
 			}
 			ind.Dimensions = append(ind.Dimensions, d.Value)
 		}
@@ -258,6 +263,10 @@ func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 			k, v := d.Content[i], d.Content[i+1]
 			if v.Kind != yaml.ScalarNode {
 				p.ps.errorf(p.pos(v), join(path, "dimensions."+k.Value), "must be a scalar, got %s", kindName(v))
+				return
+			}
+			if _, dup := in.dims[k.Value]; dup {
+				p.ps.errorf(p.pos(k), join(path, "dimensions."+k.Value), "duplicate field")
 				return
 			}
 			in.dims[k.Value] = v.Value

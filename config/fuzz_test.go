@@ -8,13 +8,14 @@ import (
 	"testing/fstest"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
 // fuzzLoad parses one dataset (and its CSV, if any) from memory and checks
 // the invariants every parse must keep, whatever the input.
 func fuzzLoad(t *testing.T, files fstest.MapFS) {
 	ld := &loader{opts: Options{MaxFileBytes: 1 << 20, Now: testNow}, ps: &problems{}, catalog: map[string]*dataset.Indicator{}}
-	for _, ind := range Catalog() {
+	for _, ind := range schema.Catalog() {
 		ld.catalog[ind.Name] = ind
 	}
 	ds := ld.parseDataset(embeddedFS{files}, "d.yaml", files["d.yaml"].Data)

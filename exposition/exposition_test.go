@@ -67,7 +67,7 @@ func plain(t *testing.T, x *Exposition, f Format, s Shard) []byte {
 // what client_golang and expfmt write for the collector, in both formats.
 func TestMatchesExpfmt(t *testing.T) {
 	for name, snap := range snapshots(t) {
-		x := Render(collector.Families(snap))
+		x := mustRender(t, collector.Families(snap))
 		for _, fam := range x.families {
 			if cap(fam.text) != len(fam.text) || cap(fam.hashes) != len(fam.hashes) || cap(fam.om) != len(fam.om) {
 				t.Errorf("%s: buffers sized %d, %d, %d for %d, %d, %d", name, cap(fam.text), cap(fam.hashes), cap(fam.om), len(fam.text), len(fam.hashes), len(fam.om))
@@ -89,6 +89,15 @@ func TestMatchesExpfmt(t *testing.T) {
 			})
 		}
 	}
+}
+
+func mustRender(t *testing.T, families []collector.Family) *Exposition {
+	t.Helper()
+	x, err := Render(families)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
 }
 
 func mismatch(a, b []byte) int {
@@ -125,7 +134,7 @@ func TestEscaping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := Render(families)
+	x := mustRender(t, families)
 	for f, format := range formats {
 		var want bytes.Buffer
 		enc := expfmt.NewEncoder(&want, format)
@@ -159,7 +168,7 @@ func (c familiesCollector) Collect(ch chan<- prometheus.Metric) {
 // exposition that repeats no family header.
 func TestShardsPartition(t *testing.T) {
 	snap := snapshots(t)["generated"]
-	x := Render(collector.Families(snap))
+	x := mustRender(t, collector.Families(snap))
 	for f, format := range formats {
 		whole := seriesSet(t, plain(t, x, f, Shard{}), format)
 		if len(whole) != x.Series() {

@@ -7,6 +7,8 @@ package exposition
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"hash/fnv"
 	"io"
 	"math"
@@ -18,6 +20,7 @@ import (
 	"sync/atomic"
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
+	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
 // Format is an exposition format.
@@ -85,11 +88,23 @@ const ShardLabel = "region_code"
 
 // Render renders families, sorted as a prometheus.Registry gathers them: by
 // family name, then by label values in the order of the sorted label names.
-// Families without series are left out, as a registry leaves them out.
-func Render(families []collector.Family) *Exposition {
+// Families without series are left out, as a registry leaves them out. It
+// refuses what would make the scrape invalid, as a registry would: two
+// families of one name, an invalid or reserved name, a label name twice in a
+// family, and two series with the same labels.
+func Render(families []collector.Family) (*Exposition, error) {
 	families = slices.Clone(families)
 	slices.SortFunc(families, func(a, b collector.Family) int { return strings.Compare(a.Name, b.Name) })
+	for i, f := range families {
+		if i > 0 && families[i-1].Name == f.Name {
+			return nil, fmt.Errorf("metric family %s is defined twice", f.Name)
+		}
+		if err := schema.CheckFamily(f.Name, f.Labels); err != nil {
+			return nil, err
+		}
+	}
 	rendered := make([]renderedFamily, len(families))
+	errs := make([]error, len(families))
 	// Families are rendered on all CPUs, those with the most labels first:
 	// that is the provenance family, by far the largest, and starting the
 	// longest job first keeps the CPUs busy until the end.
@@ -104,11 +119,14 @@ func Render(families []collector.Family) *Exposition {
 		wg.Go(func() {
 			var sc scratch
 			for n := int(next.Add(1)) - 1; n < len(order); n = int(next.Add(1)) - 1 {
-				rendered[order[n]] = sc.render(families[order[n]])
+				rendered[order[n]], errs[order[n]] = sc.render(families[order[n]])
 			}
 		})
 	}
 	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	x := &Exposition{}
 	for _, rf := range rendered {
 		if len(rf.hashes) == 0 {
@@ -122,7 +140,7 @@ func Render(families []collector.Family) *Exposition {
 	for _, f := range []Format{Text, OpenMetrics} {
 		x.gzip[f] = compress(func(w io.Writer) { _ = x.WritePlain(w, f, Shard{}) })
 	}
-	return x
+	return x, nil
 }
 
 // scratch is where one goroutine renders families before sorting their
@@ -135,11 +153,13 @@ type scratch struct {
 	rows   []series
 }
 
-const chunkSize = 4 << 20
+// chunkSize is a variable so that tests can make it tiny and run the
+// multi-chunk paths on small data.
+var chunkSize = 4 << 20
 
 // render renders one family: its series into scratch, unsorted, then sorted
 // into a buffer of exactly the family's size.
-func (sc *scratch) render(f collector.Family) renderedFamily {
+func (sc *scratch) render(f collector.Family) (renderedFamily, error) {
 	order := make([]int, len(f.Labels)) // Label indexes in the order of sorted label names.
 	for i := range order {
 		order[i] = i
@@ -199,12 +219,18 @@ func (sc *scratch) render(f collector.Family) renderedFamily {
 	})
 	sc.rows = rows
 	if len(rows) == 0 {
-		return renderedFamily{}
+		return renderedFamily{}, nil
 	}
 	chunks := sc.chunks
-	slices.SortFunc(rows, func(a, b series) int {
-		return bytes.Compare(chunks[a.chunk][a.keyStart:a.lineStart], chunks[b.chunk][b.keyStart:b.lineStart])
-	})
+	key := func(s series) []byte { return chunks[s.chunk][s.keyStart:s.lineStart] }
+	slices.SortFunc(rows, func(a, b series) int { return bytes.Compare(key(a), key(b)) })
+	// Sorted, two series with the same labels are neighbours.
+	for i := 1; i < len(rows); i++ {
+		if bytes.Equal(key(rows[i-1]), key(rows[i])) {
+			line := chunks[rows[i].chunk][rows[i].lineStart:rows[i].lineEnd]
+			return renderedFamily{}, fmt.Errorf("metric family %s has the same series twice: %s", f.Name, bytes.TrimSpace(line))
+		}
+	}
 	header := appendHeader(nil, f, false)
 	rf := renderedFamily{
 		text:     append(make([]byte, 0, len(header)+lineBytes), header...),
@@ -220,7 +246,7 @@ func (sc *scratch) render(f collector.Family) renderedFamily {
 		}
 		rf.hashes = append(rf.hashes, s.hash)
 	}
-	return rf
+	return rf, nil
 }
 
 // appendKey appends v so that comparing the concatenated keys of two series

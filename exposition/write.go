@@ -130,8 +130,9 @@ type lazyGzip struct {
 
 // memberSize is how much input goes into one gzip member. Members are
 // compressed in parallel; each restarts the compression window, which at
-// this size costs well under a percent of output.
-const memberSize = 4 << 20
+// this size costs well under a percent of output. It is a variable so that
+// tests can make it tiny and run the multi-part paths on small data.
+var memberSize = 4 << 20
 
 // Level is the gzip level of the pre-rendered data: the fastest, since it
 // compresses this repetitive text nearly as well as the default level.

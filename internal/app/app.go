@@ -18,10 +18,10 @@ import (
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/exporter-toolkit/web"
 
-	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/collector"
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
 // Options are the settings of a running exporter; the flags fill them.
@@ -66,25 +66,13 @@ func New(opts Options) *Exporter {
 	if opts.Load.Now != nil {
 		e.now = opts.Load.Now
 	}
-	e.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "socsec_config_last_reload_successful",
-		Help: "Whether the last load of the config and its datasets succeeded (1) or failed and the previous data is still served (0).",
-	})
-	e.reloadTime = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "socsec_config_last_reload_success_timestamp_seconds",
-		Help: "Time of the last successful load of the config and its datasets.",
-	})
-	e.fileOK = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "socsec_dataset_load_success",
-		Help: "Whether the dataset file loaded without errors at the last attempt.",
-	}, []string{"file"})
-	e.fileLoadTime = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "socsec_dataset_last_load_success_timestamp_seconds",
-		Help: "Time the dataset file last loaded without errors.",
-	}, []string{"file"})
+	e.reloadOK = prometheus.NewGauge(gaugeOpts(schema.ReloadSuccessful))
+	e.reloadTime = prometheus.NewGauge(gaugeOpts(schema.ReloadSuccessTime))
+	e.fileOK = prometheus.NewGaugeVec(gaugeOpts(schema.FileLoadSuccess), schema.FileLoadSuccess.Labels)
+	e.fileLoadTime = prometheus.NewGaugeVec(gaugeOpts(schema.FileLoadSuccessTime), schema.FileLoadSuccessTime.Labels)
 	e.data.MustRegister(collector.New(e.Snapshot))
 	e.registry.MustRegister(
-		versioncollector.NewCollector("socsec"),
+		versioncollector.NewCollector(schema.Namespace),
 		e.reloadOK, e.reloadTime, e.fileOK, e.fileLoadTime,
 	)
 	if !opts.DisableExporterMetrics {
@@ -103,6 +91,10 @@ func New(opts Options) *Exporter {
 	}
 	e.setLanding(nil)
 	return e
+}
+
+func gaugeOpts(f schema.Family) prometheus.GaugeOpts {
+	return prometheus.GaugeOpts{Name: f.Name, Help: f.Help}
 }
 
 // Snapshot returns the snapshot being served, or nil before the first load.
@@ -140,16 +132,17 @@ func (e *Exporter) Reload() error {
 	}
 	if err != nil {
 		e.reloadOK.Set(0)
-		kept := "nothing loaded yet"
-		if e.current.Load() != nil {
-			kept = "still serving the last good data"
-		}
-		e.logger.Error("Loading config and datasets failed", "config", e.configName(), "kept", kept, "err", err)
+		e.logger.Error("Loading config and datasets failed", "config", e.configName(), "kept", e.kept(), "err", err)
 		return err
 	}
-	res.Snapshot.CheckFailures = check.CountFailures(res.Snapshot)
 	loaded := e.now()
-	e.current.Store(newServed(res.Snapshot))
+	s, err := newServed(res.Snapshot)
+	if err != nil {
+		e.reloadOK.Set(0)
+		e.logger.Error("Rendering the loaded data failed", "config", e.configName(), "kept", e.kept(), "err", err)
+		return err
+	}
+	e.current.Store(s)
 	rendered := e.now()
 	e.setLanding(res.Snapshot)
 	e.reloadOK.Set(1)
@@ -160,6 +153,14 @@ func (e *Exporter) Reload() error {
 	e.logger.Info("Loaded config and datasets", "config", e.configName(), "datasets", len(res.Snapshot.Datasets),
 		"series", len(res.Snapshot.Series), "warnings", len(res.Warnings), "load", loaded.Sub(start), "render", rendered.Sub(loaded), "duration", e.now().Sub(start))
 	return nil
+}
+
+// kept says what a failed load leaves in service.
+func (e *Exporter) kept() string {
+	if e.current.Load() != nil {
+		return "still serving the last good data"
+	}
+	return "nothing loaded yet"
 }
 
 func (e *Exporter) configName() string {

@@ -23,8 +23,12 @@ type datasetView struct {
 	x    *exposition.Exposition
 }
 
-func newServed(snap *dataset.Snapshot) *served {
-	s := &served{snap: snap, whole: exposition.Render(collector.Families(snap)), datasets: map[string]*datasetView{}}
+func newServed(snap *dataset.Snapshot) (*served, error) {
+	whole, err := exposition.Render(collector.Families(snap))
+	if err != nil {
+		return nil, err
+	}
+	s := &served{snap: snap, whole: whole, datasets: map[string]*datasetView{}}
 	for _, ds := range snap.Datasets {
 		s.datasets[ds.ID] = &datasetView{}
 	}
@@ -32,7 +36,7 @@ func newServed(snap *dataset.Snapshot) *served {
 		// One dataset is the whole snapshot: no second rendering.
 		s.datasets[snap.Datasets[0].ID].x = s.whole
 	}
-	return s
+	return s, nil
 }
 
 // dataset returns the exposition of the dataset with the given ID, or nil
@@ -44,7 +48,9 @@ func (s *served) dataset(id string) *exposition.Exposition {
 	}
 	v.once.Do(func() {
 		if v.x == nil {
-			v.x = exposition.Render(collector.Families(datasetSnapshot(s.snap, id)))
+			// A part of families that rendered cannot break a rule the
+			// whole kept, so there is no error to handle.
+			v.x, _ = exposition.Render(collector.Families(datasetSnapshot(s.snap, id)))
 		}
 	})
 	return v.x

@@ -1,0 +1,189 @@
+// Package schema names everything the exporter can serve: the built-in
+// indicators, the metadata families that describe the data, and the
+// self-metrics about loading it, with their help texts and label names. It is
+// the only package that spells a family name, so that the config can reserve
+// every one of them and no dataset can stand in for the exporter's own series.
+package schema
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+// Namespace prefixes every metric the exporter serves.
+const Namespace = "socsec"
+
+// The label names the exporter sets on data series, besides an indicator's
+// dimensions.
+const (
+	RegionLabel  = "region_code"
+	ProgramLabel = "program"
+	YearLabel    = "year"
+)
+
+// Family is a metric family's name, help and label names, in the order its
+// label values are given.
+type Family struct {
+	Name   string
+	Help   string
+	Labels []string
+}
+
+// The metadata families: they describe the data, one series per region,
+// programme, dataset, source or figure.
+var (
+	RegionInfo = Family{"socsec_region_info",
+		"Region metadata; join names with * on (region_code) group_left (region_name) socsec_region_info.",
+		[]string{RegionLabel, "region_name", "region_name_en", "region_level", "parent_code"}}
+	ProgramInfo = Family{"socsec_program_info",
+		"Programme metadata; join names with * on (program) group_left (program_name) socsec_program_info.",
+		[]string{ProgramLabel, "program_name"}}
+	DatasetInfo = Family{"socsec_dataset_info",
+		"Dataset metadata.", []string{"dataset", "title", "publisher", "license", "file"}}
+	SourceInfo = Family{"socsec_source_info",
+		"Publication that figures come from; published is the publication date.",
+		[]string{"dataset", "source", "title", "url", "publisher", "published"}}
+	ObservationInfo = Family{"socsec_observation_info",
+		"Provenance of each served figure: its source and qualifier (exact, approximately, at_least, at_most).",
+		[]string{"metric", RegionLabel, ProgramLabel, YearLabel, "dimensions", "dataset", "source", "qualifier"}}
+	LatestYear = Family{"socsec_latest_data_year",
+		"Latest year published for the metric, region and programme; the value is that year. Select the latest figures with: and on (region_code, program, year) socsec_latest_data_year{metric=\"...\"}.",
+		[]string{"metric", RegionLabel, ProgramLabel, YearLabel}}
+	CoverageTarget = Family{"socsec_coverage_target_ratio",
+		"Policy coverage target, 0-1; region_code=\"\" is the programme default, a region_code overrides it for that region.",
+		[]string{ProgramLabel, RegionLabel}}
+	DatasetSeries = Family{"socsec_dataset_series",
+		"Data series the dataset serves.", []string{"dataset"}}
+	DatasetObservations = Family{"socsec_dataset_observations",
+		"Figures the dataset serves, by qualifier.", []string{"dataset", "qualifier"}}
+	DatasetRevisions = Family{"socsec_dataset_revisions",
+		"Figures of the dataset replaced by a later-published source.", []string{"dataset"}}
+	DatasetCheckFailures = Family{"socsec_dataset_check_failures",
+		"Consistency checks that figures of the dataset fail; socsec_exporter check lists them.", []string{"dataset"}}
+)
+
+// The self-metrics: how loading went, gathered fresh on every scrape.
+var (
+	ReloadSuccessful = Family{"socsec_config_last_reload_successful",
+		"Whether the last load of the config and its datasets succeeded (1) or failed and the previous data is still served (0).", nil}
+	ReloadSuccessTime = Family{"socsec_config_last_reload_success_timestamp_seconds",
+		"Time of the last successful load of the config and its datasets.", nil}
+	FileLoadSuccess = Family{"socsec_dataset_load_success",
+		"Whether the dataset file loaded without errors at the last attempt.", []string{"file"}}
+	FileLoadSuccessTime = Family{"socsec_dataset_last_load_success_timestamp_seconds",
+		"Time the dataset file last loaded without errors.", []string{"file"}}
+	// BuildInfo is written by client_golang's version collector for the
+	// namespace; it is listed here so that it is reserved like the rest.
+	BuildInfo = Family{Namespace + "_build_info",
+		"A metric with a constant '1' value labeled by version, revision, branch, goversion from which socsec was built, and the goos and goarch for the build.",
+		[]string{"version", "revision", "branch", "goversion", "goos", "goarch", "tags"}}
+)
+
+// Metadata are the metadata families, in the order the collector sends them.
+var Metadata = []Family{RegionInfo, ProgramInfo, CoverageTarget, ObservationInfo, LatestYear, DatasetInfo, SourceInfo,
+	DatasetSeries, DatasetRevisions, DatasetCheckFailures, DatasetObservations}
+
+// Self are the self-metrics the exporter registers.
+var Self = []Family{ReloadSuccessful, ReloadSuccessTime, FileLoadSuccess, FileLoadSuccessTime, BuildInfo}
+
+// The built-in indicators checks refer to by name.
+const (
+	Coverage   = "socsec_coverage_ratio"
+	Insured    = "socsec_insured_persons"
+	Population = "socsec_population_persons"
+)
+
+// Catalog returns the built-in indicators, one per standard family, sorted by
+// name. Each call returns fresh values so that callers cannot alter another's.
+func Catalog() []*dataset.Indicator {
+	return []*dataset.Indicator{
+		{Name: "socsec_beneficiaries_persons", Help: "Persons receiving benefits of the programme (受益人数).", Unit: dataset.UnitPersons, PerProgram: true},
+		{Name: "socsec_children_supported_persons", Help: "Children included in basic living security, by category (保障儿童人数).", Unit: dataset.UnitPersons, PerProgram: true, Dimensions: []string{"category"}},
+		{Name: Coverage, Help: "Share of the target population covered by the programme, 0-1 (参保率/覆盖率).", Unit: dataset.UnitRatio, PerProgram: true},
+		{Name: "socsec_fund_expenditure_annual_yuan", Help: "Annual fund expenditure of the programme in yuan (基金支出).", Unit: dataset.UnitYuan, PerProgram: true},
+		{Name: "socsec_fund_income_annual_yuan", Help: "Annual fund income of the programme in yuan (基金收入).", Unit: dataset.UnitYuan, PerProgram: true},
+		{Name: Insured, Help: "Persons participating in the programme (参保人数).", Unit: dataset.UnitPersons, PerProgram: true},
+		{Name: "socsec_jurisdictions", Help: "Jurisdictions of the given level within the region.", Unit: dataset.UnitJurisdictions, Dimensions: []string{"jurisdiction_level"}},
+		{Name: "socsec_jurisdictions_with_mechanism", Help: "Jurisdictions of the given level that have established the programme's mechanism.", Unit: dataset.UnitJurisdictions, PerProgram: true, Dimensions: []string{"jurisdiction_level"}},
+		{Name: "socsec_pension_monthly_per_capita_yuan", Help: "Monthly pension per beneficiary in yuan (人均月养老金).", Unit: dataset.UnitYuan, PerProgram: true},
+		{Name: Population, Help: "Population of the region, by population group (人口).", Unit: dataset.UnitPersons, Dimensions: []string{"population"}},
+		{Name: "socsec_subsidy_annual_per_capita_yuan", Help: "Annual subsidy per capita in yuan (人均财政补助标准).", Unit: dataset.UnitYuan, PerProgram: true},
+	}
+}
+
+// DataLabels returns the label names of an indicator's family, in the order
+// the collector gives their values.
+func DataLabels(ind *dataset.Indicator) []string {
+	names := []string{RegionLabel}
+	if ind.PerProgram {
+		names = append(names, ProgramLabel)
+	}
+	names = append(names, ind.Dimensions...)
+	return append(names, YearLabel)
+}
+
+// reservedPrefixes are the prefixes of the families client_golang's
+// collectors and handler serve beside ours.
+var reservedPrefixes = []string{"go_", "process_", "promhttp_"}
+
+// Reserved says why a dataset may not declare an indicator of this name, or
+// returns "": the name is one of the exporter's own families, or has the
+// prefix of the runtime's.
+func Reserved(name string) string {
+	for _, f := range slices.Concat(Metadata, Self) {
+		if f.Name == name {
+			return "is reserved: the exporter serves " + name + " itself"
+		}
+	}
+	for _, p := range reservedPrefixes {
+		if strings.HasPrefix(name, p) {
+			return "is reserved: names starting with " + p + " belong to the Go runtime and client_golang"
+		}
+	}
+	return ""
+}
+
+// reservedDimensions are label names a dimension may not take: those the
+// exporter sets on data series, and those Prometheus attaches or gives a
+// meaning to.
+var reservedDimensions = []string{RegionLabel, ProgramLabel, YearLabel, "job", "instance", "le", "quantile"}
+
+// ReservedDimension reports whether a dataset may not name a dimension name.
+func ReservedDimension(name string) bool {
+	return slices.Contains(reservedDimensions, name) || strings.HasPrefix(name, "__")
+}
+
+var (
+	metricNameRE = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
+	labelNameRE  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+)
+
+// targetLabels are the labels Prometheus attaches to every scraped series; a
+// family of ours that had one would have it renamed to exported_<name>.
+var targetLabels = []string{"job", "instance"}
+
+// CheckFamily says what makes a family invalid in a scrape: a name or label
+// name Prometheus does not accept, a label name twice, or one that Prometheus
+// reserves or attaches itself.
+func CheckFamily(name string, labels []string) error {
+	if !metricNameRE.MatchString(name) {
+		return fmt.Errorf("metric family %q: not a valid metric name", name)
+	}
+	for i, l := range labels {
+		switch {
+		case !labelNameRE.MatchString(l):
+			return fmt.Errorf("metric family %s: %q is not a valid label name", name, l)
+		case strings.HasPrefix(l, "__"):
+			return fmt.Errorf("metric family %s: label %s: names starting with __ are reserved", name, l)
+		case slices.Contains(targetLabels, l):
+			return fmt.Errorf("metric family %s: label %s collides with the label Prometheus attaches to every target", name, l)
+		case slices.Contains(labels[:i], l):
+			return fmt.Errorf("metric family %s: label %s appears twice", name, l)
+		}
+	}
+	return nil
+}

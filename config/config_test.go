@@ -63,6 +63,13 @@ func TestInvalidDatasets(t *testing.T) {
 		{"invalid-unknown-dimension.yaml", []string{`testdata/invalid-unknown-dimension.yaml:30:17: observations[0].dimensions.colour: unknown dimension "colour": socsec_children_supported_persons has dimensions category`}},
 		{"invalid-empty-dimension-value.yaml", []string{`testdata/invalid-empty-dimension-value.yaml:30:17: observations[0].dimensions.category: "a b" must match [A-Za-z0-9_.-]+`}},
 		{"invalid-indicator-name.yaml", []string{`testdata/invalid-indicator-name.yaml:24:11: indicators[0].name: "socsec_coverage_percent" must not be a percentage: publish a ratio 0..1 with unit ratio`}},
+		{"invalid-reserved-indicator.yaml", []string{
+			`testdata/invalid-reserved-indicator.yaml:24:11: indicators[0].name: "socsec_coverage_target_ratio" is reserved: the exporter serves a family of that name itself`,
+			`testdata/invalid-reserved-indicator.yaml:27:11: indicators[1].name: "socsec_latest_data_year" is reserved: the exporter serves a family of that name itself`,
+			`testdata/invalid-reserved-indicator.yaml:29:11: indicators[2].name: "socsec_config_last_reload_successful" is reserved: the exporter serves a family of that name itself`,
+		}},
+		{"invalid-dimension-repeated.yaml", []string{`testdata/invalid-dimension-repeated.yaml:27:23: indicators[0].dimensions[1]: dimension "sex" is listed twice`}},
+		{"invalid-dimension-duplicate-key.yaml", []string{`testdata/invalid-dimension-duplicate-key.yaml:35:31: observations[0].dimensions.sex: duplicate field`}},
 		{"invalid-unknown-parent.yaml", []string{`testdata/invalid-unknown-parent.yaml:19:13: regions[1].parent: unknown parent region "XX": declare it under regions`}},
 		{"invalid-yaml-syntax.yaml", []string{`testdata/invalid-yaml-syntax.yaml:29:1: invalid YAML: yaml: line 29: did not find expected ',' or ']'`}},
 		{"invalid-program-not-per-program.yaml", []string{`testdata/invalid-program-not-per-program.yaml:26:14: observations[0].program: socsec_population_persons is not per programme: leave program out`}},

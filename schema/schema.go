@@ -136,7 +136,7 @@ var reservedPrefixes = []string{"go_", "process_", "promhttp_"}
 func Reserved(name string) string {
 	for _, f := range slices.Concat(Metadata, Self) {
 		if f.Name == name {
-			return "is reserved: the exporter serves " + name + " itself"
+			return "is reserved: the exporter serves a family of that name itself"
 		}
 	}
 	for _, p := range reservedPrefixes {

@@ -18,6 +18,9 @@ import (
 	"strings"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+
 	"github.com/socsec-exporter/socsec_exporter/collector"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 	"github.com/socsec-exporter/socsec_exporter/schema"
@@ -68,18 +71,6 @@ func ParseLabels(specs []string) ([]Label, error) {
 	return labels, nil
 }
 
-// sample is one year of a series.
-type sample struct {
-	ts    int64 // Unix seconds.
-	value float64
-}
-
-// series is one labelled series of a family without its year label.
-type series struct {
-	labels  string // Rendered {k="v",...}, also the sort key.
-	samples []sample
-}
-
 // Write writes every data series of snap to w as OpenMetrics, ending with
 // # EOF, with the extra labels added to each series. The region and
 // programme info series of the regions and programmes that have figures come
@@ -87,17 +78,18 @@ type series struct {
 // that a name is there wherever a figure is. Families come in name order,
 // each with its HELP and TYPE; within a family every series is written whole,
 // its samples in ascending time, as promtool requires. An extra label that a
-// family already has is an error.
+// family already has is an error. The text is expfmt's OpenMetrics encoding,
+// one family at a time, so that only one family is held in memory at once.
 func Write(w io.Writer, snap *dataset.Snapshot, extra ...Label) error {
 	data := make(map[string]bool, len(snap.Indicators))
 	for _, ind := range snap.Indicators {
 		data[ind.Name] = true
 	}
-	used := map[string]map[string]bool{"region_code": {}, "program": {}}
+	used := map[string]map[string]bool{schema.RegionLabel: {}, schema.ProgramLabel: {}}
 	first, last := 0, -1
 	for i, o := range snap.Series {
-		used["region_code"][o.Region] = true
-		used["program"][o.Program] = true
+		used[schema.RegionLabel][o.Region] = true
+		used[schema.ProgramLabel][o.Program] = true
 		if i == 0 {
 			first, last = o.Year, o.Year
 		}
@@ -117,6 +109,7 @@ func Write(w io.Writer, snap *dataset.Snapshot, extra ...Label) error {
 	}
 	slices.SortFunc(families, func(a, b collector.Family) int { return strings.Compare(a.Name, b.Name) })
 	bw := bufio.NewWriter(w)
+	enc := expfmt.NewEncoder(bw, expfmt.FmtOpenMetrics_1_0_0)
 	for _, f := range families {
 		yearsOf := yearLabelOf(f)
 		if key, named := nameFamilies[f.Name]; named {
@@ -128,18 +121,18 @@ func Write(w io.Writer, snap *dataset.Snapshot, extra ...Label) error {
 				return years, nil
 			}
 		}
-		all, err := groupSeries(f, extra, yearsOf)
+		mf, err := metricFamily(f, extra, yearsOf)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(bw, "# HELP %s %s\n# TYPE %s gauge\n", f.Name, escape(f.Help), f.Name)
-		for _, s := range all {
-			for _, p := range s.samples {
-				fmt.Fprintf(bw, "%s%s %s %d\n", f.Name, s.labels, strconv.FormatFloat(p.value, 'f', -1, 64), p.ts)
-			}
+		if err := enc.Encode(mf); err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
 		}
 	}
-	bw.WriteString("# EOF\n")
+	// Closing the OpenMetrics encoder writes the final # EOF.
+	if err := enc.(expfmt.Closer).Close(); err != nil {
+		return err
+	}
 	return bw.Flush()
 }
 
@@ -159,12 +152,28 @@ func yearLabelOf(f collector.Family) func(labelValues []string) ([]int, error) {
 	}
 }
 
-// groupSeries gathers the series of a family by their labels without year
-// and with the extra labels, sorted by labels, each with a sample at every
-// year yearsOf gives for it, sorted by time.
-func groupSeries(f collector.Family, extra []Label, yearsOf func(labelValues []string) ([]int, error)) ([]*series, error) {
+// series is one labelled series of a family without its year label.
+type series struct {
+	key     string // Label values in sorted label name order, as appendKey writes them.
+	labels  []*dto.LabelPair
+	samples []sample
+}
+
+// sample is one year of a series.
+type sample struct {
+	ms    int64 // Unix milliseconds.
+	value float64
+}
+
+// metricFamily gathers the series of a family by their labels without year
+// and with the extra labels, each with a sample at every year yearsOf gives
+// for it, into a gauge family for expfmt: a series is one dto.Metric per
+// sample, all with the same labels and consecutive in ascending time, and
+// the series are sorted by label values in the order of the sorted label
+// names, as a registry sorts a scrape.
+func metricFamily(f collector.Family, extra []Label, yearsOf func(labelValues []string) ([]int, error)) (*dto.MetricFamily, error) {
 	// A label is an index into the family's labels, or an extra label's
-	// value; label names in sorted order render a series as a scrape would.
+	// value; label names are sorted as a registry sorts them.
 	type label struct {
 		name  string
 		index int
@@ -183,49 +192,81 @@ func groupSeries(f collector.Family, extra []Label, yearsOf func(labelValues []s
 		order = append(order, label{name: l.Name, index: -1, value: l.Value})
 	}
 	slices.SortFunc(order, func(a, b label) int { return strings.Compare(a.name, b.name) })
-	byLabels := map[string]*series{}
+	byKey := map[string]*series{}
 	var all []*series
 	var err error
+	var key []byte
 	f.Series(func(value float64, labelValues ...string) {
 		years, yearsErr := yearsOf(labelValues)
-		if yearsErr != nil {
+		if yearsErr != nil && err == nil {
 			err = yearsErr
 		}
 		if len(years) == 0 {
 			return
 		}
-		parts := make([]string, len(order))
-		for j, l := range order {
-			v := l.value
+		key = key[:0]
+		for _, l := range order {
 			if l.index >= 0 {
-				v = labelValues[l.index]
+				key = appendKey(key, labelValues[l.index])
 			}
-			parts[j] = l.name + `="` + escape(v) + `"`
 		}
-		labels := "{" + strings.Join(parts, ",") + "}"
-		s := byLabels[labels]
+		s := byKey[string(key)]
 		if s == nil {
-			s = &series{labels: labels}
-			byLabels[labels] = s
+			s = &series{key: string(key), labels: make([]*dto.LabelPair, len(order))}
+			for j, l := range order {
+				v := l.value
+				if l.index >= 0 {
+					v = labelValues[l.index]
+				}
+				s.labels[j] = &dto.LabelPair{Name: &order[j].name, Value: &v}
+			}
+			byKey[s.key] = s
 			all = append(all, s)
 		}
 		for _, year := range years {
-			s.samples = append(s.samples, sample{ts: Timestamp(year).Unix(), value: value})
+			s.samples = append(s.samples, sample{ms: Timestamp(year).UnixMilli(), value: value})
 		}
 	})
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(all, func(a, b *series) int { return strings.Compare(a.labels, b.labels) })
+	slices.SortFunc(all, func(a, b *series) int { return strings.Compare(a.key, b.key) })
+	n := 0
 	for _, s := range all {
-		slices.SortFunc(s.samples, func(a, b sample) int { return cmp.Compare(a.ts, b.ts) })
+		slices.SortFunc(s.samples, func(a, b sample) int { return cmp.Compare(a.ms, b.ms) })
+		n += len(s.samples)
 	}
-	return all, nil
+	gauge := dto.MetricType_GAUGE
+	mf := &dto.MetricFamily{Name: &f.Name, Help: &f.Help, Type: &gauge, Metric: make([]*dto.Metric, 0, n)}
+	// The metrics point into these, allocated once for the whole family.
+	gauges := make([]dto.Gauge, n)
+	metrics := make([]dto.Metric, n)
+	ms := make([]int64, n)
+	values := make([]float64, n)
+	i := 0
+	for _, s := range all {
+		for _, p := range s.samples {
+			ms[i], values[i] = p.ms, p.value
+			gauges[i].Value = &values[i]
+			metrics[i].Label, metrics[i].Gauge, metrics[i].TimestampMs = s.labels, &gauges[i], &ms[i]
+			mf.Metric = append(mf.Metric, &metrics[i])
+			i++
+		}
+	}
+	return mf, nil
 }
 
-// escaper escapes HELP text and label values as OpenMetrics requires.
-var escaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-
-func escape(s string) string {
-	return escaper.Replace(s)
+// appendKey appends v so that comparing the concatenated keys of two series
+// byte by byte compares their label values one by one: 0x00 ends a value and
+// a 0x00 or 0x01 inside one becomes 0x01 followed by it plus one, which sorts
+// after the end marker.
+func appendKey(b []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		if v[i] <= 1 {
+			b = append(b, 1, v[i]+1)
+		} else {
+			b = append(b, v[i])
+		}
+	}
+	return append(b, 0)
 }

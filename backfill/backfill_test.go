@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -59,8 +61,19 @@ func TestTimestamp(t *testing.T) {
 	}
 }
 
-// sampleRE matches a sample line: name, labels, value, timestamp.
-var sampleRE = regexp.MustCompile(`^([a-z_]+)(\{[^}]*\}) (\S+) (-?\d+)$`)
+// sampleRE matches a sample line: name, labels, value, timestamp. OpenMetrics
+// writes the timestamp in seconds as a float, such as 1.6093728e+09.
+var sampleRE = regexp.MustCompile(`^([a-z_]+)(\{[^}]*\}) (\S+) (\S+)$`)
+
+// seconds parses an OpenMetrics timestamp that must be whole seconds.
+func seconds(t *testing.T, line int, s string) int64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) {
+		t.Fatalf("line %d: timestamp %q is not whole seconds", line, s)
+	}
+	return int64(f)
+}
 
 // TestLayout checks what promtool requires of every file, on datasets whose
 // series span several years written out of order: families are not
@@ -104,7 +117,7 @@ func TestLayout(t *testing.T) {
 				if strings.Contains(m[2], `year="`) {
 					t.Errorf("line %d: sample keeps the year label", i+1)
 				}
-				ts, _ := strconv.ParseInt(m[4], 10, 64)
+				ts := seconds(t, i+1, m[4])
 				key := m[1] + m[2]
 				switch {
 				case key != series && doneSeries[key]:
@@ -117,7 +130,7 @@ func TestLayout(t *testing.T) {
 					names[key] = append(names[key], ts)
 					continue
 				}
-				samples[key+" "+m[4]], _ = strconv.ParseFloat(m[3], 64)
+				samples[key+" "+strconv.FormatInt(ts, 10)], _ = strconv.ParseFloat(m[3], 64)
 			}
 			checkNames(t, snap, names)
 			if len(samples) != len(snap.Series) {
@@ -199,7 +212,7 @@ func TestExtraLabels(t *testing.T) {
 	if lines == 0 {
 		t.Fatal("no samples")
 	}
-	if !strings.Contains(out, `socsec_pension_monthly_per_capita_yuan{job="socsec \"history\"",program="basic_pension",region_code="140000"} 2639 1451520000`) {
+	if !strings.Contains(out, `socsec_pension_monthly_per_capita_yuan{job="socsec \"history\"",program="basic_pension",region_code="140000"} 2639.0 1.45152e+09`) {
 		t.Errorf("the job label is not in its sorted place:\n%s", out)
 	}
 	for _, name := range []string{"region_code", "program", "year", "category", "region_name"} {
@@ -237,4 +250,45 @@ func containsAll(s string, parts []string) bool {
 		}
 	}
 	return true
+}
+
+// TestEscapes writes a dataset whose help and names need escaping: quotes,
+// backslashes and newlines come out escaped as OpenMetrics requires, in HELP
+// as well as in label values.
+func TestEscapes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "escapes.yaml")
+	data := `id: escapes
+title: Escapes
+sources:
+  - id: s1
+    title: Report
+    published: 2021-01-01
+indicators:
+  - name: socsec_escapes_persons
+    help: "Help with \"quotes\", a \\ backslash\nand a second line."
+    unit: persons
+regions:
+  - code: R1
+    name: "Name \"quoted\", a \\ and\na newline"
+    level: province
+programs:
+  - id: p1
+    name: "Programme \\ \"one\""
+observations:
+  - {indicator: socsec_escapes_persons, region: R1, program: p1, year: 2020, value: 12.5}
+`
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := string(write(t, load(t, path), Label{Name: "job", Value: "a\\b\n\"c\""}))
+	for _, want := range []string{
+		`# HELP socsec_escapes_persons Help with \"quotes\", a \\ backslash\nand a second line.` + "\n",
+		`socsec_escapes_persons{job="a\\b\n\"c\"",program="p1",region_code="R1"} 12.5 1.6093728e+09` + "\n",
+		`socsec_program_info{job="a\\b\n\"c\"",program="p1",program_name="Programme \\ \"one\""} 1.0 1.6093728e+09` + "\n",
+		`socsec_region_info{job="a\\b\n\"c\"",parent_code="",region_code="R1",region_level="province",region_name="Name \"quoted\", a \\ and\na newline",region_name_en=""} 1.0 1.6093728e+09` + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
 }

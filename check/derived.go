@@ -3,8 +3,6 @@ package check
 import (
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
@@ -66,51 +64,10 @@ func (a interval) overlaps(b interval) bool {
 	return a.lo <= b.hi+eps*math.Abs(b.hi) && b.lo <= a.hi+eps*math.Abs(a.hi)
 }
 
-// span returns the values a figure allows: what its stated digits round to,
-// with no upper end for an at_least figure and no lower end for an at_most
-// one, and never outside its unit's range.
+// span returns the values a figure allows (dataset.Observation.Bounds).
 func span(o *dataset.Observation) interval {
-	d := rounding(o)
-	iv := interval{o.Value - d, o.Value + d}
-	switch o.Qualifier {
-	case dataset.AtLeast:
-		iv.hi = math.Inf(1)
-	case dataset.AtMost:
-		iv.lo = math.Inf(-1)
-	}
-	if o.Indicator.Unit != "" {
-		iv.lo = max(iv.lo, 0)
-	}
-	if o.Indicator.Unit == dataset.UnitRatio {
-		iv.hi = min(iv.hi, 1)
-	}
-	return iv
-}
-
-// rounding is half a unit of the last digit a figure states. Every digit of
-// an exact figure counts, so 1000 is 999.5 to 1000.5; an approximate figure
-// drops trailing zeros, so "some 25.84 million" (25840000) is 25835000 to
-// 25845000. Ratios count as the percentages sources write: 0.9 is 90 %,
-// give or take half a point.
-func rounding(o *dataset.Observation) float64 {
-	if o.Qualifier == dataset.Approximately {
-		mantissa, exp, _ := strings.Cut(strconv.FormatFloat(math.Abs(o.Value), 'e', -1, 64), "e")
-		e, _ := strconv.Atoi(exp)
-		return 0.5 * math.Pow10(e-decimals(mantissa))
-	}
-	d := decimals(strconv.FormatFloat(o.Value, 'f', -1, 64))
-	if o.Indicator.Unit == dataset.UnitRatio {
-		d = max(d, 2)
-	}
-	return 0.5 * math.Pow10(-d)
-}
-
-// decimals counts the digits after the decimal point of a formatted number.
-func decimals(s string) int {
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		return len(s) - i - 1
-	}
-	return 0
+	lo, hi := o.Bounds()
+	return interval{lo, hi}
 }
 
 // ratioSpan returns the values of num/den for num and den in their spans.

@@ -6,6 +6,7 @@ package collector
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -136,7 +137,8 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 		}),
 		with(schema.ObservationInfo, func(emit func(float64, ...string)) {
 			for _, o := range snap.Series {
-				emit(1, o.Indicator.Name, o.Region, o.Program, strconv.Itoa(o.Year), o.DimensionString(), o.Dataset.ID, o.Source.ID, string(o.Qualifier))
+				emit(1, o.Indicator.Name, o.Region, o.Program, strconv.Itoa(o.Year), o.DimensionString(), o.Dataset.ID, o.Source.ID, string(o.Qualifier),
+					strconv.FormatFloat(o.Precision, 'f', -1, 64), strings.Join(o.Flags, ","))
 			}
 		}),
 		with(schema.LatestYear, func(emit func(float64, ...string)) {
@@ -157,7 +159,7 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 		with(schema.SourceInfo, func(emit func(float64, ...string)) {
 			for _, ds := range snap.Datasets {
 				for _, s := range ds.Sources {
-					emit(1, ds.ID, s.ID, s.Title, s.URL, s.Publisher, s.Published.Format(time.DateOnly))
+					emit(1, ds.ID, s.ID, s.Title, s.URL, s.Publisher, date(s.Published), date(s.Released), strconv.Itoa(s.Authority))
 				}
 			}
 		}),
@@ -174,6 +176,21 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 			}
 			for _, ds := range snap.Datasets {
 				emit(float64(revisions[ds.ID]), ds.ID)
+			}
+		}),
+		with(schema.DatasetUnresolvedConflicts, func(emit func(float64, ...string)) {
+			conflicts := map[string]int{}
+			for _, c := range snap.Conflicts {
+				seen := map[string]bool{}
+				for _, o := range c.Figures {
+					if !seen[o.Dataset.ID] {
+						seen[o.Dataset.ID] = true
+						conflicts[o.Dataset.ID]++
+					}
+				}
+			}
+			for _, ds := range snap.Datasets {
+				emit(float64(conflicts[ds.ID]), ds.ID)
 			}
 		}),
 		with(schema.DatasetCheckFailures, func(emit func(float64, ...string)) {
@@ -196,4 +213,12 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 			}
 		}),
 	}
+}
+
+// date formats a date, or "" for none: an undated source is never given one.
+func date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }

@@ -304,9 +304,14 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 	return snap
 }
 
-// resolveSeries picks the figure to serve for every series: the one from the
-// latest-published source. Two different values published the same day are
-// an error, since neither can be preferred.
+// resolveSeries settles every series, the figures of one indicator, region,
+// programme, year and dimensions, across all datasets:
+//  1. figures that agree within what was written are one figure: the most
+//     precise is served and the others confirm it;
+//  2. of figures that disagree, the one from the outranking source wins
+//     (dataset.Source.Outranks): a revision;
+//  3. disagreeing figures nothing orders are a conflict: the series is not
+//     served, and the load goes on.
 func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 	type keyed struct {
 		key string
@@ -329,41 +334,125 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 	// A stable sort keeps file order within a key, so messages name the earlier place first.
 	slices.SortStableFunc(all, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
 	snap.Series = make([]*dataset.Observation, 0, len(all))
+	figures := []*dataset.Observation{}
 	for i := 0; i < len(all); {
 		j := i + 1
 		for j < len(all) && all[j].key == all[i].key {
 			j++
 		}
-		best := all[i].o
-		for _, k := range all[i+1 : j] {
-			o := k.o
-			switch c := o.Source.Published.Compare(best.Source.Published); {
-			case c == 0 && o.Value != best.Value:
-				ld.ps.errorf(o.Pos, "value", "%s conflicts with %s at %s: both sources were published on %s, so neither revises the other",
-					num(o.Value), num(best.Value), best.Pos, o.Source.Published.Format(time.DateOnly))
-				ld.failed[o.Dataset.File] = true
-			case c == 0:
-				ld.ps.warnf(o.Pos, "", "duplicate of %s (same value, same publication date)", best.Pos)
-			case c > 0:
-				snap.Revisions = append(snap.Revisions, dataset.Revision{Old: best, New: o})
-				best = o
-			default:
-				snap.Revisions = append(snap.Revisions, dataset.Revision{Old: o, New: best})
-			}
+		figures = figures[:0]
+		for _, k := range all[i:j] {
+			figures = append(figures, k.o)
 		}
-		snap.Series = append(snap.Series, best)
-		indicators[best.Indicator] = true
+		if served := settle(snap, figures); served != nil {
+			snap.Series = append(snap.Series, served)
+			indicators[served.Indicator] = true
+		}
 		i = j
 	}
+	for _, c := range snap.Confirmations {
+		ld.ps.warnf(c.Figure.Pos, "value", "confirmation: %s (source %s) agrees with %s served from %s (source %s)",
+			figureText(c.Figure), c.Figure.Source.ID, figureText(c.Served), c.Served.Pos, c.Served.Source.ID)
+	}
 	for _, r := range snap.Revisions {
-		ld.ps.warnf(r.New.Pos, "value", "revision: %s (source %s, published %s) replaces %s at %s (source %s, published %s)",
-			num(r.New.Value), r.New.Source.ID, r.New.Source.Published.Format(time.DateOnly),
-			num(r.Old.Value), r.Old.Pos, r.Old.Source.ID, r.Old.Source.Published.Format(time.DateOnly))
+		ld.ps.warnf(r.New.Pos, "value", "revision: %s (source %s, %s) replaces %s at %s (source %s, %s)",
+			figureText(r.New), r.New.Source.ID, describeSource(r.New.Source),
+			figureText(r.Old), r.Old.Pos, r.Old.Source.ID, describeSource(r.Old.Source))
+	}
+	for _, c := range snap.Conflicts {
+		parts := make([]string, len(c.Figures))
+		for i, o := range c.Figures {
+			parts[i] = fmt.Sprintf("%s at %s (source %s, %s)", figureText(o), o.Pos, o.Source.ID, describeSource(o.Source))
+		}
+		first := c.Figures[0]
+		ld.ps.warnf(first.Pos, "value", "unresolved conflict: %s is not served: %s disagree and no source outranks the others",
+			seriesName(first), strings.Join(parts, " and "))
 	}
 	for ind := range indicators {
 		snap.Indicators = append(snap.Indicators, ind)
 	}
 	slices.SortFunc(snap.Indicators, func(a, b *dataset.Indicator) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// settle returns the figure to serve of one series' figures, in file order,
+// recording confirmations, revisions and conflicts in snap; nil when the
+// figures conflict.
+func settle(snap *dataset.Snapshot, figures []*dataset.Observation) *dataset.Observation {
+	if len(figures) == 1 {
+		return figures[0]
+	}
+	// The winner is the figure of the outranking source; of equal sources,
+	// the first written.
+	winner := figures[0]
+	for _, o := range figures[1:] {
+		if o.Source.Outranks(winner.Source) {
+			winner = o
+		}
+	}
+	var conflicting []*dataset.Observation
+	served := winner
+	for _, o := range figures {
+		switch {
+		case o == winner:
+		case o.Agrees(winner):
+			if o.Width() < served.Width() {
+				served = o
+			}
+		case !winner.Source.Outranks(o.Source):
+			conflicting = append(conflicting, o)
+		}
+	}
+	if len(conflicting) > 0 {
+		snap.Conflicts = append(snap.Conflicts, dataset.Conflict{Figures: append([]*dataset.Observation{winner}, conflicting...)})
+		return nil
+	}
+	for _, o := range figures {
+		switch {
+		case o == served:
+		case o.Agrees(winner):
+			snap.Confirmations = append(snap.Confirmations, dataset.Confirmation{Figure: o, Served: served})
+		default:
+			snap.Revisions = append(snap.Revisions, dataset.Revision{Old: o, New: served})
+		}
+	}
+	return served
+}
+
+// figureText is a figure as people write it, as printed when it was.
+func figureText(o *dataset.Observation) string {
+	v := num(o.Value)
+	if o.Printed != "" {
+		v = strconv.Quote(o.Printed)
+	}
+	if o.Qualifier != dataset.Exact {
+		v = string(o.Qualifier) + " " + v
+	}
+	return v
+}
+
+// describeSource names what ranks a source: its authority and date.
+func describeSource(s *dataset.Source) string {
+	d := "undated"
+	switch {
+	case !s.Released.IsZero():
+		d = "released " + s.Released.Format(time.DateOnly)
+	case !s.Published.IsZero():
+		d = "published " + s.Published.Format(time.DateOnly)
+	}
+	return fmt.Sprintf("authority %d, %s", s.Authority, d)
+}
+
+// seriesName names a series by its metric and labels.
+func seriesName(o *dataset.Observation) string {
+	parts := []string{o.Indicator.Name, "region " + o.Region}
+	if o.Program != "" {
+		parts = append(parts, "program "+o.Program)
+	}
+	parts = append(parts, "year "+strconv.Itoa(o.Year))
+	if d := o.DimensionString(); d != "" {
+		parts = append(parts, d)
+	}
+	return strings.Join(parts, " ")
 }
 
 var _ fs.ReadDirFS = osFS{}

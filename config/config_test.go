@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -56,7 +57,6 @@ func TestInvalidDatasets(t *testing.T) {
 		{"invalid-duplicate-source.yaml", []string{`testdata/invalid-duplicate-source.yaml:8:5: sources[1].id: duplicate source id "s1"`}},
 		{"invalid-duplicate-program.yaml", []string{`testdata/invalid-duplicate-program.yaml:23:5: programs[1].id: duplicate program id "basic_pension"`}},
 		{"invalid-duplicate-indicator.yaml", []string{`testdata/invalid-duplicate-indicator.yaml:24:5: indicators[0].name: duplicate indicator "socsec_coverage_ratio"`}},
-		{"invalid-conflict.yaml", []string{`testdata/invalid-conflict.yaml:30:5: value: 0.94 conflicts with 0.932 at testdata/invalid-conflict.yaml:24:5: both sources were published on 2021-01-01, so neither revises the other`}},
 		{"invalid-missing-field.yaml", []string{`testdata/invalid-missing-field.yaml:24:5: observations[0].value: missing required field`}},
 		{"invalid-bad-qualifier.yaml", []string{`testdata/invalid-bad-qualifier.yaml:30:16: observations[0].qualifier: unknown qualifier "roughly": use exact, approximately, at_least or at_most`}},
 		{"invalid-missing-dimension.yaml", []string{`testdata/invalid-missing-dimension.yaml:24:5: observations[0].dimensions.category: missing dimension "category" required by socsec_children_supported_persons`}},
@@ -75,11 +75,11 @@ func TestInvalidDatasets(t *testing.T) {
 		{"invalid-program-not-per-program.yaml", []string{`testdata/invalid-program-not-per-program.yaml:26:14: observations[0].program: socsec_population_persons is not per programme: leave program out`}},
 		{"invalid-no-sources.yaml", []string{`testdata/invalid-no-sources.yaml:1:1: sources: a dataset needs at least one source`}},
 		{"invalid-csv-unknown-column.yaml", []string{
-			`testdata/invalid-csv-unknown-column.csv:1:26: yaer: unknown column: use [indicator region program year value source qualifier note] or a dimension of an indicator`,
+			`testdata/invalid-csv-unknown-column.csv:1:26: yaer: unknown column: use [indicator region program year value source qualifier note precision quote flags] or a dimension of an indicator`,
 			`testdata/invalid-csv-unknown-column.csv:1:1: year: missing required column`,
 		}},
 		{"invalid-csv-missing-column.yaml", []string{`testdata/invalid-csv-missing-column.csv:1:1: year: missing required column`}},
-		{"invalid-csv-bad-number.yaml", []string{`testdata/invalid-csv-bad-number.csv:3:49: value: must be a number, got "93%"`}},
+		{"invalid-csv-bad-number.yaml", []string{`testdata/invalid-csv-bad-number.csv:3:49: value: must be a number or a percentage as printed (0.932, 93.2%), got "93 pct"`}},
 		{"invalid-csv-field-count.yaml", []string{`testdata/invalid-csv-field-count.csv:2:1: invalid CSV: wrong number of fields`}},
 		{"invalid-csv-unknown-region.yaml", []string{`testdata/invalid-csv-unknown-region.csv:3:23: region: unknown region "150000": declare it under regions`}},
 		{"invalid-csv-ratio-out-of-range.yaml", []string{`testdata/invalid-csv-ratio-out-of-range.csv:2:49: value: ratio 1.5 is outside 0..1 (write 93.2 % as 0.932)`}},
@@ -218,7 +218,7 @@ func TestValidConfigMergesDatasetsAndTargets(t *testing.T) {
 	wantWarnings := []string{
 		"testdata/valid-dataset.yaml:30:5: qualifier: socsec_coverage_ratio 140000 basic_pension 2019 is approximately 0.91",
 		"testdata/valid-observations.csv:3:1: qualifier: socsec_children_supported_persons 140000 basic_pension 2020 is at_least 4900",
-		"testdata/valid-observations.csv:2:1: duplicate of testdata/valid-dataset.yaml:24:5 (same value, same publication date)",
+		"testdata/valid-observations.csv:2:1: value: confirmation: 0.932 (source s1) agrees with 0.932 served from testdata/valid-dataset.yaml:24:5 (source s1)",
 	}
 	var got []string
 	for _, w := range res.Warnings {
@@ -241,7 +241,7 @@ func TestLaterSourceRevisesEarlier(t *testing.T) {
 	if len(s.Revisions) != 1 || s.Revisions[0].Old.Value != 0.932 {
 		t.Errorf("revisions %+v", s.Revisions)
 	}
-	want := "testdata/valid-revision.yaml:30:5: value: revision: 0.935 (source s2, published 2022-01-01) replaces 0.932 at testdata/valid-revision.yaml:24:5 (source s1, published 2021-01-01)"
+	want := "testdata/valid-revision.yaml:30:5: value: revision: 0.935 (source s2, authority 5, published 2022-01-01) replaces 0.932 at testdata/valid-revision.yaml:24:5 (source s1, authority 5, published 2021-01-01)"
 	if len(res.Warnings) != 1 || res.Warnings[0].String() != want {
 		t.Errorf("warnings %v, want %s", res.Warnings, want)
 	}
@@ -329,6 +329,41 @@ func TestHalfLastDigit(t *testing.T) {
 	for lit, want := range map[string]float64{"0.058": 0.0005, "0.1": 0.05, "3": 0.5, "0.0588": 0.00005} {
 		if got := halfLastDigit(lit); got < want*0.999 || got > want*1.001 {
 			t.Errorf("halfLastDigit(%s) = %v, want %v", lit, got, want)
+		}
+	}
+}
+
+// TestSettlement checks each settlement rule on its own series: what is
+// served, from which source, and what is recorded beside it.
+func TestSettlement(t *testing.T) {
+	res, err := loadDatasets(t, "testdata/valid-settlement.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Snapshot
+	served := map[string]string{}
+	for _, o := range s.Series {
+		served[o.Program] = num(o.Value) + " from " + o.Source.ID
+	}
+	want := map[string]string{
+		"unemployment":  "238870000 from bulletin",   // a later rounded figure confirms, never replaces
+		"basic_pension": "1053065000 from bulletin",  // authority 1 revises authority 2, published earlier
+		"work_injury":   "292000000 from news-later", // equal authority: the later date wins
+		"maternity":     "246210000 from news-a",     // a dated source beats an undated one
+		"basic_medical": "1335000000 from news-a",    // agreeing figures: the most precise is served
+	}
+	if !maps.Equal(served, want) {
+		t.Errorf("served %v, want %v", served, want)
+	}
+	if len(s.Revisions) != 3 || len(s.Confirmations) != 2 {
+		t.Errorf("%d revisions and %d confirmations, want 3 and 2", len(s.Revisions), len(s.Confirmations))
+	}
+	if len(s.Conflicts) != 1 || len(s.Conflicts[0].Figures) != 2 || s.Conflicts[0].Figures[0].Indicator.Name != "socsec_beneficiaries_persons" {
+		t.Fatalf("conflicts %+v, want the unemployment beneficiaries' two figures", s.Conflicts)
+	}
+	for _, o := range s.Series {
+		if o.Indicator.Name == "socsec_beneficiaries_persons" {
+			t.Errorf("the conflicting series is served: %+v", o)
 		}
 	}
 }

@@ -6,13 +6,14 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
 
 // csvColumns are the fixed columns of an observations CSV file; any other
 // column names a dimension.
-var csvColumns = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note"}
+var csvColumns = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "precision", "quote", "flags"}
 
 var csvRequired = []string{"indicator", "region", "year", "value"}
 
@@ -86,7 +87,11 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 			indicator: cell("indicator"), region: cell("region"), program: cell("program"),
 			year: cell("year"), value: cell("value"), source: cell("source"),
 			qualifier: cell("qualifier"), note: cell("note"),
+			precision: cell("precision"), quote: cell("quote"),
 			pos: pos, field: field,
+		}
+		if f := cell("flags"); f != "" {
+			in.flags = strings.Split(f, ",")
 		}
 		for name, i := range dimCols {
 			if v := rec[i-1]; v != "" {

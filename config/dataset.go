@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -85,13 +86,25 @@ func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *datas
 func (p *datasetParser) parseSources(f fields) {
 	for i, n := range p.list(f, "sources") {
 		path := index("sources", i)
-		sf := p.mapping(n, path, "id", "title", "url", "publisher", "published")
+		sf := p.mapping(n, path, "id", "title", "url", "publisher", "published", "released", "authority")
 		s := &dataset.Source{
 			ID:        p.id(sf, "id"),
 			Title:     p.str(sf, "title", true),
 			URL:       p.str(sf, "url", false),
 			Publisher: p.str(sf, "publisher", false),
 			Published: p.date(sf, "published"),
+			Released:  p.date(sf, "released"),
+			Authority: dataset.DefaultAuthority,
+		}
+		if a, an := p.integer(sf, "authority", false); an != nil {
+			if a < 1 || a > 9 {
+				p.ps.errorf(p.pos(an), join(path, "authority"), "%d is out of range 1..9 (1 the producer's final release, 5 a press report)", a)
+			}
+			s.Authority = a
+		}
+		if !s.Released.IsZero() && !s.Published.IsZero() && s.Released.After(s.Published) {
+			p.ps.errorf(p.pos(sf.values["released"]), join(path, "released"), "%s is after published %s: a copy cannot appear before its figures are released",
+				s.Released.Format(time.DateOnly), s.Published.Format(time.DateOnly))
 		}
 		if s.URL != "" && !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://") {
 			p.ps.errorf(p.pos(sf.values["url"]), join(path, "url"), "must be an http(s) URL, got %q", s.URL)
@@ -204,13 +217,15 @@ func (p *datasetParser) indicator(name string) *dataset.Indicator {
 // obsInput is one observation as written, from YAML or CSV, before validation.
 type obsInput struct {
 	indicator, region, program, source, qualifier, note, year, value string
+	precision, quote                                                 string
+	flags                                                            []string
 	dims                                                             map[string]string
 	// pos and field locate a named field (or "" for the whole observation).
 	pos   func(field string) dataset.Position
 	field func(name string) string
 }
 
-var observationKeys = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "dimensions"}
+var observationKeys = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "precision", "quote", "flags", "dimensions"}
 
 func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 	of := p.mapping(n, path, observationKeys...)
@@ -226,7 +241,7 @@ func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 	}
 	for _, k := range observationKeys {
 		v := of.values[k]
-		if v == nil || k == "dimensions" {
+		if v == nil || k == "dimensions" || k == "flags" {
 			continue
 		}
 		if v.Kind != yaml.ScalarNode {
@@ -242,16 +257,17 @@ func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 	}
 	in.indicator, in.region, in.program, in.year = str("indicator"), str("region"), str("program"), str("year")
 	in.value, in.source, in.qualifier, in.note = str("value"), str("source"), str("qualifier"), str("note")
+	in.precision, in.quote = str("precision"), str("quote")
+	for _, f := range p.list(of, "flags") {
+		in.flags = append(in.flags, f.Value)
+	}
 	if v := of.values["year"]; v != nil && v.Tag != "!!int" {
 		p.ps.errorf(p.pos(v), join(path, "year"), "must be an integer, got %q", v.Value)
 		return
 	}
-	if v := of.values["value"]; v != nil && v.Tag != "!!int" && v.Tag != "!!float" {
-		_, msg := parseNumber(v.Value)
-		if msg == "" {
-			msg = "must be a number, got " + strconv.Quote(v.Value)
-		}
-		p.ps.errorf(p.pos(v), join(path, "value"), "%s", msg)
+	// A figure as printed is a string ("93.2%"); anything else must be a number.
+	if v := of.values["value"]; v != nil && v.Tag != "!!int" && v.Tag != "!!float" && v.Tag != "!!str" {
+		p.ps.errorf(p.pos(v), join(path, "value"), "must be a number or a figure as printed, got %q", v.Value)
 		return
 	}
 	if d := of.values["dimensions"]; d != nil {
@@ -330,12 +346,24 @@ func (p *datasetParser) addObservation(in obsInput) {
 	} else {
 		o.Year = y
 	}
+	var unit dataset.Unit
+	if o.Indicator != nil {
+		unit = o.Indicator.Unit
+	}
 	if in.value == "" {
 		ps.errorf(in.pos(""), in.field("value"), "missing required field")
-	} else if v, msg := parseNumber(in.value); msg != "" {
+	} else if fig, msg := parseValue(in.value, unit); msg != "" {
 		ps.errorf(in.pos("value"), in.field("value"), "%s", msg)
 	} else {
-		o.Value = v
+		v := fig.Value
+		o.Value, o.Precision, o.Printed = v, fig.Precision, fig.printed()
+		if in.precision != "" {
+			if pr, msg := parseNumber(in.precision); msg != "" || pr < 0 {
+				ps.errorf(in.pos("precision"), in.field("precision"), "must be a number >= 0 in the unit of the value, got %q", in.precision)
+			} else {
+				o.Precision = pr
+			}
+		}
 		if o.Indicator != nil {
 			switch {
 			case o.Indicator.Unit == dataset.UnitRatio && (v < 0 || v > 1):
@@ -353,6 +381,21 @@ func (p *datasetParser) addObservation(in obsInput) {
 			ps.errorf(in.pos("qualifier"), in.field("qualifier"), "unknown qualifier %q: use exact, approximately, at_least or at_most", in.qualifier)
 		}
 	}
+	if o.Qualifier == dataset.Approximately && in.precision == "" {
+		o.Precision = max(o.Precision, roughPrecision(o.Value))
+	}
+	o.Quote = in.quote
+	for i, f := range in.flags {
+		switch f = strings.TrimSpace(f); {
+		case !slices.Contains(dataset.Flags, f):
+			ps.errorf(in.pos("flags"), index(in.field("flags"), i), "unknown flag %q: use %s", f, strings.Join(dataset.Flags, ", "))
+		case slices.Contains(o.Flags, f):
+			ps.errorf(in.pos("flags"), index(in.field("flags"), i), "flag %q is given twice", f)
+		default:
+			o.Flags = append(o.Flags, p.intern(f))
+		}
+	}
+	slices.Sort(o.Flags)
 	if len(ps.errors) == before {
 		p.ds.Observations = append(p.ds.Observations, o)
 	}

@@ -195,8 +195,9 @@ func (r *yamlReader) integer(f fields, key string, required bool) (int, *yaml.No
 	return v, n
 }
 
+// date reads an optional date: a source without one is never given one.
 func (r *yamlReader) date(f fields, key string) time.Time {
-	n := r.scalar(f, key, true)
+	n := r.scalar(f, key, false)
 	if n == nil {
 		return time.Time{}
 	}

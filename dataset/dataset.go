@@ -4,6 +4,7 @@
 package dataset
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,38 @@ type Source struct {
 	Title     string
 	URL       string
 	Publisher string
+	// Published is the date the source appeared; zero when it carries none,
+	// and then no date is ever made up for it.
 	Published time.Time
+	// Released is when the statistics were first released, for a source
+	// that is a later copy (a yearbook, a reprint); zero when unknown.
+	Released time.Time
+	// Authority ranks sources whose figures disagree: lower wins (1 is the
+	// producer's final release, 5 a press report).
+	Authority int
+}
+
+// DefaultAuthority is the authority of a source that states none: that of a
+// press report.
+const DefaultAuthority = 5
+
+// Date is when the source's figures were released: Released if known, else
+// Published; zero for an undated source.
+func (s *Source) Date() time.Time {
+	if !s.Released.IsZero() {
+		return s.Released
+	}
+	return s.Published
+}
+
+// Outranks reports whether figures of s prevail over disagreeing figures of
+// t: a lower authority, or at equal authority a later date, a dated source
+// beating an undated one.
+func (s *Source) Outranks(t *Source) bool {
+	if s.Authority != t.Authority {
+		return s.Authority < t.Authority
+	}
+	return s.Date().After(t.Date())
 }
 
 // Unit is the unit of an indicator's values; it decides which values are valid.
@@ -87,11 +119,60 @@ type Observation struct {
 	Year       int
 	Dimensions []string // Values in the order of Indicator.Dimensions.
 	Value      float64
-	Source     *Source
-	Qualifier  Qualifier
-	Note       string
-	Dataset    *Dataset
-	Pos        Position
+	// Printed is the value as the source printed it ("2.48万亿"), when it
+	// was entered so rather than as a plain number.
+	Printed string
+	// Precision is half a unit of the last digit the source wrote, in the
+	// unit of Value: "2.48万亿" is 2.48e12 ± 5e9.
+	Precision float64
+	Source    *Source
+	Qualifier Qualifier
+	Note      string // The compiler's remarks.
+	Quote     string // The source's own sentence, verbatim.
+	Flags     []string
+	Dataset   *Dataset
+	Pos       Position
+}
+
+// Flags an observation may carry, after SDMX's observation status.
+var Flags = []string{"estimated", "provisional", "unit_inferred", "year_inferred"}
+
+// Bounds returns the true values a figure allows: its value give or take
+// its precision, with no upper end for an at_least figure and no lower end
+// for an at_most one, never outside its unit's range.
+func (o *Observation) Bounds() (lo, hi float64) {
+	lo, hi = o.Value-o.Precision, o.Value+o.Precision
+	switch o.Qualifier {
+	case AtLeast:
+		hi = math.Inf(1)
+	case AtMost:
+		lo = math.Inf(-1)
+	}
+	if o.Indicator.Unit != "" {
+		lo = max(lo, 0)
+	}
+	if o.Indicator.Unit == UnitRatio {
+		hi = min(hi, 1)
+	}
+	return lo, hi
+}
+
+// Agrees reports whether two figures can be the same true value: either
+// value lies within what the other allows.
+func (o *Observation) Agrees(p *Observation) bool {
+	within := func(v float64, lo, hi float64) bool {
+		eps := 1e-9 * math.Max(math.Abs(lo), math.Abs(hi))
+		return v >= lo-eps && v <= hi+eps
+	}
+	plo, phi := p.Bounds()
+	olo, ohi := o.Bounds()
+	return within(o.Value, plo, phi) || within(p.Value, olo, ohi)
+}
+
+// Width is how much a figure leaves open: the size of its bounds.
+func (o *Observation) Width() float64 {
+	lo, hi := o.Bounds()
+	return hi - lo
 }
 
 // Key identifies the series an observation belongs to; two observations with
@@ -162,9 +243,22 @@ type Reported struct {
 	Pos       Position
 }
 
-// Revision records a figure that a later publication replaced.
+// Revision records a figure that a later or more authoritative publication
+// replaced.
 type Revision struct {
 	Old, New *Observation
+}
+
+// Confirmation records a figure that agrees, within what was written, with
+// the one served.
+type Confirmation struct {
+	Figure, Served *Observation
+}
+
+// Conflict is a series whose figures disagree and that the settlement rules
+// cannot order: none of them is served.
+type Conflict struct {
+	Figures []*Observation
 }
 
 // Target is a policy coverage target for a programme, optionally for one region.
@@ -191,8 +285,10 @@ type Snapshot struct {
 	Targets    []Target     // Sorted by programme, then region.
 	// Series holds the figure served for each series, revisions applied,
 	// sorted by indicator name and then by labels.
-	Series    []*Observation
-	Revisions []Revision
+	Series        []*Observation
+	Revisions     []Revision
+	Confirmations []Confirmation
+	Conflicts     []Conflict
 	// CheckFailures counts the failed consistency checks by dataset ID; it is
 	// computed once per load so that scrapes never run checks.
 	CheckFailures map[string]int

@@ -444,7 +444,8 @@ func TestCheckCommand(t *testing.T) {
 	}{
 		{"default", nil, 0},
 		{"merged-config", []string{"--config.file=collector/testdata/merged/config.yml"}, 0},
-		{"several-bad-files", []string{"config/testdata/invalid-unknown-region.yaml", "config/testdata/invalid-csv-bad-number.yaml", "config/testdata/invalid-conflict.yaml"}, 1},
+		{"several-bad-files", []string{"config/testdata/invalid-unknown-region.yaml", "config/testdata/invalid-csv-bad-number.yaml", "config/testdata/invalid-reserved-indicator.yaml"}, 1},
+		{"settlement", []string{"config/testdata/valid-settlement.yaml"}, 0},
 		{"bad-config", []string{"--config.file=config/testdata/invalid-config-unknown-key.yml"}, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -45,11 +45,11 @@ var (
 	DatasetInfo = Family{"socsec_dataset_info",
 		"Dataset metadata.", []string{"dataset", "title", "publisher", "license", "file"}}
 	SourceInfo = Family{"socsec_source_info",
-		"Publication that figures come from; published is the publication date.",
-		[]string{"dataset", "source", "title", "url", "publisher", "published"}}
+		"Publication that figures come from: published is its date, released the date its figures were first released (both empty when unknown), authority its rank, 1 the producer's final release to 9.",
+		[]string{"dataset", "source", "title", "url", "publisher", "published", "released", "authority"}}
 	ObservationInfo = Family{"socsec_observation_info",
-		"Provenance of each served figure: its source and qualifier (exact, approximately, at_least, at_most).",
-		[]string{"metric", RegionLabel, ProgramLabel, YearLabel, "dimensions", "dataset", "source", "qualifier"}}
+		"Provenance of each served figure: its source, qualifier (exact, approximately, at_least, at_most), precision (half a unit of the last digit written) and flags.",
+		[]string{"metric", RegionLabel, ProgramLabel, YearLabel, "dimensions", "dataset", "source", "qualifier", "precision", "flags"}}
 	LatestYear = Family{"socsec_latest_data_year",
 		"Latest year published for the metric, region and programme; the value is that year. Select the latest figures with: and on (region_code, program, year) socsec_latest_data_year{metric=\"...\"}.",
 		[]string{"metric", RegionLabel, ProgramLabel, YearLabel}}
@@ -61,7 +61,9 @@ var (
 	DatasetObservations = Family{"socsec_dataset_observations",
 		"Figures the dataset serves, by qualifier.", []string{"dataset", "qualifier"}}
 	DatasetRevisions = Family{"socsec_dataset_revisions",
-		"Figures of the dataset replaced by a later-published source.", []string{"dataset"}}
+		"Figures of the dataset replaced by a disagreeing figure of a more authoritative or later source.", []string{"dataset"}}
+	DatasetUnresolvedConflicts = Family{"socsec_dataset_unresolved_conflicts",
+		"Series with figures of the dataset that disagree with other figures no rule can order; such a series is not served.", []string{"dataset"}}
 	DatasetCheckFailures = Family{"socsec_dataset_check_failures",
 		"Consistency checks that figures of the dataset fail; socsec_exporter check lists them.", []string{"dataset"}}
 )
@@ -85,7 +87,7 @@ var (
 
 // Metadata are the metadata families, in the order the collector sends them.
 var Metadata = []Family{RegionInfo, ProgramInfo, CoverageTarget, ObservationInfo, LatestYear, DatasetInfo, SourceInfo,
-	DatasetSeries, DatasetRevisions, DatasetCheckFailures, DatasetObservations}
+	DatasetSeries, DatasetRevisions, DatasetUnresolvedConflicts, DatasetCheckFailures, DatasetObservations}
 
 // Self are the self-metrics the exporter registers.
 var Self = []Family{ReloadSuccessful, ReloadSuccessTime, FileLoadSuccess, FileLoadSuccessTime, BuildInfo}

@@ -96,6 +96,11 @@ func datasetSnapshot(snap *dataset.Snapshot, id string) *dataset.Snapshot {
 			sub.Revisions = append(sub.Revisions, r)
 		}
 	}
+	for _, c := range snap.Conflicts {
+		if slices.ContainsFunc(c.Figures, func(o *dataset.Observation) bool { return o.Dataset == ds }) {
+			sub.Conflicts = append(sub.Conflicts, c)
+		}
+	}
 	if n, ok := snap.CheckFailures[id]; ok {
 		sub.CheckFailures = map[string]int{id: n}
 	}

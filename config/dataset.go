@@ -439,67 +439,6 @@ func (p *datasetParser) source(id string, pos dataset.Position, field string) *d
 	return s
 }
 
-func (p *datasetParser) parseReported(n *yaml.Node, path string) {
-	rf := p.mapping(n, path, "kind", "indicator", "region", "program", "dimensions", "from_year", "to_year", "value", "source", "note")
-	r := &dataset.Reported{
-		Kind:    p.str(rf, "kind", true),
-		Region:  p.str(rf, "region", true),
-		Program: p.str(rf, "program", false),
-		Dataset: p.ds,
-		Pos:     p.pos(n),
-	}
-	if r.Kind != "cagr" && r.Kind != "yoy" && r.Kind != "" {
-		p.ps.errorf(p.pos(rf.values["kind"]), join(path, "kind"), "unknown kind %q: use cagr (average annual growth) or yoy (year-on-year change)", r.Kind)
-	}
-	name := p.str(rf, "indicator", true)
-	if r.Indicator = p.indicator(name); r.Indicator == nil && name != "" {
-		p.ps.errorf(p.pos(rf.values["indicator"]), join(path, "indicator"), "unknown indicator %q", name)
-	}
-	if r.Region != "" && p.regions[r.Region] == nil {
-		p.ps.errorf(p.pos(rf.values["region"]), join(path, "region"), "unknown region %q: declare it under regions", r.Region)
-	}
-	if r.Program != "" && p.programs[r.Program] == nil {
-		p.ps.errorf(p.pos(rf.values["program"]), join(path, "program"), "unknown program %q: declare it under programs", r.Program)
-	}
-	if d := rf.values["dimensions"]; d != nil && r.Indicator != nil {
-		df := p.mapping(d, join(path, "dimensions"), r.Indicator.Dimensions...)
-		for _, dim := range r.Indicator.Dimensions {
-			r.Dims = append(r.Dims, p.str(df, dim, true))
-		}
-	}
-	r.FromYear, _ = p.integer(rf, "from_year", true)
-	r.ToYear, _ = p.integer(rf, "to_year", true)
-	if r.FromYear >= r.ToYear && r.ToYear != 0 {
-		p.ps.errorf(p.pos(rf.values["to_year"]), join(path, "to_year"), "%d must be after from_year %d", r.ToYear, r.FromYear)
-	}
-	var vn *yaml.Node
-	if r.Value, vn = p.number(rf, "value"); vn != nil {
-		r.Precision = halfLastDigit(vn.Value)
-	}
-	var srcPos dataset.Position
-	if sn := rf.values["source"]; sn != nil {
-		srcPos = p.pos(sn)
-	} else {
-		srcPos = p.pos(n)
-	}
-	r.Source = p.source(p.str(rf, "source", false), srcPos, join(path, "source"))
-	p.ds.Reported = append(p.ds.Reported, r)
-}
-
-// halfLastDigit is the precision a decimal literal states: half a unit of its
-// last digit (0.058 → 0.0005).
-func halfLastDigit(lit string) float64 {
-	decimals := 0
-	if i := strings.IndexByte(lit, '.'); i >= 0 {
-		decimals = len(lit) - i - 1
-	}
-	p := 0.5
-	for range decimals {
-		p /= 10
-	}
-	return p
-}
-
 func describeDims(dims []string) string {
 	if len(dims) == 0 {
 		return "no dimensions"

@@ -101,21 +101,23 @@ type checker struct {
 }
 
 func (c checker) run(snap *dataset.Snapshot) {
+	// A figure of part of a year is never taken as the year's.
+	annual := slices.DeleteFunc(slices.Clone(snap.Series), func(o *dataset.Observation) bool { return o.Period != "" })
 	var served map[string]*dataset.Observation
 	for _, ds := range snap.Datasets {
 		for _, r := range ds.Reported {
 			if served == nil {
 				// Only reported figures look series up by key; most
 				// datasets have none, so the index is built on demand.
-				served = make(map[string]*dataset.Observation, len(snap.Series))
-				for _, o := range snap.Series {
+				served = make(map[string]*dataset.Observation, len(annual))
+				for _, o := range annual {
 					served[o.Key()] = o
 				}
 			}
 			c.emit(checkReported(r, served))
 		}
 	}
-	c.checkPopulation(snap.Series)
+	c.checkPopulation(annual)
 	c.checkBounds(snap.Datasets)
 }
 

@@ -5,6 +5,7 @@
 package collector
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -72,13 +73,19 @@ func Families(snap *dataset.Snapshot) []Family {
 
 // dataLabelValues returns the label values of o in the order of
 // schema.DataLabels.
-func dataLabelValues(o *dataset.Observation) []string {
-	values := make([]string, 0, 3+len(o.Dimensions))
+func dataLabelValues(o *dataset.Observation, period, basis bool) []string {
+	values := make([]string, 0, 5+len(o.Dimensions))
 	values = append(values, o.Region)
 	if o.Indicator.PerProgram {
 		values = append(values, o.Program)
 	}
 	values = append(values, o.Dimensions...)
+	if period {
+		values = append(values, o.Period)
+	}
+	if basis {
+		values = append(values, o.Basis)
+	}
 	return append(values, strconv.Itoa(o.Year))
 }
 
@@ -103,10 +110,12 @@ func dataFamilies(snap *dataset.Snapshot) []Family {
 	families := make([]Family, 0, len(snap.Indicators))
 	for _, ind := range snap.Indicators {
 		series := byIndicator[ind]
-		families = append(families, Family{Name: ind.Name, Help: ind.Help, Labels: schema.DataLabels(ind),
+		period := slices.ContainsFunc(series, func(o *dataset.Observation) bool { return o.Period != "" })
+		basis := slices.ContainsFunc(series, func(o *dataset.Observation) bool { return o.Basis != "" })
+		families = append(families, Family{Name: ind.Name, Help: ind.Help, Labels: schema.DataLabels(ind, period, basis),
 			Series: func(emit func(float64, ...string)) {
 				for _, o := range series {
-					emit(o.Value, dataLabelValues(o)...)
+					emit(o.Value, dataLabelValues(o, period, basis)...)
 				}
 			}})
 	}
@@ -137,13 +146,22 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 		}),
 		with(schema.ObservationInfo, func(emit func(float64, ...string)) {
 			for _, o := range snap.Series {
-				emit(1, o.Indicator.Name, o.Region, o.Program, strconv.Itoa(o.Year), o.DimensionString(), o.Dataset.ID, o.Source.ID, string(o.Qualifier),
+				emit(1, o.Indicator.Name, o.Region, o.Program, strconv.Itoa(o.Year), o.Period, o.Basis, o.DimensionString(), o.Dataset.ID, o.Source.ID, string(o.Qualifier),
 					strconv.FormatFloat(o.Precision, 'f', -1, 64), strings.Join(o.Flags, ","))
 			}
+		}),
+		with(schema.LowerBound, func(emit func(float64, ...string)) {
+			emitBounds(snap, emit, func(lo, _ float64) float64 { return lo })
+		}),
+		with(schema.UpperBound, func(emit func(float64, ...string)) {
+			emitBounds(snap, emit, func(_, hi float64) float64 { return hi })
 		}),
 		with(schema.LatestYear, func(emit func(float64, ...string)) {
 			latest := map[latestKey]int{}
 			for _, o := range snap.Series {
+				if o.Period != "" {
+					continue // A figure of part of a year is never the year's.
+				}
 				k := latestKey{o.Indicator.Name, o.Region, o.Program}
 				latest[k] = max(latest[k], o.Year)
 			}
@@ -221,4 +239,14 @@ func date(t time.Time) string {
 		return ""
 	}
 	return t.Format(time.DateOnly)
+}
+
+// emitBounds emits a bound of every served ratio figure, the figures that
+// policy targets apply to.
+func emitBounds(snap *dataset.Snapshot, emit func(float64, ...string), bound func(lo, hi float64) float64) {
+	for _, o := range snap.Series {
+		if o.Indicator.Unit == dataset.UnitRatio {
+			emit(bound(o.Bounds()), o.Indicator.Name, o.Region, o.Program, strconv.Itoa(o.Year), o.Period, o.Basis, o.DimensionString())
+		}
+	}
 }

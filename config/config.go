@@ -368,10 +368,64 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 		ld.ps.warnf(first.Pos, "value", "unresolved conflict: %s is not served: %s disagree and no source outranks the others",
 			seriesName(first), strings.Join(parts, " and "))
 	}
+	ld.seriesBreaks(snap.Series)
 	for ind := range indicators {
 		snap.Indicators = append(snap.Indicators, ind)
 	}
 	slices.SortFunc(snap.Indicators, func(a, b *dataset.Indicator) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// seriesBreaks warns of every annual series whose basis changes over the
+// years: figures on either side of the break count different things, and no
+// check compares them.
+func (ld *loader) seriesBreaks(series []*dataset.Observation) {
+	if !slices.ContainsFunc(series, func(o *dataset.Observation) bool { return o.Basis != "" }) {
+		return
+	}
+	type run struct {
+		basis       string
+		first, last *dataset.Observation
+	}
+	runs := map[string][]run{}
+	var order []string
+	for _, o := range series {
+		if o.Period != "" {
+			continue
+		}
+		k := seriesOf(o)
+		rs := runs[k]
+		if rs == nil {
+			order = append(order, k)
+		}
+		if i := slices.IndexFunc(rs, func(r run) bool { return r.basis == o.Basis }); i >= 0 {
+			if o.Year < rs[i].first.Year {
+				rs[i].first = o
+			}
+			if o.Year > rs[i].last.Year {
+				rs[i].last = o
+			}
+		} else {
+			rs = append(rs, run{o.Basis, o, o})
+		}
+		runs[k] = rs
+	}
+	for _, k := range order {
+		rs := runs[k]
+		if len(rs) < 2 {
+			continue
+		}
+		slices.SortFunc(rs, func(a, b run) int { return a.first.Year - b.first.Year })
+		parts := make([]string, len(rs))
+		for i, r := range rs {
+			basis := r.basis
+			if basis == "" {
+				basis = "none stated"
+			}
+			parts[i] = fmt.Sprintf("basis %s in %d-%d (%s)", basis, r.first.Year, r.last.Year, r.first.Pos)
+		}
+		ld.ps.warnf(rs[1].first.Pos, "basis", "series break: %s: %s; figures of different bases are not compared",
+			k, strings.Join(parts, ", "))
+	}
 }
 
 // settle returns the figure to serve of one series' figures, in file order,
@@ -442,13 +496,24 @@ func describeSource(s *dataset.Source) string {
 	return fmt.Sprintf("authority %d, %s", s.Authority, d)
 }
 
-// seriesName names a series by its metric and labels.
+// seriesName names a figure's series by its metric and labels.
 func seriesName(o *dataset.Observation) string {
+	name := seriesOf(o) + " year " + strconv.Itoa(o.Year)
+	if o.Period != "" {
+		name += " period " + o.Period
+	}
+	if o.Basis != "" {
+		name += " basis " + o.Basis
+	}
+	return name
+}
+
+// seriesOf names the series a figure belongs to across the years.
+func seriesOf(o *dataset.Observation) string {
 	parts := []string{o.Indicator.Name, "region " + o.Region}
 	if o.Program != "" {
 		parts = append(parts, "program "+o.Program)
 	}
-	parts = append(parts, "year "+strconv.Itoa(o.Year))
 	if d := o.DimensionString(); d != "" {
 		parts = append(parts, d)
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -70,12 +71,31 @@ func TestInvalidDatasets(t *testing.T) {
 		}},
 		{"invalid-dimension-repeated.yaml", []string{`testdata/invalid-dimension-repeated.yaml:27:23: indicators[0].dimensions[1]: dimension "sex" is listed twice`}},
 		{"invalid-dimension-duplicate-key.yaml", []string{`testdata/invalid-dimension-duplicate-key.yaml:35:31: observations[0].dimensions.sex: duplicate field`}},
+		{"invalid-period-format.yaml", []string{
+			`testdata/invalid-period-format.yaml:28:13: observations[0].period: 2024-09-31 is not a date`,
+			`testdata/invalid-period-format.yaml:35:13: observations[1].period: must be a month (2025-09), a quarter (2024-Q1), a half (2024-H1 or 2024-S1) or a date (2017-06-30), got "Q3"; leave it out for the calendar year`,
+		}},
+		{"invalid-period-year.yaml", []string{`testdata/invalid-period-year.yaml:28:13: observations[0].period: 2025-09 is not in year 2024`}},
+		{"invalid-basis.yaml", []string{`testdata/invalid-basis.yaml:28:12: observations[0].basis: must be a lower-case token such as year_end or during_year, got "Year End"`}},
+		{"invalid-flag.yaml", []string{
+			`testdata/invalid-flag.yaml:28:12: observations[0].flags[1]: unknown flag "guessed": use estimated, provisional, unit_inferred, year_inferred`,
+			`testdata/invalid-flag.yaml:28:12: observations[0].flags[2]: flag "provisional" is given twice`,
+		}},
+		{"invalid-printed-value.yaml", []string{
+			`testdata/invalid-printed-value.yaml:28:12: observations[0].value: % is only for ratio indicators, not persons, got "93.2%"`,
+			`testdata/invalid-printed-value.yaml:34:12: observations[1].value: must be a number or a figure as printed (3512, 3,512, 32.45 million, 5.81亿, 2.48万亿), got "2.6 millions"`,
+			`testdata/invalid-printed-value.yaml:40:12: observations[2].value: commas must separate groups of three digits (3,512; 42,953万), got "2,61万"`,
+		}},
+		{"invalid-source-fields.yaml", []string{
+			`testdata/invalid-source-fields.yaml:9:16: sources[0].authority: 0 is out of range 1..9 (1 the producer's final release, 5 a press report)`,
+			`testdata/invalid-source-fields.yaml:8:15: sources[0].released: 2021-03-01 is after published 2021-01-01: a copy cannot appear before its figures are released`,
+		}},
 		{"invalid-unknown-parent.yaml", []string{`testdata/invalid-unknown-parent.yaml:19:13: regions[1].parent: unknown parent region "XX": declare it under regions`}},
 		{"invalid-yaml-syntax.yaml", []string{`testdata/invalid-yaml-syntax.yaml:29:1: invalid YAML: yaml: line 29: did not find expected ',' or ']'`}},
 		{"invalid-program-not-per-program.yaml", []string{`testdata/invalid-program-not-per-program.yaml:26:14: observations[0].program: socsec_population_persons is not per programme: leave program out`}},
 		{"invalid-no-sources.yaml", []string{`testdata/invalid-no-sources.yaml:1:1: sources: a dataset needs at least one source`}},
 		{"invalid-csv-unknown-column.yaml", []string{
-			`testdata/invalid-csv-unknown-column.csv:1:26: yaer: unknown column: use [indicator region program year value source qualifier note precision quote flags] or a dimension of an indicator`,
+			`testdata/invalid-csv-unknown-column.csv:1:26: yaer: unknown column: use [indicator region program year value source qualifier note precision quote flags period basis] or a dimension of an indicator`,
 			`testdata/invalid-csv-unknown-column.csv:1:1: year: missing required column`,
 		}},
 		{"invalid-csv-missing-column.yaml", []string{`testdata/invalid-csv-missing-column.csv:1:1: year: missing required column`}},
@@ -365,5 +385,35 @@ func TestSettlement(t *testing.T) {
 		if o.Indicator.Name == "socsec_beneficiaries_persons" {
 			t.Errorf("the conflicting series is served: %+v", o)
 		}
+	}
+}
+
+// TestPeriodsAndBases checks that figures of part of a year and on another
+// basis are series of their own, and that a change of basis is reported.
+func TestPeriodsAndBases(t *testing.T) {
+	res, err := loadDatasets(t, "testdata/valid-periods.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range res.Snapshot.Series {
+		got = append(got, fmt.Sprintf("%d/%s/%s=%s end %s", o.Year, o.Period, o.Basis, num(o.Value), o.PeriodEnd().Format(time.DateOnly)))
+	}
+	want := []string{
+		"2024//=246000000 end 2024-12-31",
+		"2025/2025-09/=249000000 end 2025-09-30",
+		"2025/2025-H1/=247000000 end 2025-06-30",
+		"2015//during_year=4570000 end 2015-12-31",
+		"2016//during_year=4840000 end 2016-12-31",
+		"2017//year_end=2200000 end 2017-12-31",
+		"2018//year_end=2230000 end 2018-12-31",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("series:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	wantWarning := "testdata/valid-periods.yaml:29:5: basis: series break: socsec_unemployment_benefit_recipients_persons region CN program unemployment: " +
+		"basis during_year in 2015-2016 (testdata/valid-periods.yaml:27:5), basis year_end in 2017-2018 (testdata/valid-periods.yaml:29:5); figures of different bases are not compared"
+	if len(res.Warnings) != 1 || res.Warnings[0].String() != wantWarning {
+		t.Errorf("warnings %v, want %s", res.Warnings, wantWarning)
 	}
 }

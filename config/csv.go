@@ -13,7 +13,7 @@ import (
 
 // csvColumns are the fixed columns of an observations CSV file; any other
 // column names a dimension.
-var csvColumns = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "precision", "quote", "flags"}
+var csvColumns = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "precision", "quote", "flags", "period", "basis"}
 
 var csvRequired = []string{"indicator", "region", "year", "value"}
 
@@ -87,7 +87,7 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 			indicator: cell("indicator"), region: cell("region"), program: cell("program"),
 			year: cell("year"), value: cell("value"), source: cell("source"),
 			qualifier: cell("qualifier"), note: cell("note"),
-			precision: cell("precision"), quote: cell("quote"),
+			precision: cell("precision"), quote: cell("quote"), period: cell("period"), basis: cell("basis"),
 			pos: pos, field: field,
 		}
 		if f := cell("flags"); f != "" {

@@ -167,12 +167,16 @@ func (p *datasetParser) parsePrograms(f fields) {
 func (p *datasetParser) parseIndicators(f fields) {
 	for i, n := range p.list(f, "indicators") {
 		path := index("indicators", i)
-		inf := p.mapping(n, path, "name", "help", "unit", "per_program", "dimensions")
+		inf := p.mapping(n, path, "name", "help", "unit", "per_program", "dimensions", "basis")
 		ind := &dataset.Indicator{
 			Name:       p.str(inf, "name", true),
 			Help:       p.str(inf, "help", true),
 			Unit:       dataset.Unit(p.str(inf, "unit", false)),
 			PerProgram: true,
+			Basis:      p.str(inf, "basis", false),
+		}
+		if msg := checkBasis(ind.Basis); msg != "" && ind.Basis != "" {
+			p.ps.errorf(p.pos(inf.values["basis"]), join(path, "basis"), "%s", msg)
 		}
 		if n := p.scalar(inf, "per_program", false); n != nil {
 			b, err := strconv.ParseBool(n.Value)
@@ -217,7 +221,7 @@ func (p *datasetParser) indicator(name string) *dataset.Indicator {
 // obsInput is one observation as written, from YAML or CSV, before validation.
 type obsInput struct {
 	indicator, region, program, source, qualifier, note, year, value string
-	precision, quote                                                 string
+	precision, quote, period, basis                                  string
 	flags                                                            []string
 	dims                                                             map[string]string
 	// pos and field locate a named field (or "" for the whole observation).
@@ -225,7 +229,7 @@ type obsInput struct {
 	field func(name string) string
 }
 
-var observationKeys = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "precision", "quote", "flags", "dimensions"}
+var observationKeys = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "precision", "quote", "flags", "period", "basis", "dimensions"}
 
 func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 	of := p.mapping(n, path, observationKeys...)
@@ -257,7 +261,7 @@ func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 	}
 	in.indicator, in.region, in.program, in.year = str("indicator"), str("region"), str("program"), str("year")
 	in.value, in.source, in.qualifier, in.note = str("value"), str("source"), str("qualifier"), str("note")
-	in.precision, in.quote = str("precision"), str("quote")
+	in.precision, in.quote, in.period, in.basis = str("precision"), str("quote"), str("period"), str("basis")
 	for _, f := range p.list(of, "flags") {
 		in.flags = append(in.flags, f.Value)
 	}
@@ -345,6 +349,22 @@ func (p *datasetParser) addObservation(in obsInput) {
 		ps.errorf(in.pos("year"), in.field("year"), "%d is out of range 1900..%d", y, max)
 	} else {
 		o.Year = y
+		if in.period != "" {
+			if period, msg := parsePeriod(in.period, y); msg != "" {
+				ps.errorf(in.pos("period"), in.field("period"), "%s", msg)
+			} else {
+				o.Period = p.intern(period)
+			}
+		}
+	}
+	if o.Indicator != nil {
+		o.Basis = o.Indicator.Basis
+	}
+	if in.basis != "" {
+		if msg := checkBasis(in.basis); msg != "" {
+			ps.errorf(in.pos("basis"), in.field("basis"), "%s", msg)
+		}
+		o.Basis = p.intern(in.basis)
 	}
 	var unit dataset.Unit
 	if o.Indicator != nil {

@@ -109,6 +109,7 @@ type Indicator struct {
 	Unit       Unit
 	PerProgram bool     // Whether each observation names a programme.
 	Dimensions []string // Extra label names every observation must set, in order.
+	Basis      string   // The basis of observations that state none.
 }
 
 // Observation is one published figure.
@@ -117,6 +118,13 @@ type Observation struct {
 	Region     string
 	Program    string // Empty when the indicator is not per programme.
 	Year       int
+	// Period is the part of Year the figure is for: a month (2025-09), a
+	// quarter (2024-Q1), a half (2024-H1) or a day (2017-06-30); empty for
+	// the calendar year.
+	Period string
+	// Basis says what the figure counts where an indicator is counted in
+	// more than one way, e.g. year_end or during_year; empty for none.
+	Basis      string
 	Dimensions []string // Values in the order of Indicator.Dimensions.
 	Value      float64
 	// Printed is the value as the source printed it ("2.48万亿"), when it
@@ -141,7 +149,7 @@ var Flags = []string{"estimated", "provisional", "unit_inferred", "year_inferred
 // its precision, with no upper end for an at_least figure and no lower end
 // for an at_most one, never outside its unit's range.
 func (o *Observation) Bounds() (lo, hi float64) {
-	lo, hi = o.Value-o.Precision, o.Value+o.Precision
+	lo, hi = round15(o.Value-o.Precision), round15(o.Value+o.Precision)
 	switch o.Qualifier {
 	case AtLeast:
 		hi = math.Inf(1)
@@ -178,7 +186,7 @@ func (o *Observation) Width() float64 {
 // Key identifies the series an observation belongs to; two observations with
 // the same key are the same figure, published twice.
 func (o *Observation) Key() string {
-	n := len(o.Indicator.Name) + len(o.Region) + len(o.Program) + 7
+	n := len(o.Indicator.Name) + len(o.Region) + len(o.Program) + len(o.Period) + len(o.Basis) + 9
 	for _, d := range o.Dimensions {
 		n += 1 + len(d)
 	}
@@ -191,6 +199,10 @@ func (o *Observation) Key() string {
 	b.WriteString(o.Program)
 	b.WriteByte(0)
 	b.WriteString(strconv.Itoa(o.Year))
+	b.WriteByte(0)
+	b.WriteString(o.Period)
+	b.WriteByte(0)
+	b.WriteString(o.Basis)
 	for _, d := range o.Dimensions {
 		b.WriteByte(0)
 		b.WriteString(d)
@@ -224,23 +236,49 @@ type Dataset struct {
 	Observations []*Observation
 	// Reported holds derived figures as the sources stated them.
 	Reported []*Reported
+	// Totals holds the series the dataset declares to be sums of others.
+	Totals []*Total
 }
 
 // Reported is a derived figure as a source stated it, such as an average
 // annual growth rate, kept so that it can be checked against the base figures.
 type Reported struct {
-	Kind      string // cagr or yoy.
+	Kind      string // cagr, yoy or change.
 	Indicator *Indicator
 	Region    string
 	Program   string
 	Dims      []string
 	FromYear  int
 	ToYear    int
-	Value     float64 // As a ratio, e.g. 0.058 for 5.8 %.
+	// Value is a growth rate as a ratio (0.058 for 5.8 %) for cagr and yoy,
+	// and for change the difference to - from in the unit of the indicator.
+	Value     float64
 	Precision float64 // Half a unit of the last stated digit, e.g. 0.0005.
-	Source    *Source
+	// Printed is the value as the source printed it ("15.6%", "2436万"),
+	// when it was entered so rather than as a plain number.
+	Printed string
+	Source  *Source
+	Dataset *Dataset
+	Pos     Position
+}
+
+// Total declares that one series of an indicator and region is the sum of
+// others, its parts, in every year that all of them are published.
+type Total struct {
+	Indicator *Indicator
+	Region    string
+	Total     SeriesRef
+	Parts     []SeriesRef
+	Note      string
 	Dataset   *Dataset
 	Pos       Position
+}
+
+// SeriesRef names a series of a Total's indicator and region, up to the year.
+type SeriesRef struct {
+	Program string   // Empty when the indicator is not per programme.
+	Dims    []string // Values in the order of Indicator.Dimensions.
+	Pos     Position
 }
 
 // Revision records a figure that a later or more authoritative publication
@@ -301,4 +339,41 @@ func (s *Snapshot) SeriesCount() map[string]int {
 		n[o.Dataset.ID]++
 	}
 	return n
+}
+
+// PeriodEnd returns the last day of an observation's reference period: 31
+// December of its year for an annual figure, the end of the month, quarter
+// or half, or the day itself. A period that does not parse ends with the
+// year; the loader refuses such periods.
+func (o *Observation) PeriodEnd() time.Time {
+	yearEnd := time.Date(o.Year, time.December, 31, 0, 0, 0, 0, time.UTC)
+	p := o.Period
+	if len(p) < 6 || p[4] != '-' {
+		return yearEnd
+	}
+	rest := p[5:]
+	lastDayOf := func(month int) time.Time {
+		return time.Date(o.Year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC)
+	}
+	switch {
+	case len(rest) == 2 && (rest[0] == 'Q' || rest[0] == 'H') && rest[1] >= '1' && rest[1] <= '4':
+		months := map[byte]int{'Q': 3, 'H': 6}[rest[0]]
+		return lastDayOf(int(rest[1]-'0') * months)
+	case len(rest) == 2:
+		if m, err := strconv.Atoi(rest); err == nil && m >= 1 && m <= 12 {
+			return lastDayOf(m)
+		}
+	default:
+		if t, err := time.Parse(time.DateOnly, p); err == nil {
+			return t
+		}
+	}
+	return yearEnd
+}
+
+// round15 drops the noise of binary arithmetic on decimal figures:
+// 0.932 - 0.0005 is 0.9315, not 0.9315000000000001.
+func round15(v float64) float64 {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 15, 64), 64)
+	return r
 }

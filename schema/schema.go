@@ -23,6 +23,12 @@ const (
 	RegionLabel  = "region_code"
 	ProgramLabel = "program"
 	YearLabel    = "year"
+	// PeriodLabel carries the part of the year a figure is for; only
+	// families with such figures have it, and it is empty on annual ones.
+	PeriodLabel = "period"
+	// BasisLabel carries what a figure counts where an indicator is
+	// counted in more than one way; only families with such figures have it.
+	BasisLabel = "basis"
 )
 
 // Family is a metric family's name, help and label names, in the order its
@@ -49,9 +55,17 @@ var (
 		[]string{"dataset", "source", "title", "url", "publisher", "published", "released", "authority"}}
 	ObservationInfo = Family{"socsec_observation_info",
 		"Provenance of each served figure: its source, qualifier (exact, approximately, at_least, at_most), precision (half a unit of the last digit written) and flags.",
-		[]string{"metric", RegionLabel, ProgramLabel, YearLabel, "dimensions", "dataset", "source", "qualifier", "precision", "flags"}}
+		[]string{"metric", RegionLabel, ProgramLabel, YearLabel, PeriodLabel, BasisLabel, "dimensions", "dataset", "source", "qualifier", "precision", "flags"}}
+	// The bounds let rules and dashboards respect what was published: "over
+	// 90 %" is no evidence of coverage below 95 %, "about 96 %" may be.
+	LowerBound = Family{"socsec_figure_lower_bound",
+		"Lowest true value a served ratio figure allows, given its qualifier and precision (half a unit of the last digit written); 0-1.",
+		[]string{"metric", RegionLabel, ProgramLabel, YearLabel, PeriodLabel, BasisLabel, "dimensions"}}
+	UpperBound = Family{"socsec_figure_upper_bound",
+		"Highest true value a served ratio figure allows, given its qualifier and precision (half a unit of the last digit written); 0-1.",
+		[]string{"metric", RegionLabel, ProgramLabel, YearLabel, PeriodLabel, BasisLabel, "dimensions"}}
 	LatestYear = Family{"socsec_latest_data_year",
-		"Latest year published for the metric, region and programme; the value is that year. Select the latest figures with: and on (region_code, program, year) socsec_latest_data_year{metric=\"...\"}.",
+		"Latest year with a figure for the whole year for the metric, region and programme; the value is that year. Select the latest figures with: and on (region_code, program, year) socsec_latest_data_year{metric=\"...\"}.",
 		[]string{"metric", RegionLabel, ProgramLabel, YearLabel}}
 	CoverageTarget = Family{"socsec_coverage_target_ratio",
 		"Policy coverage target, 0-1; region_code=\"\" is the programme default, a region_code overrides it for that region.",
@@ -86,7 +100,7 @@ var (
 )
 
 // Metadata are the metadata families, in the order the collector sends them.
-var Metadata = []Family{RegionInfo, ProgramInfo, CoverageTarget, ObservationInfo, LatestYear, DatasetInfo, SourceInfo,
+var Metadata = []Family{RegionInfo, ProgramInfo, CoverageTarget, ObservationInfo, LowerBound, UpperBound, LatestYear, DatasetInfo, SourceInfo,
 	DatasetSeries, DatasetRevisions, DatasetUnresolvedConflicts, DatasetCheckFailures, DatasetObservations}
 
 // Self are the self-metrics the exporter registers.
@@ -118,13 +132,20 @@ func Catalog() []*dataset.Indicator {
 }
 
 // DataLabels returns the label names of an indicator's family, in the order
-// the collector gives their values.
-func DataLabels(ind *dataset.Indicator) []string {
+// the collector gives their values; period and basis only when some figure
+// of the family has one, so that the series of others keep their identity.
+func DataLabels(ind *dataset.Indicator, period, basis bool) []string {
 	names := []string{RegionLabel}
 	if ind.PerProgram {
 		names = append(names, ProgramLabel)
 	}
 	names = append(names, ind.Dimensions...)
+	if period {
+		names = append(names, PeriodLabel)
+	}
+	if basis {
+		names = append(names, BasisLabel)
+	}
 	return append(names, YearLabel)
 }
 
@@ -152,7 +173,7 @@ func Reserved(name string) string {
 // reservedDimensions are label names a dimension may not take: those the
 // exporter sets on data series, and those Prometheus attaches or gives a
 // meaning to.
-var reservedDimensions = []string{RegionLabel, ProgramLabel, YearLabel, "job", "instance", "le", "quantile"}
+var reservedDimensions = []string{RegionLabel, ProgramLabel, YearLabel, PeriodLabel, BasisLabel, "job", "instance", "le", "quantile"}
 
 // ReservedDimension reports whether a dataset may not name a dimension name.
 func ReservedDimension(name string) bool {

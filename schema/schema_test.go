@@ -54,7 +54,7 @@ func TestFamiliesAreValid(t *testing.T) {
 		seen[f.Name] = true
 	}
 	for _, ind := range Catalog() {
-		if err := CheckFamily(ind.Name, DataLabels(ind)); err != nil {
+		if err := CheckFamily(ind.Name, DataLabels(ind, true, true)); err != nil {
 			t.Error(err)
 		}
 		if msg := Reserved(ind.Name); msg != "" {

@@ -114,10 +114,10 @@ type Indicator struct {
 
 // Observation is one published figure.
 type Observation struct {
-	Indicator  *Indicator
-	Region     string
-	Program    string // Empty when the indicator is not per programme.
-	Year       int
+	Indicator *Indicator
+	Region    string
+	Program   string // Empty when the indicator is not per programme.
+	Year      int
 	// Period is the part of Year the figure is for: a month (2025-09), a
 	// quarter (2024-Q1), a half (2024-H1) or a day (2017-06-30); empty for
 	// the calendar year.

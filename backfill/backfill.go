@@ -95,9 +95,9 @@ func Write(w io.Writer, snap *dataset.Snapshot, extra ...Label) error {
 		}
 		first, last = min(first, o.Year), max(last, o.Year)
 	}
-	var years []int // Every year from the oldest figure to the newest.
+	var years []time.Time // The end of every year from the oldest figure to the newest.
 	for year := first; year <= last; year++ {
-		years = append(years, year)
+		years = append(years, Timestamp(year))
 	}
 	// The collector's families keep names, HELP and labels exactly those
 	// served on /metrics.
@@ -114,7 +114,7 @@ func Write(w io.Writer, snap *dataset.Snapshot, extra ...Label) error {
 		yearsOf := yearLabelOf(f)
 		if key, named := nameFamilies[f.Name]; named {
 			at := slices.Index(f.Labels, key)
-			yearsOf = func(labelValues []string) ([]int, error) {
+			yearsOf = func(labelValues []string) ([]time.Time, error) {
 				if !used[key][labelValues[at]] {
 					return nil, nil
 				}
@@ -136,11 +136,12 @@ func Write(w io.Writer, snap *dataset.Snapshot, extra ...Label) error {
 	return bw.Flush()
 }
 
-// yearLabelOf returns a function that reads the statistical year of a
-// series of a data family from its year label.
-func yearLabelOf(f collector.Family) func(labelValues []string) ([]int, error) {
-	at := slices.Index(f.Labels, yearLabel)
-	return func(labelValues []string) ([]int, error) {
+// yearLabelOf returns a function that reads the instant a series of a data
+// family is placed at from its year label: the end of the year, or of its
+// period for a figure of part of a year (a 2025-09 figure on 2025-09-30).
+func yearLabelOf(f collector.Family) func(labelValues []string) ([]time.Time, error) {
+	at, periodAt := slices.Index(f.Labels, yearLabel), slices.Index(f.Labels, schema.PeriodLabel)
+	return func(labelValues []string) ([]time.Time, error) {
 		if at < 0 {
 			return nil, fmt.Errorf("%s has no %s label", f.Name, yearLabel)
 		}
@@ -148,7 +149,11 @@ func yearLabelOf(f collector.Family) func(labelValues []string) ([]int, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: year label %q is not a year: %w", f.Name, labelValues[at], err)
 		}
-		return []int{year}, nil
+		o := dataset.Observation{Year: year}
+		if periodAt >= 0 {
+			o.Period = labelValues[periodAt]
+		}
+		return []time.Time{o.PeriodEnd()}, nil
 	}
 }
 
@@ -171,7 +176,7 @@ type sample struct {
 // sample, all with the same labels and consecutive in ascending time, and
 // the series are sorted by label values in the order of the sorted label
 // names, as a registry sorts a scrape.
-func metricFamily(f collector.Family, extra []Label, yearsOf func(labelValues []string) ([]int, error)) (*dto.MetricFamily, error) {
+func metricFamily(f collector.Family, extra []Label, yearsOf func(labelValues []string) ([]time.Time, error)) (*dto.MetricFamily, error) {
 	// A label is an index into the family's labels, or an extra label's
 	// value; label names are sorted as a registry sorts them.
 	type label struct {
@@ -223,8 +228,8 @@ func metricFamily(f collector.Family, extra []Label, yearsOf func(labelValues []
 			byKey[s.key] = s
 			all = append(all, s)
 		}
-		for _, year := range years {
-			s.samples = append(s.samples, sample{ms: Timestamp(year).UnixMilli(), value: value})
+		for _, t := range years {
+			s.samples = append(s.samples, sample{ms: t.UnixMilli(), value: value})
 		}
 	})
 	if err != nil {

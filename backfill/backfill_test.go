@@ -80,11 +80,11 @@ func seconds(t *testing.T, line int, s string) int64 {
 // interleaved and have HELP and TYPE gauge before their samples, each series
 // is contiguous with ascending timestamps, no sample has a year label, and
 // the file ends with # EOF. It also checks that every served figure becomes
-// one sample at its year's instant, and that the name series of the regions
+// one sample at the end of its year or period, and that the name series of the regions
 // and programmes with figures, and only those, have a sample at every year
 // from the oldest figure to the newest.
 func TestLayout(t *testing.T) {
-	for _, files := range [][]string{nil, {"testdata/history.yaml"}} {
+	for _, files := range [][]string{nil, {"testdata/history.yaml"}, {"../config/testdata/valid-periods.yaml"}} {
 		t.Run(fmt.Sprint(files), func(t *testing.T) {
 			snap := load(t, files...)
 			out := string(write(t, snap))
@@ -148,12 +148,12 @@ func TestLayout(t *testing.T) {
 				}
 				found := false
 				for key, v := range samples {
-					if strings.HasPrefix(key, o.Indicator.Name+"{") && strings.HasSuffix(key, " "+strconv.FormatInt(Timestamp(o.Year).Unix(), 10)) && v == o.Value && containsAll(key, labels) {
+					if strings.HasPrefix(key, o.Indicator.Name+"{") && strings.HasSuffix(key, " "+strconv.FormatInt(o.PeriodEnd().Unix(), 10)) && v == o.Value && containsAll(key, labels) {
 						found = true
 					}
 				}
 				if !found {
-					t.Errorf("no sample for %s %s %s %d = %v at %s", o.Indicator.Name, o.Region, o.Program, o.Year, o.Value, Timestamp(o.Year))
+					t.Errorf("no sample for %s %s %s %d = %v at %s", o.Indicator.Name, o.Region, o.Program, o.Year, o.Value, o.PeriodEnd())
 				}
 			}
 		})

@@ -247,12 +247,19 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 		byID[ds.ID] = ds
 		snap.Datasets = append(snap.Datasets, ds)
 		for _, r := range ds.Regions {
-			if prev := regions[r.Code]; prev != nil && *prev != *r {
-				ld.ps.errorf(ds.Pos, "regions", "region %q differs from its definition in another dataset: %+v vs %+v", r.Code, *r, *prev)
-				ld.failed[ds.File] = true
-			} else if prev == nil {
+			prev := regions[r.Code]
+			switch {
+			case prev == nil:
 				regions[r.Code] = r
 				snap.Regions = append(snap.Regions, r)
+			case prev.Parent != r.Parent:
+				// A different parent changes what the data says about the region.
+				ld.ps.errorf(r.Pos, "regions", "region %q has parent %q here but %q at %s", r.Code, r.Parent, prev.Parent, prev.Pos)
+				ld.failed[ds.File] = true
+			default:
+				if diff := regionDiff(prev, r); diff != "" {
+					ld.ps.warnf(r.Pos, "regions", "region %q is defined differently at %s (%s); the first definition is used", r.Code, prev.Pos, diff)
+				}
 			}
 		}
 		for _, ind := range ds.Indicators {
@@ -270,9 +277,8 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 			}
 		}
 		for _, p := range ds.Programs {
-			if prev := programs[p.ID]; prev != nil && *prev != *p {
-				ld.ps.errorf(ds.Pos, "programs", "program %q is named %q here but %q in another dataset", p.ID, p.Name, prev.Name)
-				ld.failed[ds.File] = true
+			if prev := programs[p.ID]; prev != nil && prev.Name != p.Name {
+				ld.ps.warnf(p.Pos, "programs", "program %q is named %q here but %q at %s; the first definition is used", p.ID, p.Name, prev.Name, prev.Pos)
 			} else if prev == nil {
 				programs[p.ID] = p
 				snap.Programs = append(snap.Programs, p)
@@ -521,6 +527,20 @@ func seriesOf(o *dataset.Observation) string {
 }
 
 var _ fs.ReadDirFS = osFS{}
+
+// regionDiff lists how two definitions of a region differ, plainly.
+func regionDiff(a, b *dataset.Region) string {
+	var diffs []string
+	for _, f := range []struct{ name, a, b string }{
+		{"name", a.Name, b.Name}, {"name_en", a.NameEN, b.NameEN}, {"level", a.Level, b.Level},
+		{"aliases", strings.Join(a.Aliases, ","), strings.Join(b.Aliases, ",")},
+	} {
+		if f.a != f.b {
+			diffs = append(diffs, fmt.Sprintf("%s %q there, %q here", f.name, f.a, f.b))
+		}
+	}
+	return strings.Join(diffs, ", ")
+}
 
 func sameIndicator(a, b *dataset.Indicator) bool {
 	return a.Help == b.Help && a.Unit == b.Unit && a.PerProgram == b.PerProgram && slices.Equal(a.Dimensions, b.Dimensions)

@@ -90,6 +90,10 @@ func TestInvalidDatasets(t *testing.T) {
 			`testdata/invalid-source-fields.yaml:9:16: sources[0].authority: 0 is out of range 1..9 (1 the producer's final release, 5 a press report)`,
 			`testdata/invalid-source-fields.yaml:8:15: sources[0].released: 2021-03-01 is after published 2021-01-01: a copy cannot appear before its figures are released`,
 		}},
+		{"invalid-region-name-alias.yaml", []string{
+			`testdata/invalid-region-name-alias.yaml:19:5: regions[3].name: a region needs name or name_en`,
+			`testdata/invalid-region-name-alias.yaml:22:15: regions[3].aliases[0]: alias "NORTH" is not a free region code`,
+		}},
 		{"invalid-unknown-parent.yaml", []string{`testdata/invalid-unknown-parent.yaml:19:13: regions[1].parent: unknown parent region "XX": declare it under regions`}},
 		{"invalid-yaml-syntax.yaml", []string{`testdata/invalid-yaml-syntax.yaml:29:1: invalid YAML: yaml: line 29: did not find expected ',' or ']'`}},
 		{"invalid-program-not-per-program.yaml", []string{`testdata/invalid-program-not-per-program.yaml:26:14: observations[0].program: socsec_population_persons is not per programme: leave program out`}},
@@ -415,5 +419,44 @@ func TestPeriodsAndBases(t *testing.T) {
 		"basis during_year in 2015-2016 (testdata/valid-periods.yaml:27:5), basis year_end in 2017-2018 (testdata/valid-periods.yaml:29:5); figures of different bases are not compared"
 	if len(res.Warnings) != 1 || res.Warnings[0].String() != wantWarning {
 		t.Errorf("warnings %v, want %s", res.Warnings, wantWarning)
+	}
+}
+
+// TestRegionDefinitions checks that a region or programme defined
+// differently by two datasets is a warning pointing at both, the first
+// definition winning, unless the parent differs, which changes what the
+// data says; and that an alias resolves to the region's code.
+func TestRegionDefinitions(t *testing.T) {
+	res, err := Load(Options{ConfigFile: "testdata/config-default-beside-renamed.yml", Now: testNow})
+	if err != nil {
+		t.Fatalf("the embedded default beside a dataset naming Shanxi differently must load: %v", err)
+	}
+	var got []string
+	for _, w := range res.Warnings {
+		if w.Field == "regions" || w.Field == "programs" {
+			got = append(got, w.String())
+		}
+	}
+	want := []string{
+		`testdata/valid-shanxi-renamed.yaml:10:5: regions: region "CN" is defined differently at embedded:default/shanxi-2021-07-07.yaml:17:5 (name "中国" there, "" here, name_en "China" there, "People's Republic of China" here, aliases "" there, "100000" here); the first definition is used`,
+		`testdata/valid-shanxi-renamed.yaml:14:5: regions: region "140000" is defined differently at embedded:default/shanxi-2021-07-07.yaml:21:5 (name "山西省" there, "山西" here, name_en "Shanxi" there, "" here); the first definition is used`,
+		`testdata/valid-shanxi-renamed.yaml:19:5: programs: program "basic_pension" is named "Basic pension insurance (urban employees and residents)" here but "Basic pension insurance" at embedded:default/shanxi-2021-07-07.yaml:27:5; the first definition is used`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	served := false
+	for _, o := range res.Snapshot.Series {
+		if o.Dataset.ID == "shanxi-renamed" && o.Region == "CN" && o.Value == 1029000000 {
+			served = true
+		}
+	}
+	if !served {
+		t.Error("the figure entered for alias 100000 is not served as region CN")
+	}
+	_, err = Load(Options{ConfigFile: "testdata/config-default-other-parent.yml", Now: testNow})
+	want = []string{`testdata/invalid-region-parent.yaml:15:5: regions: region "140000" has parent "NORTH" here but "CN" at embedded:default/shanxi-2021-07-07.yaml:21:5`}
+	if got := problemLines(t, err); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -29,7 +29,7 @@ type datasetParser struct {
 	slab []dataset.Observation
 }
 
-var datasetKeys = []string{"id", "title", "publisher", "license", "sources", "regions", "programs", "indicators", "observations", "observation_files", "reported"}
+var datasetKeys = []string{"id", "title", "publisher", "license", "sources", "regions", "programs", "indicators", "observations", "observation_files", "reported", "totals"}
 
 // parseDataset parses and validates one dataset file; problems go to ld.ps.
 func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *dataset.Dataset {
@@ -80,6 +80,9 @@ func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *datas
 	for i, n := range p.list(f, "reported") {
 		p.parseReported(n, index("reported", i))
 	}
+	for i, n := range p.list(f, "totals") {
+		p.parseTotal(n, index("totals", i))
+	}
 	return p.ds
 }
 
@@ -125,13 +128,17 @@ func (p *datasetParser) parseRegions(f fields) {
 	parents := map[*dataset.Region]*yaml.Node{}
 	for i, n := range p.list(f, "regions") {
 		path := index("regions", i)
-		rf := p.mapping(n, path, "code", "name", "name_en", "level", "parent")
+		rf := p.mapping(n, path, "code", "name", "name_en", "level", "parent", "aliases")
 		r := &dataset.Region{
 			Code:   p.id(rf, "code"),
-			Name:   p.str(rf, "name", true),
+			Name:   p.str(rf, "name", false),
 			NameEN: p.str(rf, "name_en", false),
 			Level:  p.id(rf, "level"),
 			Parent: p.str(rf, "parent", false),
+			Pos:    p.pos(n),
+		}
+		if r.Name == "" && r.NameEN == "" && n.Kind == yaml.MappingNode {
+			p.ps.errorf(p.pos(n), join(path, "name"), "a region needs name or name_en")
 		}
 		if p.regions[r.Code] != nil {
 			p.ps.errorf(p.pos(n), join(path, "code"), "duplicate region code %q", r.Code)
@@ -142,6 +149,14 @@ func (p *datasetParser) parseRegions(f fields) {
 		}
 		p.regions[r.Code] = r
 		p.ds.Regions = append(p.ds.Regions, r)
+		for j, a := range p.list(rf, "aliases") {
+			if p.regions[a.Value] != nil || !validID(a.Value) {
+				p.ps.errorf(p.pos(a), index(join(path, "aliases"), j), "alias %q is not a free region code", a.Value)
+				continue
+			}
+			r.Aliases = append(r.Aliases, a.Value)
+			p.regions[a.Value] = r
+		}
 	}
 	for i, r := range p.ds.Regions {
 		if n := parents[r]; n != nil && (p.regions[r.Parent] == nil || r.Parent == r.Code) {
@@ -154,7 +169,7 @@ func (p *datasetParser) parsePrograms(f fields) {
 	for i, n := range p.list(f, "programs") {
 		path := index("programs", i)
 		pf := p.mapping(n, path, "id", "name")
-		pr := &dataset.Program{ID: p.id(pf, "id"), Name: p.str(pf, "name", true)}
+		pr := &dataset.Program{ID: p.id(pf, "id"), Name: p.str(pf, "name", true), Pos: p.pos(n)}
 		if p.programs[pr.ID] != nil {
 			p.ps.errorf(p.pos(n), join(path, "id"), "duplicate program id %q", pr.ID)
 			continue

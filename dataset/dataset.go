@@ -43,12 +43,17 @@ type Region struct {
 	NameEN string
 	Level  string // country, province, city, county, ...
 	Parent string // Code of the enclosing region, empty for a root.
+	// Aliases are other codes observations may name the region by, such
+	// as 100000 for the country; the code is what is served.
+	Aliases []string
+	Pos     Position // Where the code is written.
 }
 
 // Program is a social-security programme, such as basic pension insurance.
 type Program struct {
 	ID   string
 	Name string
+	Pos  Position // Where the id is written.
 }
 
 // Source is a publication that figures come from.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -17,8 +18,8 @@ func (p *datasetParser) parseReported(n *yaml.Node, path string) {
 		Dataset: p.ds,
 		Pos:     p.pos(n),
 	}
-	if r.Kind != "cagr" && r.Kind != "yoy" && r.Kind != "" {
-		p.ps.errorf(p.pos(rf.values["kind"]), join(path, "kind"), "unknown kind %q: use cagr (average annual growth) or yoy (year-on-year change)", r.Kind)
+	if r.Kind != "cagr" && r.Kind != "yoy" && r.Kind != "change" && r.Kind != "" {
+		p.ps.errorf(p.pos(rf.values["kind"]), join(path, "kind"), "unknown kind %q: use cagr (average annual growth rate), yoy (year-on-year growth rate) or change (absolute change)", r.Kind)
 	}
 	name := p.str(rf, "indicator", true)
 	if r.Indicator = p.indicator(name); r.Indicator == nil && name != "" {
@@ -41,10 +42,7 @@ func (p *datasetParser) parseReported(n *yaml.Node, path string) {
 	if r.FromYear >= r.ToYear && r.ToYear != 0 {
 		p.ps.errorf(p.pos(rf.values["to_year"]), join(path, "to_year"), "%d must be after from_year %d", r.ToYear, r.FromYear)
 	}
-	var vn *yaml.Node
-	if r.Value, vn = p.number(rf, "value"); vn != nil {
-		r.Precision = halfLastDigit(vn.Value)
-	}
+	p.reportedValue(r, rf, path)
 	var srcPos dataset.Position
 	if sn := rf.values["source"]; sn != nil {
 		srcPos = p.pos(sn)
@@ -53,6 +51,51 @@ func (p *datasetParser) parseReported(n *yaml.Node, path string) {
 	}
 	r.Source = p.source(p.str(rf, "source", false), srcPos, join(path, "source"))
 	p.ds.Reported = append(p.ds.Reported, r)
+}
+
+// reportedValue reads a reported figure's value with the precision it was
+// written with. A growth rate is a plain number (0.058) or a percentage as
+// printed ("5.8%"); a change is a figure in the unit of the indicator, as
+// an observation's value is ("2436万", "-1.2 million", "0.8%" for a ratio),
+// and may be negative.
+func (p *datasetParser) reportedValue(r *dataset.Reported, rf fields, path string) {
+	n := p.scalar(rf, "value", true)
+	if n == nil {
+		return
+	}
+	field := join(path, "value")
+	if n.Tag != "!!int" && n.Tag != "!!float" && n.Tag != "!!str" {
+		p.ps.errorf(p.pos(n), field, "must be a number or a figure as printed, got %q", n.Value)
+		return
+	}
+	if r.Kind == "change" {
+		if r.Indicator == nil {
+			return // The unit that decides what the value may be is unknown.
+		}
+		fig, msg := parseFigure(n.Value, r.Indicator.Unit)
+		if msg != "" {
+			p.ps.errorf(p.pos(n), field, "%s", msg)
+			return
+		}
+		r.Value, r.Precision, r.Printed = fig.Value, fig.Precision, fig.printed()
+		return
+	}
+	if n.Tag != "!!str" {
+		// A plain YAML number, read as it always was.
+		if v, vn := p.number(rf, "value"); vn != nil {
+			r.Value, r.Precision = v, halfLastDigit(n.Value)
+		}
+		return
+	}
+	fig, msg := parseFigure(n.Value, dataset.UnitRatio)
+	if msg == "" && fig.printed() != "" && !strings.HasSuffix(fig.Printed, "%") {
+		msg = fmt.Sprintf("a growth rate must be a ratio or a percentage as printed (0.058, 5.8%%), got %q", fig.Printed)
+	}
+	if msg != "" {
+		p.ps.errorf(p.pos(n), field, "%s", msg)
+		return
+	}
+	r.Value, r.Precision, r.Printed = fig.Value, fig.Precision, fig.printed()
 }
 
 // halfLastDigit is the precision a decimal literal states: half a unit of its

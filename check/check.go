@@ -1,8 +1,9 @@
 // Package check derives figures from a snapshot's observations (year-on-year
 // change, compound annual growth) and checks that the published figures
-// agree with each other: reported growth rates with their base figures,
-// participants with population, coverage ratios with participants and
-// population, and qualified figures with the other figures of their series.
+// agree with each other: reported growth rates and changes with their base
+// figures, participants with population, coverage ratios with participants
+// and population, qualified figures with the other figures of their series,
+// and declared totals with the sum of their parts.
 //
 // A published figure stands for every value its digits round to (25840000
 // for 25835000..25845000), an at_least figure has no upper end and an
@@ -25,7 +26,7 @@ import (
 
 // The checks, by the name they are reported under.
 const (
-	// Reported compares a growth rate a source stated with the rate its base figures give.
+	// Reported compares a growth rate or a change a source stated with what its base figures give.
 	Reported = "reported"
 	// ParticipantsPopulation checks that a programme has no more participants than the region has people.
 	ParticipantsPopulation = "participants_population"
@@ -35,6 +36,8 @@ const (
 	FullCoverage = "full_coverage"
 	// Bounds checks that at_least and at_most figures are not contradicted by other figures of the same series.
 	Bounds = "bounds"
+	// Total checks that a series declared to be the sum of others is, within what the figures allow.
+	Total = "total"
 )
 
 // Metric names the checks read.
@@ -59,7 +62,8 @@ type Result struct {
 
 // Run runs every check that the snapshot's figures allow and returns the
 // results: reported figures first, then served series in snapshot order,
-// then qualified figures by series.
+// then qualified figures by series, then declared totals by declaration and
+// year.
 func Run(snap *dataset.Snapshot) []Result {
 	var results []Result
 	checker{emit: func(r Result) { results = append(results, r) }}.run(snap)
@@ -119,6 +123,7 @@ func (c checker) run(snap *dataset.Snapshot) {
 	}
 	c.checkPopulation(annual)
 	c.checkBounds(snap.Datasets)
+	c.checkTotals(snap.Datasets, snap.Series)
 }
 
 func checkReported(r *dataset.Reported, served map[string]*dataset.Observation) Result {
@@ -143,19 +148,22 @@ func checkReported(r *dataset.Reported, served map[string]*dataset.Observation) 
 			if from == nil {
 				year = r.FromYear
 			}
-			res.Message = fmt.Sprintf("no figure for %d to check the reported %s against", year, percent(r.Value, r.Precision))
+			res.Message = fmt.Sprintf("no figure for %d to check the reported %s against", year, stated(r))
 			return res
 		}
 	}
 	res.Datasets = datasetIDs(r.Dataset, from.Dataset, to.Dataset)
+	if r.Kind == "change" {
+		return checkChange(r, from, to, res)
+	}
 	computed := growth(from.Value, to.Value, years)
 	res.OK = interval{r.Value - r.Precision, r.Value + r.Precision}.overlaps(growthSpan(span(from), span(to), years))
 	verdict := "agrees with"
 	if !res.OK {
 		verdict = "disagrees with"
 	}
-	res.Message = fmt.Sprintf("reported %s a year (±%s points; %s, published %s) %s %s a year computed over %d year(s) from %s to %s",
-		percent(r.Value, r.Precision), strings.TrimSuffix(percent(r.Precision, r.Precision/10), " %"), r.Source.ID, r.Source.Published.Format(time.DateOnly),
+	res.Message = fmt.Sprintf("reported %s a year (±%s points; %s) %s %s a year computed over %d year(s) from %s to %s",
+		stated(r), strings.TrimSuffix(percent(r.Precision, r.Precision/10), " %"), sourceText(r.Source),
 		verdict, percent(computed, r.Precision/10), years, figure(from), figure(to))
 	if years > 1 {
 		// A period such as "2016-20" is easily counted as one year shorter than the figures span.
@@ -326,7 +334,28 @@ func figure(o *dataset.Observation) string {
 	if o.Qualifier != dataset.Exact {
 		q = string(o.Qualifier) + " "
 	}
-	return fmt.Sprintf("%s%s in %d (%s, published %s, %s)", q, num(o.Value), o.Year, o.Source.ID, o.Source.Published.Format(time.DateOnly), o.Pos)
+	return fmt.Sprintf("%s%s in %d (%s, %s)", q, withPrinted(num(o.Value), o.Printed), o.Year, sourceText(o.Source), o.Pos)
+}
+
+// withPrinted adds to a formatted value how the source printed it, when
+// that says more than the digits: "2.48万亿", not "3,512".
+func withPrinted(v, printed string) string {
+	if printed == "" || strings.ReplaceAll(printed, ",", "") == strings.TrimPrefix(v, "+") {
+		return v
+	}
+	return v + " (" + strconv.Quote(printed) + ")"
+}
+
+// sourceText names a source and its date as config messages do: released
+// or published, or undated; a date is never made up for a source without.
+func sourceText(s *dataset.Source) string {
+	switch {
+	case !s.Released.IsZero():
+		return s.ID + ", released " + s.Released.Format(time.DateOnly)
+	case !s.Published.IsZero():
+		return s.ID + ", published " + s.Published.Format(time.DateOnly)
+	}
+	return s.ID + ", undated"
 }
 
 // describe names an observation's series and year as config messages do.

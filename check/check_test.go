@@ -63,6 +63,42 @@ func TestRun(t *testing.T) {
 			// The exact figure was published later and is the one served; the bound still fails.
 			{check.Bounds, "socsec_insured_persons 200000 pension 2020", false, []string{"at_least 32450000 in 2020 (article, published 2021-03-01", "is contradicted by 32000000 in 2020 (bulletin, published 2021-05-01"}},
 		}},
+		{"testdata/change.yaml", []want{
+			{check.Reported, "change of socsec_insured_persons 100000 pension 2019-2020", true,
+				[]string{`reported change +24360000 ("2436万") ± 5000 (article, undated) agrees with +24360000 computed from 100000000 in 2019 (bulletin, published 2021-05-01`,
+					"which allow +24359999 to +24360001"}},
+			// 3480亿 is not 2.48万亿 - 2.14万亿, but within what those allow.
+			{check.Reported, "change of socsec_fund_income_annual_yuan 100000 pension 2019-2020", true,
+				[]string{`reported change +348000000000 ("3480亿") ± 50000000 (bulletin, published 2021-05-01) agrees with +340000000000`,
+					`from 2140000000000 ("2.14万亿") in 2019 (yearbook, released 2021-02-28, testdata/change.yaml:29:5)`, "which allow +330000000000 to +350000000000"}},
+			// 15.6 % is not 2.48 / 2.14 - 1, but within what the figures allow.
+			{check.Reported, "yoy of socsec_fund_income_annual_yuan 100000 pension 2019-2020", true,
+				[]string{"reported 15.6 % a year (±0.05 points; bulletin, published 2021-05-01) agrees with 15.89 % a year", `to 2480000000000 ("2.48万亿") in 2020 (yearbook, released 2021-02-28`}},
+			{check.Reported, "change of socsec_insured_persons 200000 pension 2019-2020", false,
+				[]string{`reported change +23460000 ("23.46 million") ± 5000 (article, undated) disagrees with +24360000`, "which allow +24359999 to +24360001"}},
+			{check.Reported, "change of socsec_fund_income_annual_yuan 200000 pension 2019-2020", false,
+				[]string{`reported change -340000000000 ("-3400亿")`, "disagrees with +340000000000"}},
+			{check.Reported, "yoy of socsec_fund_income_annual_yuan 200000 pension 2019-2020", false,
+				[]string{"reported 12.0 % a year", "disagrees with 15.89 % a year"}},
+			{check.Reported, "change of socsec_insured_persons 200000 pension 2018-2020", false,
+				[]string{"no figure for 2018 to check the reported change -1200 against"}},
+		}},
+		// 2022 lacks a part of the total of region 100000 and is not checked.
+		{"testdata/totals.yaml", []want{
+			{check.Total, "socsec_insured_persons 100000 medical 2020", true,
+				[]string{"total 1000 in 2020 (bulletin, published 2021-05-01, testdata/totals.yaml:36:5), which allows 999.5 to 1000.5, agrees with the sum of its parts 1000, which allow 999 to 1001",
+					"employee_medical 400 in 2020 (bulletin, published 2021-05-01, testdata/totals.yaml:37:5) + resident_medical 600 in 2020 (article, undated, testdata/totals.yaml:38:5)"}},
+			// 13.6亿 is not 3.54亿 + 10.11亿, but within what the three allow.
+			{check.Total, "socsec_insured_persons 100000 medical 2021", true,
+				[]string{`total 1360000000 ("13.6亿") in 2021`, "which allows 1355000000 to 1365000000, agrees with the sum of its parts 1365000000, which allow 1364000000 to 1366000000",
+					`employee_medical 354000000 ("3.54亿") in 2021`, `+ resident_medical 1011000000 ("10.11亿") in 2021`}},
+			{check.Total, "socsec_insured_persons 200000 medical 2020", false,
+				[]string{"total 1000 in 2020", "disagrees with the sum of its parts 900, which allow 899 to 901", "+ resident_medical 500 in 2020 (article, undated"}},
+			{check.Total, "socsec_pension_recipients_persons 100000 pension sector=all 2020", true,
+				[]string{"agrees with the sum of its parts 300", "sector=enterprise 200 in 2020", "+ sector=public_institution 100 in 2020"}},
+			{check.Total, "socsec_pension_recipients_persons 200000 pension sector=all 2020", false,
+				[]string{"total at_least 300 in 2020", "which allows 299.5 to +Inf, disagrees with the sum of its parts 250"}},
+		}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			got := check.Run(load(t, tc.file))
@@ -162,7 +198,7 @@ func TestDerived(t *testing.T) {
 
 func TestCountFailuresIsFailuresOfRun(t *testing.T) {
 	for _, files := range [][]string{nil, {"testdata/reported.yaml"}, {"testdata/population.yaml"}, {"testdata/bounds.yaml"},
-		{"testdata/reported.yaml", "testdata/population.yaml"}} {
+		{"testdata/change.yaml"}, {"testdata/totals.yaml"}, {"testdata/reported.yaml", "testdata/population.yaml"}} {
 		snap := load(t, files...)
 		if got, want := check.CountFailures(snap), check.Failures(check.Run(snap)); !maps.Equal(got, want) {
 			t.Errorf("%v: check.CountFailures = %v, want %v", files, got, want)

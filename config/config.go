@@ -371,7 +371,7 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 			parts[i] = fmt.Sprintf("%s at %s (source %s, %s)", figureText(o), o.Pos, o.Source.ID, describeSource(o.Source))
 		}
 		first := c.Figures[0]
-		ld.ps.warnf(first.Pos, "value", "unresolved conflict: %s is not served: %s disagree and no source outranks the others",
+		ld.ps.warnf(first.Pos, "value", ConflictMessage+" %s is not served: %s disagree and no source outranks the others",
 			seriesName(first), strings.Join(parts, " and "))
 	}
 	ld.seriesBreaks(snap.Series)
@@ -380,6 +380,10 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 	}
 	slices.SortFunc(snap.Indicators, func(a, b *dataset.Indicator) int { return strings.Compare(a.Name, b.Name) })
 }
+
+// ConflictMessage starts the warning about an unresolved conflict, which
+// check --strict makes an error.
+const ConflictMessage = "unresolved conflict:"
 
 // seriesBreaks warns of every annual series whose basis changes over the
 // years: figures on either side of the break count different things, and no

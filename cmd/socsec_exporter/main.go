@@ -44,6 +44,7 @@ func run(args []string) int {
 	var checkOpts app.CheckOptions
 	check.Flag("format", "Report format: text (one line per problem and per consistency check) or json.").Default(app.FormatText).EnumVar(&checkOpts.Format, app.FormatText, app.FormatJSON)
 	check.Flag("consistency-fatal", "Exit with code 3 when a consistency check fails (errors exit 1).").BoolVar(&checkOpts.ConsistencyFatal)
+	check.Flag("strict", "Make an unresolved conflict between figures an error (exit 1) rather than a warning.").BoolVar(&checkOpts.Strict)
 	backfill := a.Command("backfill", "Write every served series and the names of its region and programme as OpenMetrics for promtool tsdb create-blocks-from openmetrics: one sample per year at 31 December 00:00:00 UTC, without the year label.")
 	output := backfill.Flag("output", "File to write the OpenMetrics text to.").Required().String()
 	labels := backfill.Flag("label", "Constant label name=value added to every series, e.g. job=socsec_history; repeatable.").Strings()

@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
@@ -33,15 +37,109 @@ type CheckOptions struct {
 	Format string // FormatText or FormatJSON.
 	// ConsistencyFatal makes a failed consistency check exit CheckInconsistent.
 	ConsistencyFatal bool
+	// Strict makes an unresolved conflict an error rather than a warning.
+	Strict bool
 }
 
 // checkReport is everything check found; its JSON form is the json format.
 type checkReport struct {
-	Status   string          `json:"status"` // ok, invalid or inconsistent.
-	Errors   []problemReport `json:"errors"`
-	Warnings []problemReport `json:"warnings"`
-	Checks   []checkResult   `json:"checks"`
-	Summary  checkSummary    `json:"summary"`
+	Status     string           `json:"status"` // ok, invalid or inconsistent.
+	Errors     []problemReport  `json:"errors"`
+	Warnings   []problemReport  `json:"warnings"`
+	Settlement settlementReport `json:"settlement"`
+	Checks     []checkResult    `json:"checks"`
+	Summary    checkSummary     `json:"summary"`
+}
+
+// settlementReport is how the figures published more than once were
+// settled, each with every figure involved.
+type settlementReport struct {
+	Revisions     []settledReport `json:"revisions"`
+	Confirmations []settledReport `json:"confirmations"`
+	Conflicts     []settledReport `json:"unresolved_conflicts"`
+}
+
+type settledReport struct {
+	Series  seriesReport   `json:"series"`
+	Served  *figureReport  `json:"served"` // nil for a conflict.
+	Figures []figureReport `json:"figures"` // Replaced, confirming or in conflict.
+}
+
+type seriesReport struct {
+	Metric     string            `json:"metric"`
+	Region     string            `json:"region_code"`
+	Program    string            `json:"program,omitempty"`
+	Year       int               `json:"year"`
+	Period     string            `json:"period,omitempty"`
+	Basis      string            `json:"basis,omitempty"`
+	Dimensions map[string]string `json:"dimensions,omitempty"`
+}
+
+type figureReport struct {
+	Value     float64 `json:"value"`
+	Printed   string  `json:"printed,omitempty"`
+	Qualifier string  `json:"qualifier"`
+	Precision float64 `json:"precision"`
+	Dataset   string  `json:"dataset"`
+	Source    string  `json:"source"`
+	Authority int     `json:"authority"`
+	Published string  `json:"published"` // Empty when the source is undated.
+	Released  string  `json:"released"`
+	Quote     string  `json:"quote,omitempty"`
+	File      string  `json:"file"`
+	Line      int     `json:"line"`
+	Column    int     `json:"column"`
+}
+
+func newSeriesReport(o *dataset.Observation) seriesReport {
+	r := seriesReport{Metric: o.Indicator.Name, Region: o.Region, Program: o.Program, Year: o.Year, Period: o.Period, Basis: o.Basis}
+	for i, d := range o.Indicator.Dimensions {
+		if r.Dimensions == nil {
+			r.Dimensions = map[string]string{}
+		}
+		r.Dimensions[d] = o.Dimensions[i]
+	}
+	return r
+}
+
+func newFigureReport(o *dataset.Observation) figureReport {
+	date := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format(time.DateOnly)
+	}
+	return figureReport{Value: o.Value, Printed: o.Printed, Qualifier: string(o.Qualifier), Precision: o.Precision,
+		Dataset: o.Dataset.ID, Source: o.Source.ID, Authority: o.Source.Authority,
+		Published: date(o.Source.Published), Released: date(o.Source.Released), Quote: o.Quote,
+		File: o.Pos.File, Line: o.Pos.Line, Column: o.Pos.Column}
+}
+
+func newSettlementReport(s *dataset.Snapshot) settlementReport {
+	r := settlementReport{Revisions: []settledReport{}, Confirmations: []settledReport{}, Conflicts: []settledReport{}}
+	// Revisions and confirmations are grouped by the figure served.
+	group := func(into *[]settledReport, served, figure *dataset.Observation) {
+		if n := len(*into); n > 0 && (*into)[n-1].Served.File == served.Pos.File && (*into)[n-1].Served.Line == served.Pos.Line {
+			(*into)[n-1].Figures = append((*into)[n-1].Figures, newFigureReport(figure))
+			return
+		}
+		f := newFigureReport(served)
+		*into = append(*into, settledReport{Series: newSeriesReport(served), Served: &f, Figures: []figureReport{newFigureReport(figure)}})
+	}
+	for _, rv := range s.Revisions {
+		group(&r.Revisions, rv.New, rv.Old)
+	}
+	for _, c := range s.Confirmations {
+		group(&r.Confirmations, c.Served, c.Figure)
+	}
+	for _, c := range s.Conflicts {
+		sr := settledReport{Series: newSeriesReport(c.Figures[0])}
+		for _, o := range c.Figures {
+			sr.Figures = append(sr.Figures, newFigureReport(o))
+		}
+		r.Conflicts = append(r.Conflicts, sr)
+	}
+	return r
 }
 
 type problemReport struct {
@@ -68,6 +166,7 @@ type checkSummary struct {
 	Datasets     int `json:"datasets"`
 	Series       int `json:"series"`
 	Revisions    int `json:"revisions"`
+	Conflicts    int `json:"unresolved_conflicts"`
 	Errors       int `json:"errors"`
 	Warnings     int `json:"warnings"`
 	Checks       int `json:"checks"`
@@ -82,7 +181,7 @@ type checkSummary struct {
 // then), CheckInconsistent when a consistency check fails and
 // co.ConsistencyFatal is set, and CheckOK otherwise.
 func Check(w io.Writer, opts config.Options, co CheckOptions) int {
-	rep := newCheckReport(opts)
+	rep := newCheckReport(opts, co.Strict)
 	if co.Format == FormatJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -100,27 +199,34 @@ func Check(w io.Writer, opts config.Options, co CheckOptions) int {
 	return CheckOK
 }
 
-func newCheckReport(opts config.Options) *checkReport {
+func newCheckReport(opts config.Options, strict bool) *checkReport {
 	res, err := config.Load(opts)
 	rep := &checkReport{Status: "ok", Errors: []problemReport{}, Warnings: []problemReport{}, Checks: []checkResult{}}
 	for _, p := range res.Warnings {
+		if strict && strings.HasPrefix(p.Message, config.ConflictMessage) {
+			rep.Errors = append(rep.Errors, newProblemReport(p, ""))
+			continue
+		}
 		rep.Warnings = append(rep.Warnings, newProblemReport(p, "warning: "))
 	}
 	rep.Summary.Warnings = len(rep.Warnings)
-	if err != nil {
+	if err != nil || len(rep.Errors) > 0 {
 		rep.Status = "invalid"
 		if cerr := (*config.Error)(nil); errors.As(err, &cerr) {
+			rep.Errors = rep.Errors[:0] // The load's problems list every error, conflicts with --strict too.
 			for _, p := range cerr.Problems {
 				rep.Errors = append(rep.Errors, newProblemReport(p, ""))
 			}
-		} else {
+		} else if err != nil {
 			rep.Errors = append(rep.Errors, problemReport{Message: err.Error(), text: err.Error()})
 		}
 		rep.Summary.Errors = len(rep.Errors)
 		return rep
 	}
 	s := res.Snapshot
+	rep.Settlement = newSettlementReport(s)
 	rep.Summary.Datasets, rep.Summary.Series, rep.Summary.Revisions = len(s.Datasets), len(s.Series), len(s.Revisions)
+	rep.Summary.Conflicts = len(s.Conflicts)
 	for _, r := range check.Run(s) {
 		rep.Checks = append(rep.Checks, checkResult{
 			Check: r.Check, OK: r.OK, Subject: r.Subject, Message: r.Message,
@@ -144,9 +250,35 @@ func newProblemReport(p config.Problem, prefix string) problemReport {
 	return r
 }
 
+// groupedFields are the warnings the text report counts rather than lists
+// when there are many, so that dozens of qualified figures never bury a
+// revision: qualifier notes and confirmations, which need no action.
+var groupedFields = map[string]string{"qualifier": "qualified figures (approximately, at_least, at_most)", "confirmation": "figures confirmed by another source"}
+
+// groupAbove is how many warnings of a grouped kind are listed one by one.
+const groupAbove = 5
+
+func warningKind(p problemReport) string {
+	if strings.HasPrefix(p.Message, "confirmation:") {
+		return "confirmation"
+	}
+	return p.Field
+}
+
 func (rep *checkReport) writeText(w io.Writer) {
+	counts := map[string]int{}
 	for _, p := range rep.Warnings {
-		fmt.Fprintln(w, p.text)
+		counts[warningKind(p)]++
+	}
+	for _, p := range rep.Warnings {
+		if _, grouped := groupedFields[warningKind(p)]; !grouped || counts[warningKind(p)] <= groupAbove {
+			fmt.Fprintln(w, p.text)
+		}
+	}
+	for _, kind := range slices.Sorted(maps.Keys(groupedFields)) {
+		if n := counts[kind]; n > groupAbove {
+			fmt.Fprintf(w, "warning: %d %s, not listed (check --format=json lists them)\n", n, groupedFields[kind])
+		}
 	}
 	for _, p := range rep.Errors {
 		fmt.Fprintln(w, p.text)
@@ -164,10 +296,10 @@ func (rep *checkReport) writeText(w io.Writer) {
 	case "invalid":
 		fmt.Fprintf(w, "check failed: %d error(s), %d warning(s)\n", s.Errors, s.Warnings)
 	case "inconsistent":
-		fmt.Fprintf(w, "check passed with inconsistent figures: %d of %d consistency check(s) failed; %d dataset(s), %d series, %d revision(s), %d warning(s)\n",
-			s.FailedChecks, s.Checks, s.Datasets, s.Series, s.Revisions, s.Warnings)
+		fmt.Fprintf(w, "check passed with inconsistent figures: %d of %d consistency check(s) failed; %d dataset(s), %d series, %d revision(s), %d unresolved conflict(s), %d warning(s)\n",
+			s.FailedChecks, s.Checks, s.Datasets, s.Series, s.Revisions, s.Conflicts, s.Warnings)
 	default:
-		fmt.Fprintf(w, "check passed: %d dataset(s), %d series, %d revision(s), %d warning(s), %d consistency check(s)\n",
-			s.Datasets, s.Series, s.Revisions, s.Warnings, s.Checks)
+		fmt.Fprintf(w, "check passed: %d dataset(s), %d series, %d revision(s), %d unresolved conflict(s), %d warning(s), %d consistency check(s)\n",
+			s.Datasets, s.Series, s.Revisions, s.Conflicts, s.Warnings, s.Checks)
 	}
 }

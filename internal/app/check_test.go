@@ -23,9 +23,17 @@ func TestCheck(t *testing.T) {
 		lines []string // Substrings the text output must contain, one per line, in order.
 	}{
 		{"default", nil, CheckOptions{}, CheckOK, []string{
-			"embedded:default/shanxi-2021-07-07.yaml:49:5: qualifier: warning: socsec_insured_persons 140000 basic_pension 2020 is approximately 25840000",
-			"embedded:default/shanxi-2021-07-07.yaml:161:5: reported: FAIL: cagr of socsec_pension_monthly_per_capita_yuan 140000 basic_pension 2015-2020: reported 5.8 % a year",
-			"check passed with inconsistent figures: 1 of 1 consistency check(s) failed; 1 dataset(s), 17 series, 0 revision(s), 6 warning(s)",
+			"warning: 6 qualified figures (approximately, at_least, at_most), not listed (check --format=json lists them)",
+			"embedded:default/shanxi-2021-07-07.yaml:179:5: reported: FAIL: cagr of socsec_pension_monthly_per_capita_yuan 140000 basic_pension 2015-2020: reported 5.8 % a year",
+			"check passed with inconsistent figures: 1 of 1 consistency check(s) failed; 1 dataset(s), 17 series, 0 revision(s), 0 unresolved conflict(s), 6 warning(s)",
+		}},
+		{"settlement", []string{"../../config/testdata/valid-settlement.yaml"}, CheckOptions{}, CheckOK, []string{
+			"valid-settlement.yaml:62:5: value: warning: unresolved conflict: socsec_beneficiaries_persons region CN program unemployment year 2022 is not served",
+			"check passed: 1 dataset(s), 5 series, 3 revision(s), 1 unresolved conflict(s), 7 warning(s), 0 consistency check(s)",
+		}},
+		{"settlement made strict", []string{"../../config/testdata/valid-settlement.yaml"}, CheckOptions{Strict: true}, CheckInvalid, []string{
+			"valid-settlement.yaml:62:5: value: unresolved conflict: socsec_beneficiaries_persons region CN program unemployment year 2022 is not served",
+			"check failed: 1 error(s), 6 warning(s)",
 		}},
 		{"default made fatal", nil, CheckOptions{ConsistencyFatal: true}, CheckInconsistent, []string{
 			"reported: FAIL:",
@@ -95,5 +103,43 @@ socsec_dataset_check_failures{dataset="shanxi-2021-07-07"} 1
 `
 	if err := testutil.GatherAndCompare(e.Registry(), strings.NewReader(want), "socsec_dataset_check_failures"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestCheckJSONSettlement checks that every settled series comes with its
+// figures as fields: the served one and those it replaced, confirmed or
+// conflicts with, each with source, authority, dates and position.
+func TestCheckJSONSettlement(t *testing.T) {
+	var out bytes.Buffer
+	opts := config.Options{Datasets: []string{"../../config/testdata/valid-settlement.yaml"}, Now: testenv.Now}
+	if got := Check(&out, opts, CheckOptions{Format: FormatJSON}); got != CheckOK {
+		t.Errorf("exit code %d, want %d", got, CheckOK)
+	}
+	var rep checkReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+	}
+	st := rep.Settlement
+	if len(st.Revisions) != 3 || len(st.Confirmations) != 2 || len(st.Conflicts) != 1 || rep.Summary.Conflicts != 1 {
+		t.Fatalf("settlement has %d revisions, %d confirmations, %d conflicts (summary %d); want 3, 2, 1 (1)",
+			len(st.Revisions), len(st.Confirmations), len(st.Conflicts), rep.Summary.Conflicts)
+	}
+	c := st.Conflicts[0]
+	if c.Series.Metric != "socsec_beneficiaries_persons" || c.Series.Program != "unemployment" || c.Series.Year != 2022 || c.Served != nil || len(c.Figures) != 2 {
+		t.Errorf("conflict = %+v, want the two unserved figures of socsec_beneficiaries_persons unemployment 2022", c)
+	}
+	if f := c.Figures[0]; f.Printed != "297万" || f.Value != 2970000 || f.Precision != 5000 || f.Source != "news-a" || f.Published != "2023-07-01" || f.Line != 62 {
+		t.Errorf("first conflicting figure = %+v", f)
+	}
+	var undated *figureReport
+	for _, r := range st.Revisions {
+		for i, f := range r.Figures {
+			if f.Source == "undated" {
+				undated = &r.Figures[i]
+			}
+		}
+	}
+	if undated == nil || undated.Published != "" || undated.Released != "" || undated.Authority != 5 {
+		t.Errorf("the undated source's replaced figure = %+v, want empty dates and authority 5", undated)
 	}
 }

@@ -61,7 +61,7 @@ type settlementReport struct {
 
 type settledReport struct {
 	Series  seriesReport   `json:"series"`
-	Served  *figureReport  `json:"served"` // nil for a conflict.
+	Served  *figureReport  `json:"served"`  // nil for a conflict.
 	Figures []figureReport `json:"figures"` // Replaced, confirming or in conflict.
 }
 

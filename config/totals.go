@@ -119,19 +119,22 @@ func (p *datasetParser) seriesFields(f fields, path string, ind *dataset.Indicat
 	for i := 0; i+1 < len(d.Content); i += 2 {
 		k, v := d.Content[i], d.Content[i+1]
 		field := join(path, "dimensions."+k.Value)
-		_, dup := s.dims[k.Value]
-		switch {
-		case dup:
+		if _, dup := s.dims[k.Value]; dup {
 			p.ps.errorf(p.pos(k), field, "duplicate field")
-		case !slices.Contains(ind.Dimensions, k.Value):
+			continue
+		}
+		if !slices.Contains(ind.Dimensions, k.Value) {
 			p.ps.errorf(p.pos(k), field, "unknown dimension %q: %s has %s", k.Value, ind.Name, describeDims(ind.Dimensions))
+			continue
+		}
+		// A bad value is still a value: the series does not lack the dimension.
+		switch {
 		case v.Kind != yaml.ScalarNode:
 			p.ps.errorf(p.pos(v), field, "must be a scalar, got %s", kindName(v))
 		case !validID(v.Value):
 			p.ps.errorf(p.pos(v), field, "%q must match [A-Za-z0-9_.-]+", v.Value)
-		default:
-			s.dims[k.Value] = p.intern(v.Value)
 		}
+		s.dims[k.Value] = p.intern(v.Value)
 	}
 	return s
 }

@@ -126,6 +126,17 @@ func Load(opts Options) (*Result, error) {
 	return res, nil
 }
 
+// Single returns the snapshot a config naming only ds, a dataset of a
+// loaded snapshot, would load: its own figures settled among themselves,
+// its definitions, its consistency checks, and the given targets.
+func Single(ds *dataset.Dataset, targets []dataset.Target) *dataset.Snapshot {
+	ld := &loader{ps: &problems{}, failed: map[string]bool{}}
+	snap := ld.resolve([]*dataset.Dataset{ds}, nil)
+	snap.Targets = targets
+	snap.CheckFailures = check.CountFailures(snap)
+	return snap
+}
+
 // configFile is the parsed exporter config.
 type configFile struct {
 	files   []datasetFile
@@ -270,9 +281,11 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 				indicators[ind.Name] = ind
 			}
 		}
-		// Series of one family must share one indicator value, whichever dataset declared it.
+		// Series of one family must share one indicator value, whichever
+		// dataset declared it. (A dataset settled on its own, by Single,
+		// shares nothing and must not change the loaded figures.)
 		for _, o := range ds.Observations {
-			if shared := indicators[o.Indicator.Name]; shared != nil {
+			if shared := indicators[o.Indicator.Name]; shared != nil && shared != o.Indicator && len(datasets) > 1 {
 				o.Indicator = shared
 			}
 		}

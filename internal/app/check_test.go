@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -90,6 +93,24 @@ func TestCheckJSON(t *testing.T) {
 	}
 }
 
+// TestCheckJSONUndatedSource checks that a source without a date is said
+// to be undated and is never given the zero date.
+func TestCheckJSONUndatedSource(t *testing.T) {
+	var out bytes.Buffer
+	opts := config.Options{Datasets: []string{"../../check/testdata/totals.yaml"}, Now: testenv.Now}
+	Check(&out, opts, CheckOptions{Format: FormatJSON})
+	var rep checkReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+	}
+	if strings.Contains(out.String(), "0001-01-01") {
+		t.Errorf("output gives an undated source the zero date:\n%s", out.String())
+	}
+	if len(rep.Checks) == 0 || rep.Checks[0].Check != "total" || !strings.Contains(rep.Checks[0].Message, "(article, undated, ") {
+		t.Errorf("checks = %+v, want a total check naming the undated article", rep.Checks)
+	}
+}
+
 // TestReloadCountsCheckFailures checks that a load runs the consistency
 // checks once and that /metrics then serves their failures per dataset.
 func TestReloadCountsCheckFailures(t *testing.T) {
@@ -142,4 +163,65 @@ func TestCheckJSONSettlement(t *testing.T) {
 	if undated == nil || undated.Published != "" || undated.Released != "" || undated.Authority != 5 {
 		t.Errorf("the undated source's replaced figure = %+v, want empty dates and authority 5", undated)
 	}
+}
+
+// TestDatasetTargetIsTheDatasetAlone proves that /metrics?dataset=ID serves
+// exactly what a config naming only that dataset serves, on datasets whose
+// figures revise each other: the figure another dataset revised is served
+// again when its dataset stands alone.
+func TestDatasetTargetIsTheDatasetAlone(t *testing.T) {
+	dir := t.TempDir()
+	src := "../../collector/testdata/merged"
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	targets := "coverage_targets:\n  - program: basic_pension\n    ratio: 0.95\n  - program: basic_pension\n    region: \"140000\"\n    ratio: 0.96\n"
+	whole := newTestExporter(t, filepath.Join(dir, "config.yml"), 0)
+	if len(whole.Snapshot().Revisions) == 0 {
+		t.Fatal("the merged config has no revision across datasets to test with")
+	}
+	srv := httptest.NewServer(whole.Handler())
+	defer srv.Close()
+	text := acceptHeaders["text"]
+	for file, id := range map[string]string{"valid-dataset.yaml": "main", "valid-observations.yaml": "csv", "revision.yaml": "revisions"} {
+		body, _, err := scrape(srv.Client(), srv.URL+"/metrics?dataset="+id, text, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone := filepath.Join(dir, "alone-"+id+".yml")
+		if err := os.WriteFile(alone, []byte("datasets:\n  - "+file+"\n"+targets), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		single := newTestExporter(t, alone, 0)
+		ssrv := httptest.NewServer(single.Handler())
+		want, _, err := scrape(ssrv.Client(), ssrv.URL+"/metrics", text, false)
+		ssrv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, wantData := dataPrefix(body), dataPrefix(want)
+		if got != wantData {
+			t.Errorf("?dataset=%s differs from a config naming only %s:\n got:\n%s\nwant:\n%s", id, file, got, wantData)
+		}
+	}
+}
+
+// dataPrefix is the data part of a text scrape: everything before the
+// self-metrics, which start with the Go runtime's.
+func dataPrefix(body []byte) string {
+	s := string(body)
+	if i := strings.Index(s, "# HELP go_"); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

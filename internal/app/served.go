@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
+	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 	"github.com/socsec-exporter/socsec_exporter/exposition"
 )
@@ -57,16 +58,11 @@ func (s *served) dataset(id string) *exposition.Exposition {
 }
 
 // datasetSnapshot is what the exporter would serve if the config named only
-// the dataset id: its regions, programmes, series, revisions and check
-// failures, and the coverage targets that concern its programmes and regions.
+// the dataset id: its figures settled among themselves, its definitions and
+// checks, and the coverage targets that concern its programmes and regions.
 func datasetSnapshot(snap *dataset.Snapshot, id string) *dataset.Snapshot {
 	i := slices.IndexFunc(snap.Datasets, func(ds *dataset.Dataset) bool { return ds.ID == id })
 	ds := snap.Datasets[i]
-	sub := &dataset.Snapshot{
-		Datasets: []*dataset.Dataset{ds},
-		Regions:  sortedBy(ds.Regions, func(r *dataset.Region) string { return r.Code }),
-		Programs: sortedBy(ds.Programs, func(p *dataset.Program) string { return p.ID }),
-	}
 	programs, regions := map[string]bool{}, map[string]bool{}
 	for _, p := range ds.Programs {
 		programs[p.ID] = true
@@ -74,47 +70,11 @@ func datasetSnapshot(snap *dataset.Snapshot, id string) *dataset.Snapshot {
 	for _, r := range ds.Regions {
 		regions[r.Code] = true
 	}
+	var targets []dataset.Target
 	for _, t := range snap.Targets {
 		if programs[t.Program] && (t.Region == "" || regions[t.Region]) {
-			sub.Targets = append(sub.Targets, t)
+			targets = append(targets, t)
 		}
 	}
-	indicators := map[*dataset.Indicator]bool{}
-	for _, o := range snap.Series {
-		if o.Dataset == ds {
-			sub.Series = append(sub.Series, o)
-			indicators[o.Indicator] = true
-		}
-	}
-	for _, ind := range snap.Indicators {
-		if indicators[ind] {
-			sub.Indicators = append(sub.Indicators, ind)
-		}
-	}
-	for _, r := range snap.Revisions {
-		if r.Old.Dataset == ds {
-			sub.Revisions = append(sub.Revisions, r)
-		}
-	}
-	for _, c := range snap.Conflicts {
-		if slices.ContainsFunc(c.Figures, func(o *dataset.Observation) bool { return o.Dataset == ds }) {
-			sub.Conflicts = append(sub.Conflicts, c)
-		}
-	}
-	if n, ok := snap.CheckFailures[id]; ok {
-		sub.CheckFailures = map[string]int{id: n}
-	}
-	return sub
-}
-
-func sortedBy[T any](items []T, key func(T) string) []T {
-	return slices.SortedFunc(slices.Values(items), func(a, b T) int {
-		switch ka, kb := key(a), key(b); {
-		case ka < kb:
-			return -1
-		case ka > kb:
-			return 1
-		}
-		return 0
-	})
+	return config.Single(ds, targets)
 }

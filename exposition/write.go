@@ -2,10 +2,13 @@ package exposition
 
 import (
 	"bytes"
-	"compress/gzip"
+	"encoding/binary"
+	"hash/crc32"
 	"io"
 	"runtime"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // WritePlain writes the uncompressed data part of shard s in format f to w.
@@ -88,9 +91,12 @@ func (v *viewWriter) writeRange(a, b int) {
 	v.write(text[a:b])
 }
 
-// Gzip returns the data part of shard s in format f as gzip members. The
-// whole exposition is compressed when it is rendered; a shard on its first
-// request, and then kept, within a bound on the memory the shards take.
+// Gzip returns the data part of shard s in format f as one gzip member. Its
+// DEFLATE stream is pieces compressed in parallel, each ended by a sync
+// flush, then an empty final block that NewGzipBody replaces with the tail
+// of a response. The whole exposition is compressed when it is rendered; a
+// shard on its first request, and then kept, within a bound on the memory
+// the shards take.
 func (x *Exposition) Gzip(f Format, s Shard) []byte {
 	if s.whole() {
 		return x.gzip[f]
@@ -128,88 +134,143 @@ type lazyGzip struct {
 	b    []byte
 }
 
-// memberSize is how much input goes into one gzip member. Members are
-// compressed in parallel; each restarts the compression window, which at
-// this size costs well under a percent of output. It is a variable so that
-// tests can make it tiny and run the multi-part paths on small data.
-var memberSize = 4 << 20
+// pieceSize is how much input goes into one piece of the DEFLATE stream.
+// Pieces are compressed in parallel; each restarts the compression window,
+// which at this size costs well under a percent of output. It is a variable
+// so that tests can make it tiny and run the multi-piece paths on small data.
+var pieceSize = 4 << 20
 
-// Level is the gzip level of the pre-rendered data: the fastest, since it
-// compresses this repetitive text nearly as well as the default level.
-const Level = gzip.BestSpeed
+// Level is the compression level: the fastest, since it compresses this
+// repetitive text nearly as well as the default level.
+const Level = flate.BestSpeed
 
-var gzipWriters = sync.Pool{New: func() any {
-	w, _ := gzip.NewWriterLevel(nil, Level)
+var flateWriters = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, Level)
 	return w
 }}
 
-// compress runs write into a writer that cuts its input into members of
-// memberSize, compresses them on all CPUs, and returns the members in order.
+// gzipHeader starts every gzip member written here: no name, no time, the
+// fastest level (XFL 4), unknown OS, as compress/gzip writes it.
+var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 255}
+
+// finalBlock is the empty stored block that a sync flush writes, marked
+// final: it ends a stream of pieces on a byte boundary.
+var finalBlock = []byte{1, 0, 0, 0xff, 0xff}
+
+// compress runs write into a writer that cuts its input into pieces of
+// pieceSize, compresses them on all CPUs, and returns one gzip member: the
+// pieces in order, finalBlock and the trailer.
 func compress(write func(io.Writer)) []byte {
-	m := &memberWriter{sem: make(chan struct{}, runtime.GOMAXPROCS(0))}
-	write(m)
-	if len(m.results) == 0 && len(m.buf) == 0 {
-		// An empty shard is still a valid gzip stream: one empty member.
-		m.buf = []byte{}
+	p := &pieceWriter{sem: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	write(p)
+	p.flush()
+	parts := [][]byte{gzipHeader}
+	for _, r := range p.results {
+		parts = append(parts, <-r)
 	}
-	m.flush()
-	parts := make([][]byte, len(m.results))
-	for i, r := range m.results {
-		parts[i] = <-r
-	}
+	parts = append(parts, finalBlock, appendTrailer(nil, p.crc, uint32(p.size)))
 	return bytes.Join(parts, nil)
 }
 
-// memberWriter buffers input and hands each full member to a goroutine.
-type memberWriter struct {
+// pieceWriter buffers input and hands each full piece to a goroutine; it
+// keeps the CRC-32 and size of all its input for the trailer.
+type pieceWriter struct {
 	buf     []byte
 	results []chan []byte
 	sem     chan struct{}
+	crc     uint32
+	size    int
 }
 
-func (m *memberWriter) Write(b []byte) (int, error) {
+func (p *pieceWriter) Write(b []byte) (int, error) {
+	p.crc = crc32.Update(p.crc, crc32.IEEETable, b)
+	p.size += len(b)
 	n := len(b)
 	for len(b) > 0 {
-		if m.buf == nil {
-			m.buf = make([]byte, 0, memberSize)
+		if p.buf == nil {
+			p.buf = make([]byte, 0, pieceSize)
 		}
-		room := min(memberSize-len(m.buf), len(b))
-		m.buf = append(m.buf, b[:room]...)
+		room := min(pieceSize-len(p.buf), len(b))
+		p.buf = append(p.buf, b[:room]...)
 		b = b[room:]
-		if len(m.buf) == memberSize {
-			m.flush()
+		if len(p.buf) == pieceSize {
+			p.flush()
 		}
 	}
 	return n, nil
 }
 
-func (m *memberWriter) flush() {
-	if m.buf == nil {
+func (p *pieceWriter) flush() {
+	if len(p.buf) == 0 {
 		return
 	}
-	block := m.buf
-	m.buf = nil
+	block := p.buf
+	p.buf = nil
 	res := make(chan []byte, 1)
-	m.results = append(m.results, res)
+	p.results = append(p.results, res)
 	// Bounding the goroutines in flight bounds the input held at once.
-	m.sem <- struct{}{}
+	p.sem <- struct{}{}
 	go func() {
-		defer func() { <-m.sem }()
-		res <- GzipMember(block)
+		defer func() { <-p.sem }()
+		var out bytes.Buffer
+		out.Grow(len(block) / 8)
+		zw := flateWriters.Get().(*flate.Writer)
+		zw.Reset(&out)
+		// Writes to a bytes.Buffer cannot fail. Flush, unlike Close, ends
+		// the piece with a block that is not final, on a byte boundary,
+		// so that the next piece can follow it in the same stream.
+		_, _ = zw.Write(block)
+		_ = zw.Flush()
+		flateWriters.Put(zw)
+		res <- out.Bytes()
 	}()
 }
 
-// GzipMember compresses b into one complete gzip member, which may follow
-// other members in a response: gzip readers read concatenated members as
-// one stream.
-func GzipMember(b []byte) []byte {
-	var out bytes.Buffer
-	out.Grow(len(b) / 8)
-	zw := gzipWriters.Get().(*gzip.Writer)
-	zw.Reset(&out)
-	// Writes to a bytes.Buffer cannot fail.
-	_, _ = zw.Write(b)
+// appendTrailer appends a gzip trailer: the CRC-32 and the size modulo 2^32
+// of the uncompressed bytes, little-endian.
+func appendTrailer(b []byte, crc, size uint32) []byte {
+	return binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(b, crc), size)
+}
+
+// GzipBody is a response body: the data part compressed at load and a tail
+// compressed per response, such as the self-metrics, in one gzip member.
+// Several members would be valid gzip, but curl, browsers and Python's zlib
+// stop after the first and silently drop the rest.
+type GzipBody struct {
+	head, end []byte
+}
+
+// NewGzipBody joins member, a data part from Exposition.Gzip or nil when
+// there is none, and tail into one member. The compressed tail and the
+// trailer go into buf, which the body uses until it is written.
+func NewGzipBody(member, tail []byte, buf *bytes.Buffer) GzipBody {
+	head, crc, size := gzipHeader, uint32(0), uint32(0)
+	if member != nil {
+		n := len(member) - len(finalBlock) - 8
+		head = member[:n]
+		crc = binary.LittleEndian.Uint32(member[n+len(finalBlock):])
+		size = binary.LittleEndian.Uint32(member[n+len(finalBlock)+4:])
+	}
+	buf.Reset()
+	zw := flateWriters.Get().(*flate.Writer)
+	zw.Reset(buf)
+	_, _ = zw.Write(tail)
 	_ = zw.Close()
-	gzipWriters.Put(zw)
-	return bytes.Clone(out.Bytes())
+	flateWriters.Put(zw)
+	// The size is modulo 2^32, which uint32 arithmetic keeps.
+	buf.Write(appendTrailer(buf.AvailableBuffer(), crc32.Update(crc, crc32.IEEETable, tail), size+uint32(len(tail))))
+	return GzipBody{head: head, end: buf.Bytes()}
+}
+
+// Len is the length of the body, for Content-Length.
+func (b GzipBody) Len() int { return len(b.head) + len(b.end) }
+
+// WriteTo writes the body to w.
+func (b GzipBody) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(b.head)
+	if err != nil {
+		return int64(n), err
+	}
+	m, err := w.Write(b.end)
+	return int64(n + m), err
 }

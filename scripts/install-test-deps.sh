@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs the real programs the tests run, from Debian's packages, when they
-# are missing: prometheus, promtool and amtool. Needs root (or sudo) only when
-# something is missing. (scripts/loadtest.sh installs what it needs itself.)
+# are missing: prometheus, promtool and amtool, and the clients that read gzip
+# scrapes: curl, python3 and chromium. Needs root (or sudo) only when something
+# is missing. (scripts/loadtest.sh installs what it needs itself.)
 set -euo pipefail
 
 missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
 command -v promtool >/dev/null || missing+=(prometheus)
 command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
+command -v curl >/dev/null || missing+=(curl)
+command -v python3 >/dev/null || missing+=(python3)
+command -v chromium >/dev/null || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""

@@ -83,20 +83,25 @@ func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	h.Add("Vary", "Accept")
 	h.Add("Vary", "Accept-Encoding")
 	h.Set("Content-Type", string(format))
-	if zipped {
-		h.Set("Content-Encoding", "gzip")
-	}
 	var err error
 	switch {
+	case zipped:
+		h.Set("Content-Encoding", "gzip")
+		var data []byte
+		if x != nil {
+			data = x.Gzip(f, shard)
+		}
+		body := exposition.NewGzipBody(data, self.bytes, self.zipped)
+		h.Set("Content-Length", strconv.Itoa(body.Len()))
+		_, err = body.WriteTo(w)
 	case x == nil:
 		h.Set("Content-Length", strconv.Itoa(len(self.bytes)))
-	case zipped:
-		data := x.Gzip(f, shard)
-		h.Set("Content-Length", strconv.Itoa(len(data)+len(self.bytes)))
-		_, err = w.Write(data)
+		_, err = w.Write(self.bytes)
 	case f == exposition.Text && shard.Count <= 1:
 		h.Set("Content-Length", strconv.Itoa(x.Size(f, shard)+len(self.bytes)))
-		err = x.WritePlain(w, f, shard)
+		if err = x.WritePlain(w, f, shard); err == nil {
+			_, err = w.Write(self.bytes)
+		}
 	default:
 		if n := x.Size(f, shard); n >= 0 {
 			h.Set("Content-Length", strconv.Itoa(n+len(self.bytes)))
@@ -104,13 +109,11 @@ func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		bw := bufWriters.Get().(*bufio.Writer)
 		bw.Reset(w)
 		if err = x.WritePlain(bw, f, shard); err == nil {
+			_, _ = bw.Write(self.bytes)
 			err = bw.Flush()
 		}
 		bw.Reset(nil)
 		bufWriters.Put(bw)
-	}
-	if err == nil {
-		_, err = w.Write(self.bytes)
 	}
 	if err != nil {
 		// The client went away mid-response; there is no one to tell.
@@ -135,24 +138,33 @@ func parseShard(index, count string) (exposition.Shard, string) {
 	return s, s.Validate(maxShards)
 }
 
-// selfPart is the encoded self-metrics of one scrape.
+// selfPart is the encoded self-metrics of one scrape and, for a gzipped
+// response, the buffer that holds them compressed.
 type selfPart struct {
-	buf   *bytes.Buffer
-	bytes []byte
+	buf, zipped *bytes.Buffer
+	bytes       []byte
 }
 
 var selfBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (p selfPart) release() {
-	p.buf.Reset()
-	selfBuffers.Put(p.buf)
+	for _, b := range []*bytes.Buffer{p.buf, p.zipped} {
+		if b != nil {
+			b.Reset()
+			selfBuffers.Put(b)
+		}
+	}
 }
 
 // selfMetrics gathers and encodes the self-metrics in format, with the
-// OpenMetrics # EOF that ends the response, gzipped as a member of its own
-// when zipped. Errors are handled as promhttp's ContinueOnError does.
+// OpenMetrics # EOF that ends the response, and takes a buffer to compress
+// them into when zipped. Errors are handled as promhttp's ContinueOnError
+// does.
 func (e *Exporter) selfMetrics(format expfmt.Format, zipped bool) selfPart {
 	p := selfPart{buf: selfBuffers.Get().(*bytes.Buffer)}
+	if zipped {
+		p.zipped = selfBuffers.Get().(*bytes.Buffer)
+	}
 	mfs, err := e.registry.Gather()
 	if err != nil {
 		e.countHandlerError("gathering", "error gathering metrics:", err)
@@ -170,9 +182,6 @@ func (e *Exporter) selfMetrics(format expfmt.Format, zipped bool) selfPart {
 		}
 	}
 	p.bytes = p.buf.Bytes()
-	if zipped {
-		p.bytes = exposition.GzipMember(p.bytes)
-	}
 	return p
 }
 

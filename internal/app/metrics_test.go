@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -74,8 +75,10 @@ func scrape(client *http.Client, url, accept string, zipped bool) ([]byte, *http
 		return nil, nil, err
 	}
 	req.Header.Set("Accept", accept)
+	// Setting it ourselves stops the transport from asking for gzip and
+	// decoding it for us, with a reader that reads every member.
+	req.Header.Set("Accept-Encoding", "identity")
 	if zipped {
-		// Setting it ourselves stops the transport from decoding for us.
 		req.Header.Set("Accept-Encoding", "gzip")
 	}
 	resp, err := client.Do(req)
@@ -88,21 +91,37 @@ func scrape(client *http.Client, url, accept string, zipped bool) ([]byte, *http
 		return nil, resp, fmt.Errorf("reading the body: %w", err)
 	}
 	if resp.Header.Get("Content-Encoding") == "gzip" {
-		zr, err := gzip.NewReader(bytes.NewReader(body))
-		if err != nil {
+		if body, err = gunzipOneMember(body); err != nil {
 			return nil, resp, err
-		}
-		if body, err = io.ReadAll(zr); err != nil {
-			return nil, resp, fmt.Errorf("gunzip: %w", err)
 		}
 	}
 	return body, resp, nil
 }
 
+// gunzipOneMember decompresses a gzip body that must be a single member:
+// curl, browsers and Python's zlib read only the first and drop the rest.
+func gunzipOneMember(b []byte) ([]byte, error) {
+	r := bytes.NewReader(b)
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	zr.Multistream(false)
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("gunzip: %w", err)
+	}
+	if rest := r.Len(); rest > 0 || !errors.Is(zr.Reset(r), io.EOF) {
+		return nil, fmt.Errorf("the gzip body is not one member: %d of its %d bytes follow the first member", rest, len(b))
+	}
+	return out, nil
+}
+
 // TestScrapeMatchesPromhttp proves that for every Accept header Prometheus
 // sends, plain and gzipped, /metrics negotiates the Content-Type promhttp
 // would when offering the same formats (no protobuf), sends the data part exactly as expfmt encodes the collector, then
-// self-metrics, and for OpenMetrics a single # EOF at the very end.
+// self-metrics, and for OpenMetrics a single # EOF at the very end; a
+// gzipped body is one gzip member, and every body has a Content-Length.
 func TestScrapeMatchesPromhttp(t *testing.T) {
 	configs := map[string]string{"default": "", "generated": generate(t, t.TempDir(), 20000, 0)}
 	for name, file := range configs {
@@ -120,6 +139,9 @@ func TestScrapeMatchesPromhttp(t *testing.T) {
 					t.Fatal(err)
 				}
 				what := fmt.Sprintf("%s, Accept %s, gzip %v", name, accept, zipped)
+				if resp.ContentLength < 0 {
+					t.Errorf("%s: no Content-Length", what)
+				}
 				for _, h := range []string{"Content-Type", "Content-Encoding"} {
 					if got, want := resp.Header.Get(h), ref.Header.Get(h); got != want {
 						t.Errorf("%s: %s %q, promhttp sends %q", what, h, got, want)
@@ -141,6 +163,39 @@ func TestScrapeMatchesPromhttp(t *testing.T) {
 		}
 		srv.Close()
 		reference.Close()
+	}
+}
+
+// TestScrapeBeforeLoad proves that before any data is loaded /metrics
+// serves the self-metrics alone, plain and as one gzip member, ended by
+// # EOF in OpenMetrics.
+func TestScrapeBeforeLoad(t *testing.T) {
+	e := New(Options{TelemetryPath: "/metrics", Logger: slog.New(slog.DiscardHandler)})
+	srv := httptest.NewServer(e.Handler())
+	defer srv.Close()
+	for accept, header := range acceptHeaders {
+		for _, zipped := range []bool{false, true} {
+			body, resp, err := scrape(srv.Client(), srv.URL+"/metrics", header, zipped)
+			if err != nil {
+				t.Fatalf("Accept %s, gzip %v: %v", accept, zipped, err)
+			}
+			what := fmt.Sprintf("Accept %s, gzip %v", accept, zipped)
+			om := expfmt.Format(resp.Header.Get("Content-Type")).FormatType() == expfmt.TypeOpenMetrics
+			switch {
+			case resp.StatusCode != http.StatusOK:
+				t.Errorf("%s: %s", what, resp.Status)
+			case resp.ContentLength < 0:
+				t.Errorf("%s: no Content-Length", what)
+			case (resp.Header.Get("Content-Encoding") == "gzip") != zipped:
+				t.Errorf("%s: Content-Encoding %q", what, resp.Header.Get("Content-Encoding"))
+			case !strings.Contains(string(body), "\ngo_goroutines "):
+				t.Errorf("%s: no self-metrics in %q", what, body)
+			case strings.Contains(string(body), "socsec_dataset_info"):
+				t.Errorf("%s: data served before any load", what)
+			case om != strings.HasSuffix(string(body), "\n# EOF\n"):
+				t.Errorf("%s: OpenMetrics %v, but the body ends in %q", what, om, body[max(0, len(body)-20):])
+			}
+		}
 	}
 }
 

@@ -18,7 +18,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 	"github.com/socsec-exporter/socsec_exporter/schema"
@@ -349,13 +348,7 @@ func withPrinted(v, printed string) string {
 // sourceText names a source and its date as config messages do: released
 // or published, or undated; a date is never made up for a source without.
 func sourceText(s *dataset.Source) string {
-	switch {
-	case !s.Released.IsZero():
-		return s.ID + ", released " + s.Released.Format(time.DateOnly)
-	case !s.Published.IsZero():
-		return s.ID + ", published " + s.Published.Format(time.DateOnly)
-	}
-	return s.ID + ", undated"
+	return s.ID + ", " + s.DateText()
 }
 
 // describe names an observation's series and year as config messages do.

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -177,7 +176,7 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 		with(schema.SourceInfo, func(emit func(float64, ...string)) {
 			for _, ds := range snap.Datasets {
 				for _, s := range ds.Sources {
-					emit(1, ds.ID, s.ID, s.Title, s.URL, s.Publisher, date(s.Published), date(s.Released), strconv.Itoa(s.Authority))
+					emit(1, ds.ID, s.ID, s.Title, s.URL, s.Publisher, dataset.DateOnly(s.Published), dataset.DateOnly(s.Released), strconv.Itoa(s.Authority))
 				}
 			}
 		}),
@@ -231,14 +230,6 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 			}
 		}),
 	}
-}
-
-// date formats a date, or "" for none: an undated source is never given one.
-func date(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(time.DateOnly)
 }
 
 // emitBounds emits a bound of every served ratio figure, the figures that

@@ -509,14 +509,7 @@ func figureText(o *dataset.Observation) string {
 
 // describeSource names what ranks a source: its authority and date.
 func describeSource(s *dataset.Source) string {
-	d := "undated"
-	switch {
-	case !s.Released.IsZero():
-		d = "released " + s.Released.Format(time.DateOnly)
-	case !s.Published.IsZero():
-		d = "published " + s.Published.Format(time.DateOnly)
-	}
-	return fmt.Sprintf("authority %d, %s", s.Authority, d)
+	return fmt.Sprintf("authority %d, %s", s.Authority, s.DateText())
 }
 
 // seriesName names a figure's series by its metric and labels.

@@ -86,6 +86,26 @@ func (s *Source) Date() time.Time {
 	return s.Published
 }
 
+// DateText says when a source's figures came out: "released YYYY-MM-DD",
+// "published YYYY-MM-DD" or "undated"; a date is never made up.
+func (s *Source) DateText() string {
+	switch {
+	case !s.Released.IsZero():
+		return "released " + s.Released.Format(time.DateOnly)
+	case !s.Published.IsZero():
+		return "published " + s.Published.Format(time.DateOnly)
+	}
+	return "undated"
+}
+
+// DateOnly formats a date as YYYY-MM-DD, or "" for none.
+func DateOnly(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
 // Outranks reports whether figures of s prevail over disagreeing figures of
 // t: a lower authority, or at equal authority a later date, a dated source
 // beating an undated one.

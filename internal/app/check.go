@@ -8,7 +8,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
@@ -103,15 +102,9 @@ func newSeriesReport(o *dataset.Observation) seriesReport {
 }
 
 func newFigureReport(o *dataset.Observation) figureReport {
-	date := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Format(time.DateOnly)
-	}
 	return figureReport{Value: o.Value, Printed: o.Printed, Qualifier: string(o.Qualifier), Precision: o.Precision,
 		Dataset: o.Dataset.ID, Source: o.Source.ID, Authority: o.Source.Authority,
-		Published: date(o.Source.Published), Released: date(o.Source.Released), Quote: o.Quote,
+		Published: dataset.DateOnly(o.Source.Published), Released: dataset.DateOnly(o.Source.Released), Quote: o.Quote,
 		File: o.Pos.File, Line: o.Pos.Line, Column: o.Pos.Column}
 }
 

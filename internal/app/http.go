@@ -5,7 +5,6 @@ import (
 	"html"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
@@ -84,7 +83,7 @@ func datasetsHTML(snap *dataset.Snapshot) string {
 			if s.URL != "" {
 				title = fmt.Sprintf(`<a href="%s">%s</a>`, html.EscapeString(s.URL), title)
 			}
-			fmt.Fprintf(&b, "%s (%s, %s)<br>", title, html.EscapeString(s.Publisher), s.Published.Format(time.DateOnly))
+			fmt.Fprintf(&b, "%s (%s, %s)<br>", title, html.EscapeString(s.Publisher), s.DateText())
 		}
 		fmt.Fprintf(&b, "</td><td>%s</td></tr>", html.EscapeString(ds.File))
 	}

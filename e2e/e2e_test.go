@@ -434,6 +434,12 @@ func TestTLSAndBasicAuth(t *testing.T) {
 	}
 }
 
+// realStatistics are datasets that exercise every settlement rule and check
+// of published figures: confirmation, revision by authority, by date and of
+// an undated source, an unresolved conflict, periods, a change of basis,
+// stated changes and declared totals.
+var realStatistics = []string{"config/testdata/valid-settlement.yaml", "config/testdata/valid-periods.yaml", "check/testdata/change.yaml", "check/testdata/totals.yaml"}
+
 // TestCheckCommand compares the check command's output and exit code with
 // golden files, one per case.
 func TestCheckCommand(t *testing.T) {
@@ -446,6 +452,8 @@ func TestCheckCommand(t *testing.T) {
 		{"merged-config", []string{"--config.file=collector/testdata/merged/config.yml"}, 0},
 		{"several-bad-files", []string{"config/testdata/invalid-unknown-region.yaml", "config/testdata/invalid-csv-bad-number.yaml", "config/testdata/invalid-reserved-indicator.yaml"}, 1},
 		{"settlement", []string{"config/testdata/valid-settlement.yaml"}, 0},
+		{"real-statistics", realStatistics, 0},
+		{"real-statistics-json", append([]string{"--format=json"}, realStatistics...), 0},
 		{"bad-config", []string{"--config.file=config/testdata/invalid-config-unknown-key.yml"}, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {

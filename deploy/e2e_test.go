@@ -25,8 +25,9 @@ import (
 const waitLimit = 60 * time.Second
 
 // TestDashboardsAndAlertsAgainstPrometheus runs the exporter on its embedded default dataset and a real Prometheus
-// with the stack's rules, then checks that every dashboard query returns data and that the coverage alert is active
-// exactly for the programme below its target.
+// with the stack's rules, then checks that every dashboard query returns data, that the coverage alert is active
+// exactly for the programme whose figure is wholly below its target, and the may-be-below alert exactly for the one
+// whose figure cannot tell.
 func TestDashboardsAndAlertsAgainstPrometheus(t *testing.T) {
 	start := time.Now()
 	_, exporter := testenv.StartExporter(t)
@@ -68,6 +69,25 @@ scrape_configs:
 		}
 	}
 	t.Logf("coverage alert active after %v", time.Since(start).Round(time.Millisecond))
+	// The default's basic medical coverage is "at least 95 %": 94.5 % to 100 %, which cannot tell against the 95 %
+	// target. It may be below the target, and is not below it for sure.
+	waitFor(t, "may-be-below-target alert for Shanxi basic medical", func() error {
+		states, err := activeAlerts(api, "SocsecCoverageMayBeBelowTarget", "region_code", "program")
+		if err != nil {
+			return err
+		}
+		if s := states["140000/basic_medical"]; len(states) != 1 || s != "pending" && s != "firing" {
+			return fmt.Errorf("may-be-below-target alerts %v, want only 140000/basic_medical, whose figure allows 94.5 %% to 100 %%", states)
+		}
+		return nil
+	})
+	states, err = activeAlerts(api, "SocsecCoverageBelowTarget", "region_code", "program")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := states["140000/basic_medical"]; ok {
+		t.Errorf("coverage alert for 140000/basic_medical is %s, but its figure allows values at or above the target", s)
+	}
 	// The default's reported 5.8 % disagrees with its base figures: one failed check, and the alert on it.
 	waitFor(t, "data inconsistent alert for the default dataset", func() error {
 		states, err := activeAlerts(api, "SocsecDataInconsistent", "dataset")

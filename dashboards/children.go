@@ -8,11 +8,12 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 )
 
-// Selectors of the latest year of jurisdictions with a mechanism, and of all jurisdictions, in the selected region.
+// Selectors of the latest year of jurisdictions with a mechanism, and of all jurisdictions, in the selected region:
+// annual figures only, since a figure of part of the latest year has that year too.
 var (
-	withMechanism = latestYear(`socsec_jurisdictions_with_mechanism{job=~"$job",region_code="$region",program=~"$program"}`,
+	withMechanism = latestYear(`socsec_jurisdictions_with_mechanism{job=~"$job",region_code="$region",program=~"$program",period=""}`,
 		"socsec_jurisdictions_with_mechanism")
-	allJurisdictions = latestYear(`socsec_jurisdictions{job=~"$job",region_code="$region"}`, "socsec_jurisdictions")
+	allJurisdictions = latestYear(`socsec_jurisdictions{job=~"$job",region_code="$region",period=""}`, "socsec_jurisdictions")
 )
 
 func children() *dashboard.DashboardBuilder {
@@ -25,7 +26,7 @@ func children() *dashboard.DashboardBuilder {
 		WithPanel(yearBars("Children supported by category and year",
 			"Children in basic living security, per statistical year and category (for example orphans and children without support).",
 			unitPersons,
-			`socsec_children_supported_persons{job=~"$job",region_code="$region",program=~"$program"}`,
+			`socsec_children_supported_persons{job=~"$job",region_code="$region",program=~"$program",period=""}`,
 			"category")).
 		WithPanel(barchart.NewPanelBuilder().
 			Title("Jurisdictions with a mechanism and in total").

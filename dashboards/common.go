@@ -197,7 +197,8 @@ func withRegionNames(expr string) string {
 	return fmt.Sprintf(`%s * on (job, instance, region_code) group_left (region_name) socsec_region_info{job=~"$job"}`, expr)
 }
 
-// latestYear keeps only the series of family whose year is the latest published for their region and programme.
+// latestYear keeps only the series of family whose year is the latest published for their region and programme; the
+// selector must take period="", since a figure of part of that year has the year too.
 func latestYear(selector, family string) string {
 	return fmt.Sprintf(`(%s and on (job, instance, region_code, program, year) socsec_latest_data_year{job=~"$job",metric=%q})`,
 		selector, family)

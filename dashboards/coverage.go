@@ -17,11 +17,11 @@ func coverage() *dashboard.DashboardBuilder {
 			"socsec_coverage_ratio", "socsec_insured_persons", "socsec_beneficiaries_persons"),
 	).
 		WithPanel(byYear("socsec_coverage_ratio", "Coverage ratio by year",
-			"Share of the target population covered by each programme, per statistical year.", unitRatio)).
+			"Share of the target population covered by each programme, per statistical year (annual figures only).", unitRatio)).
 		WithPanel(byYear("socsec_insured_persons", "Insured persons by year",
-			"Persons insured under each programme, per statistical year.", unitPersons)).
+			"Persons insured under each programme, per statistical year (annual figures only).", unitPersons)).
 		WithPanel(byYear("socsec_beneficiaries_persons", "Beneficiaries by year",
-			"Persons receiving benefits of each programme, per statistical year.", unitPersons)).
+			"Persons receiving benefits of each programme, per statistical year (annual figures only).", unitPersons)).
 		WithPanel(bargauge.NewPanelBuilder().
 			Title("Insured persons, latest year").
 			Description("Persons insured under each programme in the latest year published for the selected region.").
@@ -36,11 +36,11 @@ func coverage() *dashboard.DashboardBuilder {
 			Height(8).Span(12))
 }
 
-// byYear is a bar chart of one data family for the selected region and programmes, with the year on the x axis and
-// one bar per programme.
+// byYear is a bar chart of the annual figures of one data family for the selected region and programmes, with the
+// year on the x axis and one bar per programme; a figure of part of a year is not the year's.
 func byYear(family, title, description, unit string) *barchart.PanelBuilder {
 	return yearBars(title, description, unit,
-		withProgramNames(fmt.Sprintf(`%s{job=~"$job",region_code="$region",program=~"$program"}`, family)),
+		withProgramNames(fmt.Sprintf(`%s{job=~"$job",region_code="$region",program=~"$program",period=""}`, family)),
 		"program_name")
 }
 

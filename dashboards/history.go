@@ -55,11 +55,11 @@ func held(family, matchers string) string {
 	return fmt.Sprintf(`last_over_time(%s{%s}[%s])`, family, matchers, historyWindow)
 }
 
-// historyPanel draws one data family of the selected region and programmes over the years, one line per programme,
-// each figure held as a step until the next.
+// historyPanel draws the annual figures of one data family of the selected region and programmes over the years, one
+// line per programme, each figure held as a step until the next.
 func historyPanel(family, title, description, unit string) *timeseries.PanelBuilder {
 	expr := fmt.Sprintf(`%s * on (job, instance, program) group_left (program_name) %s`,
-		held(family, `job=~"$job",region_code="$region",program=~"$program"`), held("socsec_program_info", `job=~"$job"`))
+		held(family, `job=~"$job",region_code="$region",program=~"$program",period=""`), held("socsec_program_info", `job=~"$job"`))
 	return timeseries.NewPanelBuilder().
 		Title(title).
 		Description(description).

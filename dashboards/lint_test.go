@@ -289,8 +289,11 @@ func unitOf(families []string) string {
 	unit := ""
 	for i, f := range families {
 		u := ""
+		// A recording rule of a family, or of the bounds of its figures, has the family's unit.
+		name := strings.TrimSuffix(strings.TrimSuffix(f, ":latest"), ":effective")
+		name = strings.TrimSuffix(strings.TrimSuffix(name, "_lower_bound"), "_upper_bound")
 		for suffix, su := range unitBySuffix {
-			if strings.HasSuffix(strings.TrimSuffix(strings.TrimSuffix(f, ":latest"), ":effective"), suffix) {
+			if strings.HasSuffix(name, suffix) {
 				u = su
 			}
 		}

@@ -38,8 +38,11 @@ func overview() *dashboard.DashboardBuilder {
 			Height(5).Span(18)).
 		WithPanel(stat.NewPanelBuilder().
 			Title("Coverage of ${program:text}").
-			Description("Coverage in the latest year published for the selected region. Red below the programme's target " +
-				"(the per-region target if one is set, else the programme default), green at or above it.").
+			Description("Coverage in the latest year published for the selected region, with the lowest and highest true " +
+				"values the published figure allows given its qualifier (about, at least, at most) and rounding: \"over 90 %\" " +
+				"allows 89.5 % to 100 %. Each is red below the programme's target (the per-region target if one is set, else " +
+				"the programme default), green at or above it. A red lowest and a green highest value mean the figure cannot " +
+				"tell whether the target is met. Figures of part of a year are never taken as the year's.").
 			Repeat("program").
 			RepeatDirection(dashboard.PanelRepeatDirectionH).
 			MaxPerRow(4).
@@ -52,6 +55,8 @@ func overview() *dashboard.DashboardBuilder {
 			Thresholds(thresholds("red", dashboard.Threshold{Value: cog.ToPtr(0.95), Color: "green"})).
 			WithTarget(latest("A", `region_program:socsec_coverage_ratio:latest{job=~"$job",region_code="$region",program=~"$program"}`, "Coverage")).
 			WithTarget(latest("B", `region_program:socsec_coverage_target_ratio:effective{job=~"$job",region_code="$region",program=~"$program"}`, "Target")).
+			WithTarget(latest("C", `region_program:socsec_coverage_ratio_lower_bound:latest{job=~"$job",region_code="$region",program=~"$program"}`, "Lowest it allows")).
+			WithTarget(latest("D", `region_program:socsec_coverage_ratio_upper_bound:latest{job=~"$job",region_code="$region",program=~"$program"}`, "Highest it allows")).
 			WithTransformation(transformation("configFromData", map[string]any{
 				"configRefId": "B",
 				"mappings":    []map[string]any{{"fieldName": "Target", "handlerKey": "threshold1"}},
@@ -59,7 +64,7 @@ func overview() *dashboard.DashboardBuilder {
 			Height(6).Span(24)).
 		WithPanel(bargauge.NewPanelBuilder().
 			Title("Regions ranked by latest coverage").
-			Description("Coverage in the latest year published, for every region that has coverage data and the selected programmes, highest first.").
+			Description("Coverage in the latest year published (annual figures only), for every region that has coverage data and the selected programmes, highest first.").
 			Unit(unitRatio).
 			Min(0).Max(1).
 			Orientation(common.VizOrientationHorizontal).

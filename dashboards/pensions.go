@@ -14,21 +14,21 @@ func pensions() *dashboard.DashboardBuilder {
 	).
 		WithPanel(yearBars("Monthly pension per capita by year",
 			"Average monthly pension per person of the selected pension programme, per statistical year.", unitYuan,
-			withProgramNames(`socsec_pension_monthly_per_capita_yuan{job=~"$job",region_code="$region",program="$program"}`),
+			withProgramNames(`socsec_pension_monthly_per_capita_yuan{job=~"$job",region_code="$region",program="$program",period=""}`),
 			"program_name")).
 		WithPanel(changeTable("Change of the monthly pension",
 			"Monthly pension per capita of the selected programme and its change against the previous year published. "+
 				"Published years need not be consecutive, so a change may span several years.",
-			`socsec_pension_monthly_per_capita_yuan{job=~"$job",region_code="$region",program="$program"}`,
+			`socsec_pension_monthly_per_capita_yuan{job=~"$job",region_code="$region",program="$program",period=""}`,
 			"Monthly pension")).
 		WithPanel(yearBars("Annual subsidy per capita by year",
 			"Annual subsidy per person of the selected subsidy programme, per statistical year.", unitYuan,
-			withProgramNames(`socsec_subsidy_annual_per_capita_yuan{job=~"$job",region_code="$region",program="$subsidy_program"}`),
+			withProgramNames(`socsec_subsidy_annual_per_capita_yuan{job=~"$job",region_code="$region",program="$subsidy_program",period=""}`),
 			"program_name")).
 		WithPanel(changeTable("Change of the annual subsidy",
 			"Annual subsidy per capita of the selected programme and its change against the previous year published. "+
 				"Published years need not be consecutive, so a change may span several years.",
-			`socsec_subsidy_annual_per_capita_yuan{job=~"$job",region_code="$region",program="$subsidy_program"}`,
+			`socsec_subsidy_annual_per_capita_yuan{job=~"$job",region_code="$region",program="$subsidy_program",period=""}`,
 			"Annual subsidy"))
 }
 

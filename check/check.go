@@ -333,7 +333,7 @@ func figure(o *dataset.Observation) string {
 	if o.Qualifier != dataset.Exact {
 		q = string(o.Qualifier) + " "
 	}
-	return fmt.Sprintf("%s%s in %d (%s, %s)", q, withPrinted(num(o.Value), o.Printed), o.Year, sourceText(o.Source), o.Pos)
+	return fmt.Sprintf("%s%s in %d (%s, %s)", q, withPrinted(num(o.Value), o.Printed()), o.Year, sourceText(o.Source), o.Pos)
 }
 
 // withPrinted adds to a formatted value how the source printed it, when

@@ -146,7 +146,7 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 		with(schema.ObservationInfo, func(emit func(float64, ...string)) {
 			for _, o := range snap.Series {
 				emit(1, o.Indicator.Name, o.Region, o.Program, strconv.Itoa(o.Year), o.Period, o.Basis, o.DimensionString(), o.Dataset.ID, o.Source.ID, string(o.Qualifier),
-					strconv.FormatFloat(o.Precision, 'f', -1, 64), strings.Join(o.Flags, ","))
+					strconv.FormatFloat(o.Precision, 'f', -1, 64), strings.Join(o.Flags(), ","))
 			}
 		}),
 		with(schema.LowerBound, func(emit func(float64, ...string)) {

@@ -498,8 +498,8 @@ func settle(snap *dataset.Snapshot, figures []*dataset.Observation) *dataset.Obs
 // figureText is a figure as people write it, as printed when it was.
 func figureText(o *dataset.Observation) string {
 	v := num(o.Value)
-	if o.Printed != "" {
-		v = strconv.Quote(o.Printed)
+	if o.Printed() != "" {
+		v = strconv.Quote(o.Printed())
 	}
 	if o.Qualifier != dataset.Exact {
 		v = string(o.Qualifier) + " " + v

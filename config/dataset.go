@@ -314,7 +314,8 @@ func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 func (p *datasetParser) addObservation(in obsInput) {
 	ps, before := p.ps, len(p.ps.errors)
 	o := p.newObservation()
-	*o = dataset.Observation{Region: in.region, Program: in.program, Note: in.note, Dataset: p.ds, Pos: in.pos("")}
+	*o = dataset.Observation{Region: in.region, Program: in.program, Dataset: p.ds, Pos: in.pos("")}
+	words := dataset.Words{Quote: in.quote, Note: in.note}
 	switch o.Indicator = p.indicator(in.indicator); {
 	case in.indicator == "":
 		ps.errorf(in.pos(""), in.field("indicator"), "missing required field")
@@ -391,7 +392,7 @@ func (p *datasetParser) addObservation(in obsInput) {
 		ps.errorf(in.pos("value"), in.field("value"), "%s", msg)
 	} else {
 		v := fig.Value
-		o.Value, o.Precision, o.Printed = v, fig.Precision, fig.printed()
+		o.Value, o.Precision, words.Printed = v, fig.Precision, fig.printed()
 		if in.precision != "" {
 			if pr, msg := parseNumber(in.precision); msg != "" || pr < 0 {
 				ps.errorf(in.pos("precision"), in.field("precision"), "must be a number >= 0 in the unit of the value, got %q", in.precision)
@@ -419,18 +420,20 @@ func (p *datasetParser) addObservation(in obsInput) {
 	if o.Qualifier == dataset.Approximately && in.precision == "" {
 		o.Precision = max(o.Precision, roughPrecision(o.Value))
 	}
-	o.Quote = in.quote
 	for i, f := range in.flags {
 		switch f = strings.TrimSpace(f); {
 		case !slices.Contains(dataset.Flags, f):
 			ps.errorf(in.pos("flags"), index(in.field("flags"), i), "unknown flag %q: use %s", f, strings.Join(dataset.Flags, ", "))
-		case slices.Contains(o.Flags, f):
+		case slices.Contains(words.Flags, f):
 			ps.errorf(in.pos("flags"), index(in.field("flags"), i), "flag %q is given twice", f)
 		default:
-			o.Flags = append(o.Flags, p.intern(f))
+			words.Flags = append(words.Flags, p.intern(f))
 		}
 	}
-	slices.Sort(o.Flags)
+	slices.Sort(words.Flags)
+	if words.Printed != "" || words.Quote != "" || words.Note != "" || len(words.Flags) > 0 {
+		o.Words = &words
+	}
 	if len(ps.errors) == before {
 		p.ds.Observations = append(p.ds.Observations, o)
 	}

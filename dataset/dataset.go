@@ -152,19 +152,51 @@ type Observation struct {
 	Basis      string
 	Dimensions []string // Values in the order of Indicator.Dimensions.
 	Value      float64
-	// Printed is the value as the source printed it ("2.48万亿"), when it
-	// was entered so rather than as a plain number.
-	Printed string
 	// Precision is half a unit of the last digit the source wrote, in the
 	// unit of Value: "2.48万亿" is 2.48e12 ± 5e9.
 	Precision float64
 	Source    *Source
 	Qualifier Qualifier
-	Note      string // The compiler's remarks.
-	Quote     string // The source's own sentence, verbatim.
-	Flags     []string
+	// Words is what was written about the figure beside its value, nil
+	// when nothing was: the figures of large datasets mostly have none, and
+	// holding it apart keeps every figure smaller.
+	Words *Words
 	Dataset   *Dataset
 	Pos       Position
+}
+
+// Words is what was written about a figure beside its value.
+type Words struct {
+	// Printed is the value as the source printed it ("2.48万亿"), when it
+	// was entered so rather than as a plain number.
+	Printed string
+	Quote   string   // The source's own sentence, verbatim.
+	Note    string   // The compiler's remarks.
+	Flags   []string // Sorted.
+}
+
+// Printed returns the value as the source printed it, or "".
+func (o *Observation) Printed() string {
+	if o.Words == nil {
+		return ""
+	}
+	return o.Words.Printed
+}
+
+// Quote returns the source's sentence, or "".
+func (o *Observation) Quote() string {
+	if o.Words == nil {
+		return ""
+	}
+	return o.Words.Quote
+}
+
+// Flags returns the figure's flags, sorted.
+func (o *Observation) Flags() []string {
+	if o.Words == nil {
+		return nil
+	}
+	return o.Words.Flags
 }
 
 // Flags an observation may carry, after SDMX's observation status.

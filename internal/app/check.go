@@ -102,9 +102,9 @@ func newSeriesReport(o *dataset.Observation) seriesReport {
 }
 
 func newFigureReport(o *dataset.Observation) figureReport {
-	return figureReport{Value: o.Value, Printed: o.Printed, Qualifier: string(o.Qualifier), Precision: o.Precision,
+	return figureReport{Value: o.Value, Printed: o.Printed(), Qualifier: string(o.Qualifier), Precision: o.Precision,
 		Dataset: o.Dataset.ID, Source: o.Source.ID, Authority: o.Source.Authority,
-		Published: dataset.DateOnly(o.Source.Published), Released: dataset.DateOnly(o.Source.Released), Quote: o.Quote,
+		Published: dataset.DateOnly(o.Source.Published), Released: dataset.DateOnly(o.Source.Released), Quote: o.Quote(),
 		File: o.Pos.File, Line: o.Pos.Line, Column: o.Pos.Column}
 }
 

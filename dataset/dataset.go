@@ -160,9 +160,9 @@ type Observation struct {
 	// Words is what was written about the figure beside its value, nil
 	// when nothing was: the figures of large datasets mostly have none, and
 	// holding it apart keeps every figure smaller.
-	Words *Words
-	Dataset   *Dataset
-	Pos       Position
+	Words   *Words
+	Dataset *Dataset
+	Pos     Position
 }
 
 // Words is what was written about a figure beside its value.

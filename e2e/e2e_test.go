@@ -298,6 +298,13 @@ func TestReloadGoodBadGoodKeepsServing(t *testing.T) {
 		t.Errorf("good reload answered %d: %s", code, body)
 	}
 
+	// Enough scrapes to mean something, however busy the machine.
+	testenv.WaitFor(t, "10 scrapes during the reloads", time.Minute, func() error {
+		if n := scrapes.Load(); n < 10 {
+			return fmt.Errorf("%d scrapes so far", n)
+		}
+		return nil
+	})
 	close(stop)
 	wg.Wait()
 	if failures.Load() > 0 || scrapes.Load() < 10 {

@@ -77,23 +77,8 @@ func TestGoldenEqualsBinary(t *testing.T) {
 		}
 	}
 	if !bytes.Equal(got, want) {
-		at := mismatch(got, want)
+		at := testenv.Mismatch(got, want)
 		t.Errorf("the scrape without the self-metrics (%s) differs from %s at byte %d:\n got: %q\nwant: %q",
-			strings.Join(dropped, ", "), golden, at, excerpt(got, at), excerpt(want, at))
+			strings.Join(dropped, ", "), golden, at, testenv.Excerpt(got, at), testenv.Excerpt(want, at))
 	}
-}
-
-// mismatch returns the offset of the first byte where a and b differ.
-func mismatch(a, b []byte) int {
-	for i := range min(len(a), len(b)) {
-		if a[i] != b[i] {
-			return i
-		}
-	}
-	return min(len(a), len(b))
-}
-
-// excerpt returns the bytes of b around offset at.
-func excerpt(b []byte, at int) []byte {
-	return b[max(0, at-120):min(len(b), at+120)]
 }

@@ -78,13 +78,13 @@ func TestMatchesExpfmt(t *testing.T) {
 				want := testenv.Expfmt(t, collector.New(func() *dataset.Snapshot { return snap }), format)
 				got := plain(t, x, f, Shard{})
 				if !bytes.Equal(got, want) {
-					t.Fatalf("pre-rendered output differs from expfmt at byte %d:\n got: %q\nwant: %q", mismatch(got, want), excerpt(got, mismatch(got, want)), excerpt(want, mismatch(got, want)))
+					t.Fatalf("pre-rendered output differs from expfmt at byte %d:\n got: %q\nwant: %q", testenv.Mismatch(got, want), testenv.Excerpt(got, testenv.Mismatch(got, want)), testenv.Excerpt(want, testenv.Mismatch(got, want)))
 				}
 				if n := x.Size(f, Shard{}); n != len(want) {
 					t.Errorf("Size = %d, want %d", n, len(want))
 				}
 				if unzipped := gunzip(t, x.Gzip(f, Shard{})); !bytes.Equal(unzipped, want) {
-					t.Errorf("gzip output differs from expfmt at byte %d", mismatch(unzipped, want))
+					t.Errorf("gzip output differs from expfmt at byte %d", testenv.Mismatch(unzipped, want))
 				}
 			})
 		}
@@ -98,19 +98,6 @@ func mustRender(t *testing.T, families []collector.Family) *Exposition {
 		t.Fatal(err)
 	}
 	return x
-}
-
-func mismatch(a, b []byte) int {
-	for i := range min(len(a), len(b)) {
-		if a[i] != b[i] {
-			return i
-		}
-	}
-	return min(len(a), len(b))
-}
-
-func excerpt(b []byte, at int) []byte {
-	return b[max(0, at-80):min(len(b), at+80)]
 }
 
 // TestEscaping covers what the datasets rarely hold: quotes, backslashes and

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
+	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
 // gzipResponse is the gzip body of a response serving shard s of x in format
@@ -80,13 +81,13 @@ func TestGzipOneMember(t *testing.T) {
 					t.Errorf("%s %s %v: %d sync flushes for %d bytes in pieces of %d", name, formats[f], s, pieces, len(want), pieceSize)
 				}
 				if got := oneMember(t, data); !bytes.Equal(got, want) {
-					t.Errorf("%s %s %v: Gzip decompresses to %d bytes that differ from the %d plain ones at byte %d", name, formats[f], s, len(got), len(want), mismatch(got, want))
+					t.Errorf("%s %s %v: Gzip decompresses to %d bytes that differ from the %d plain ones at byte %d", name, formats[f], s, len(got), len(want), testenv.Mismatch(got, want))
 				}
 				for _, tail := range [][]byte{selfTail, nil} {
 					what := fmt.Sprintf("%s %s shard %v tail %d bytes", name, formats[f], s, len(tail))
 					got := oneMember(t, gzipResponse(t, x, f, s, tail))
 					if w := append(bytes.Clone(want), tail...); !bytes.Equal(got, w) {
-						t.Errorf("%s: decompresses to %d bytes that differ from plain and tail (%d) at byte %d", what, len(got), len(w), mismatch(got, w))
+						t.Errorf("%s: decompresses to %d bytes that differ from plain and tail (%d) at byte %d", what, len(got), len(w), testenv.Mismatch(got, w))
 					}
 				}
 			}

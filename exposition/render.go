@@ -174,7 +174,7 @@ func (sc *scratch) render(f collector.Family) (renderedFamily, error) {
 	f.Series(func(value float64, values ...string) {
 		row := sc.row[:0]
 		for _, i := range order {
-			row = appendKey(row, values[i])
+			row = AppendKey(row, values[i])
 		}
 		lineStart := len(row)
 		row = append(row, f.Name...)
@@ -249,10 +249,11 @@ func (sc *scratch) render(f collector.Family) (renderedFamily, error) {
 	return rf, nil
 }
 
-// appendKey appends v so that comparing the concatenated keys of two series
-// byte by byte compares their label values one by one: 0x00 ends a value and
-// a 0x00 inside one becomes 0x01 0x01, which sorts after the end marker.
-func appendKey(b []byte, v string) []byte {
+// AppendKey appends v so that comparing the concatenated keys of two series
+// byte by byte compares their label values one by one, in the order a
+// registry sorts series: 0x00 ends a value, and a 0x00 or 0x01 inside one
+// becomes 0x01 followed by it plus one, which sorts after the end marker.
+func AppendKey(b []byte, v string) []byte {
 	for i := 0; i < len(v); i++ {
 		if v[i] <= 1 {
 			b = append(b, 1, v[i]+1)

@@ -286,3 +286,19 @@ func Expfmt(t testing.TB, c prometheus.Collector, format expfmt.Format) []byte {
 	}
 	return buf.Bytes()
 }
+
+// Mismatch returns the offset of the first byte where a and b differ, or
+// the length of the shorter when one is a prefix of the other.
+func Mismatch(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// Excerpt returns the bytes of b around offset at, to show a mismatch.
+func Excerpt(b []byte, at int) []byte {
+	return b[max(0, at-100):min(len(b), at+100)]
+}

@@ -127,6 +127,9 @@ const (
 	populationGroups     = 2
 	childCategories      = 2
 	dataPerRegionYear    = perProgramIndicators*nationalPrograms + pensionPrograms + populationGroups + childCategories
+	// boundsPerRegionYear counts the lower and upper bounds of the
+	// coverage ratio of each insurance programme.
+	boundsPerRegionYear = 2 * nationalPrograms
 	// latestPerRegion counts socsec_latest_data_year series: one per
 	// metric and programme of a region, dimensions folded.
 	latestPerRegion = perProgramIndicators*nationalPrograms + pensionPrograms + 1 + 1
@@ -147,16 +150,16 @@ func Write(dir string, opts Options) (Stats, error) {
 	years := min(maxYears, max(minYears, int(math.Ceil(float64(opts.Series)/float64(len(all)*2*dataPerRegionYear)))))
 	// Series not tied to a region: programme info, per dataset its info, its
 	// sources (one bulletin a year and a preliminary release) and its
-	// series, observation (four qualifiers) and revision counts, and the
-	// two coverage targets.
-	st := Stats{Years: years, Series: len(programs) + 2*(1+years+1) + 2*(1+4+1) + 2}
+	// series, observation (four qualifiers), revision, unresolved conflict
+	// and check failure counts, and the two coverage targets.
+	st := Stats{Years: years, Series: len(programs) + 2*(1+years+1) + 2*(1+4+1+1+1) + 2}
 	// The years each region has figures for, latest first; the last region may stop early.
 	var spans []int
 	for len(spans) < len(all) && st.Series < opts.Series {
 		st.Series += 1 + latestPerRegion
 		n := 0
 		for n < years && st.Series < opts.Series {
-			st.Series += 2 * dataPerRegionYear
+			st.Series += 2*dataPerRegionYear + boundsPerRegionYear
 			st.DataSeries += dataPerRegionYear
 			n++
 		}

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/socsec-exporter/socsec_exporter/collector"
 	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/exposition"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
@@ -55,6 +57,13 @@ func TestDeterministicValidAndSized(t *testing.T) {
 	}
 	if st.Series < 18000 || st.Series > 22000 {
 		t.Errorf("asked for about 20000 series, got %d", st.Series)
+	}
+	x, err := exposition.Render(collector.Families(snap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Series() != st.Series {
+		t.Errorf("the exposition has %d series, Write reported %d", x.Series(), st.Series)
 	}
 	other := t.TempDir()
 	if _, err := Write(other, Options{Series: 20000, Variant: 1}); err != nil {

@@ -388,6 +388,7 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 			seriesName(first), strings.Join(parts, " and "))
 	}
 	ld.seriesBreaks(snap.Series)
+	ld.quoteChecks(snap.Datasets)
 	for ind := range indicators {
 		snap.Indicators = append(snap.Indicators, ind)
 	}

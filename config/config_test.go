@@ -78,7 +78,7 @@ func TestInvalidDatasets(t *testing.T) {
 		{"invalid-period-year.yaml", []string{`testdata/invalid-period-year.yaml:28:13: observations[0].period: 2025-09 is not in year 2024`}},
 		{"invalid-basis.yaml", []string{`testdata/invalid-basis.yaml:28:12: observations[0].basis: must be a lower-case token such as year_end or during_year, got "Year End"`}},
 		{"invalid-flag.yaml", []string{
-			`testdata/invalid-flag.yaml:28:12: observations[0].flags[1]: unknown flag "guessed": use estimated, provisional, unit_inferred, year_inferred`,
+			`testdata/invalid-flag.yaml:28:12: observations[0].flags[1]: unknown flag "guessed": use derived, estimated, provisional, unit_inferred, year_inferred`,
 			`testdata/invalid-flag.yaml:28:12: observations[0].flags[2]: flag "provisional" is given twice`,
 		}},
 		{"invalid-printed-value.yaml", []string{
@@ -476,5 +476,38 @@ func TestRegionDefinitions(t *testing.T) {
 	want = []string{`testdata/invalid-region-parent.yaml:15:5: regions: region "140000" has parent "NORTH" here but "CN" at embedded:default/shanxi-2021-07-07.yaml:21:5`}
 	if got := problemLines(t, err); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestQuoteCheck checks that a quote without its value as printed is
+// reported, that separators, spaces and "percent" do not matter, that
+// derived figures are left out, and that the embedded default has no such
+// warning.
+func TestQuoteCheck(t *testing.T) {
+	for _, tc := range []struct {
+		files []string
+		want  []string
+	}{
+		{[]string{"testdata/valid-quotes.yaml"}, []string{
+			`testdata/valid-quotes.yaml:20:5: quote: socsec_insured_persons region CN program maternity year 2021: the quote does not contain the value 2.38亿 as printed`,
+		}},
+		{nil, nil},
+	} {
+		res, err := loadDatasets(t, tc.files...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Snapshot.Series) < 4 {
+			t.Fatalf("%v: loaded %d series, want the dataset's", tc.files, len(res.Snapshot.Series))
+		}
+		var got []string
+		for _, w := range res.Warnings {
+			if w.Field == "quote" {
+				got = append(got, w.String())
+			}
+		}
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%v: quote warnings:\n%s\nwant:\n%s", tc.files, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+		}
 	}
 }

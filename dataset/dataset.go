@@ -200,7 +200,9 @@ func (o *Observation) Flags() []string {
 }
 
 // Flags an observation may carry, after SDMX's observation status.
-var Flags = []string{"estimated", "provisional", "unit_inferred", "year_inferred"}
+// derived marks a value that is the compiler's reading of words ("full
+// coverage" as a ratio of 1) rather than a number the source printed.
+var Flags = []string{"derived", "estimated", "provisional", "unit_inferred", "year_inferred"}
 
 // Bounds returns the true values a figure allows: its value give or take
 // its precision, with no upper end for an at_least figure and no lower end

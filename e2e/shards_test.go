@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,13 +20,54 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
-// TestTwoPrometheusServersShareTheShards runs two real Prometheus servers,
-// each scraping two of four shards of the exporter, and checks that the
-// data series they store together are exactly those of one unsharded
-// scrape, with the same values, and that no series is stored twice.
-func TestTwoPrometheusServersShareTheShards(t *testing.T) {
+// The README's sharding recipe is marked for this test, which replaces only
+// these two strings in it: the exporter's address and the server's index.
+const (
+	recipeMarker   = "<!-- e2e/shards_test.go runs the next block"
+	recipeExporter = "socsec-exporter:10716"
+	recipeIndex    = "${PROMETHEUS_INDEX}"
+)
+
+// readmeShardRecipe returns the Prometheus configuration that the README's
+// Scaling section gives every server sharing the shards.
+func readmeShardRecipe(t *testing.T) string {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(readme), recipeMarker); n != 1 {
+		t.Fatalf("README.md has %d comments starting %q, want exactly one before the sharding recipe", n, recipeMarker)
+	}
+	_, after, _ := strings.Cut(string(readme), recipeMarker)
+	_, after, ok := strings.Cut(after, "-->")
+	fence, block, ok2 := strings.Cut(after, "```yaml\n")
+	block, _, ok3 := strings.Cut(block, "\n```\n")
+	if !ok || !ok2 || !ok3 || strings.TrimSpace(fence) != "" {
+		t.Fatalf("README.md: the comment %q is not followed by a ```yaml block", recipeMarker)
+	}
+	for _, s := range []string{recipeExporter, recipeIndex} {
+		if !strings.Contains(block, s) {
+			t.Fatalf("README.md: the sharding recipe no longer contains %q, which the test replaces:\n%s", s, block)
+		}
+	}
+	return block + "\n"
+}
+
+// TestREADMEShardRecipeSplitsEvenlyOverTwoPrometheusServers runs the
+// README's sharding recipe verbatim on two real Prometheus servers against
+// one exporter, and checks that each server scrapes exactly its shards (k
+// mod 2 == index, with the shard in the URL), that together they store
+// exactly the data series of one unsharded scrape with the same values, that
+// no series is stored by both, and that each holds about half of them.
+func TestREADMEShardRecipeSplitsEvenlyOverTwoPrometheusServers(t *testing.T) {
+	const servers, shards = 2, 4 // As in the README's recipe.
+	recipe := readmeShardRecipe(t)
 	dir := t.TempDir()
-	if _, err := datagen.Write(dir, datagen.Options{Series: 5000}); err != nil {
+	// 32 regions, so that the split depends on how regions fall into shards,
+	// not on a handful of them.
+	stats, err := datagen.Write(dir, datagen.Options{Series: 40000})
+	if err != nil {
 		t.Fatal(err)
 	}
 	_, base := testenv.StartExporter(t, "--config.file="+filepath.Join(dir, "config.yml"))
@@ -54,23 +98,39 @@ func TestTwoPrometheusServersShareTheShards(t *testing.T) {
 		}
 	}
 
-	var servers []string
-	for half := range 2 {
-		var jobs strings.Builder
-		fmt.Fprintf(&jobs, "global:\n  scrape_interval: 1s\nscrape_configs:\n")
-		for _, shard := range []int{2 * half, 2*half + 1} {
-			// One job per shard: the shard label keeps each target's self-metrics apart.
-			fmt.Fprintf(&jobs, "  - job_name: socsec-shard-%d\n    params:\n      shard: ['%d']\n      shards: ['4']\n    static_configs:\n      - targets: ['%s']\n        labels:\n          shard: '%d'\n",
-				shard, shard, u.Host, shard)
-		}
-		servers = append(servers, testenv.StartPrometheus(t, jobs.String()))
+	var proms []string
+	for i := range servers {
+		config := strings.ReplaceAll(recipe, recipeExporter, u.Host)
+		config = strings.ReplaceAll(config, recipeIndex, strconv.Itoa(i))
+		proms = append(proms, testenv.StartPrometheus(t, config))
 	}
 
-	got := map[string]float64{}
-	testenv.WaitFor(t, "both servers to store their shards", 60*time.Second, func() error {
-		clear(got)
-		for _, srv := range servers {
-			series, err := query(srv, `{__name__=~"socsec_.+", job=~"socsec-shard-.+"}`)
+	// The recipe scrapes every minute and Prometheus spreads first scrapes
+	// over the interval: wait for every kept target's first scrape.
+	for i, prom := range proms {
+		var mine []string
+		for k := i; k < shards; k += servers {
+			mine = append(mine, strconv.Itoa(k))
+		}
+		testenv.WaitFor(t, fmt.Sprintf("server %d to scrape shards %v of %d, and only those, successfully", i, mine, shards), 3*time.Minute, func() error {
+			return scrapesShards(prom, u.Host, mine, shards)
+		})
+	}
+
+	// Then compare the data series they store with the unsharded scrape.
+	var (
+		stored  [servers]int
+		where   = map[string]int{} // Series to the server storing it.
+		values  = map[string]float64{}
+		failure []string
+	)
+	testenv.WaitFor(t, "the servers to store every data series of the unsharded scrape", 60*time.Second, func() error {
+		clear(where)
+		clear(values)
+		failure = failure[:0]
+		for i, prom := range proms {
+			stored[i] = 0
+			series, err := query(prom, `{__name__=~"socsec_.+", job="socsec"}`)
 			if err != nil {
 				return err
 			}
@@ -79,27 +139,98 @@ func TestTwoPrometheusServersShareTheShards(t *testing.T) {
 				if !dataFamily(name) {
 					continue
 				}
+				if k, err := strconv.Atoi(string(s.Metric["shard"])); err != nil || k%servers != i {
+					failure = append(failure, fmt.Sprintf("server %d stores %s from shard %q, which is not one of its shards", i, s.Metric, s.Metric["shard"]))
+				}
 				ls := s.Metric.Clone()
 				delete(ls, "job")
 				delete(ls, "instance")
 				delete(ls, "shard")
 				k := model.LabelSet(ls).String()
-				if _, dup := got[k]; dup {
-					return fmt.Errorf("%s is stored twice", k)
+				if j, dup := where[k]; dup {
+					failure = append(failure, fmt.Sprintf("%s is stored by server %d and by server %d (or twice by one)", k, j, i))
 				}
-				got[k] = float64(s.Value)
+				where[k] = i
+				values[k] = float64(s.Value)
+				stored[i]++
 			}
 		}
-		if len(got) != len(want) {
-			return fmt.Errorf("the servers store %d data series, one unsharded scrape has %d", len(got), len(want))
+		if len(where) < len(want) {
+			return fmt.Errorf("the servers store %d distinct data series, the unsharded scrape has %d", len(where), len(want))
 		}
 		return nil
 	})
+	for _, f := range failure {
+		t.Error(f)
+	}
 	for k, v := range want {
-		if g, ok := got[k]; !ok || g != v {
-			t.Errorf("%s: stored %v (present %v), scraped %v", k, g, ok, v)
+		if g, ok := values[k]; !ok || g != v {
+			t.Errorf("%s: stored %v (present %v), the unsharded scrape has %v", k, g, ok, v)
 		}
 	}
+	for k := range values {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s is stored but not in the unsharded scrape", k)
+		}
+	}
+	t.Logf("%d regions, %d series of data: server 0 stores %d (%.1f %%), server 1 stores %d (%.1f %%)", stats.Regions, len(want),
+		stored[0], 100*float64(stored[0])/float64(len(want)), stored[1], 100*float64(stored[1])/float64(len(want)))
+	for i, n := range stored {
+		if share := float64(n) / float64(len(want)); share < 0.35 || share > 0.65 {
+			t.Errorf("server %d stores %d of %d data series (%.1f %%), want between 35 and 65 %%", i, n, len(want), 100*share)
+		}
+	}
+}
+
+// scrapesShards returns nil when the Prometheus at prom has exactly one
+// active target for each of the shards, each scraping that shard of the
+// exporter at host and up, and has dropped the others.
+func scrapesShards(prom, host string, shards []string, count int) error {
+	resp, err := http.Get(prom + "/api/v1/targets")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Data struct {
+			ActiveTargets []struct {
+				Labels    map[string]string `json:"labels"`
+				ScrapeURL string            `json:"scrapeUrl"`
+				Health    string            `json:"health"`
+				LastError string            `json:"lastError"`
+			} `json:"activeTargets"`
+			DroppedTargets []json.RawMessage `json:"droppedTargets"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return err
+	}
+	var got []string
+	for _, tg := range r.Data.ActiveTargets {
+		shard := tg.Labels["shard"]
+		got = append(got, shard)
+		su, err := url.Parse(tg.ScrapeURL)
+		if err != nil {
+			return err
+		}
+		if su.Host != host || su.Path != "/metrics" || su.Query().Get("shard") != shard || su.Query().Get("shards") != strconv.Itoa(count) {
+			return fmt.Errorf("the target of shard %q scrapes %s, want http://%s/metrics?shard=%s&shards=%d", shard, tg.ScrapeURL, host, shard, count)
+		}
+		if want := host + ";shard=" + shard; tg.Labels["instance"] != want {
+			return fmt.Errorf("the target of shard %q has instance %q, want %q", shard, tg.Labels["instance"], want)
+		}
+		if tg.Health != "up" {
+			return fmt.Errorf("the target of shard %q is %q (not yet scraped, or failed: %q)", shard, tg.Health, tg.LastError)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, shards) {
+		return fmt.Errorf("active targets are shards %v, want %v", got, shards)
+	}
+	if len(r.Data.DroppedTargets) != count-len(shards) {
+		return fmt.Errorf("%d targets dropped, want the other servers' %d", len(r.Data.DroppedTargets), count-len(shards))
+	}
+	return nil
 }
 
 // dataFamily reports whether a family is pre-rendered data, not one of the

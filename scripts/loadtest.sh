@@ -89,7 +89,8 @@ for n in $SIZES; do
 	printf '#!/bin/sh\nln -sfn "%s/$1/datasets" "%s/current.new" && mv -T "%s/current.new" "%s/current"\n' "$d" "$d" "$d" "$d" >"$d/switch.sh"
 	chmod +x "$d/switch.sh"
 
-	"$work/socsec_exporter" --config.file="$d/config.yml" --web.listen-address="127.0.0.1:$EXPORTER_PORT" 2>"$d/exporter.log" &
+	# --web.enable-lifecycle: the reload under load reloads through POST /-/reload.
+	"$work/socsec_exporter" --config.file="$d/config.yml" --web.listen-address="127.0.0.1:$EXPORTER_PORT" --web.enable-lifecycle 2>"$d/exporter.log" &
 	exporter=$!; pids+=("$exporter")
 	wait_http "http://127.0.0.1:$EXPORTER_PORT/-/ready" 300
 	load=$(grep -o 'duration=[^ ]*' "$d/exporter.log" | tail -1 | cut -d= -f2)
@@ -153,7 +154,12 @@ NGINX
 		echo >&2 "200 connections: $conns; RSS $(mb "$(kb VmRSS "$exporter")"), peak $(mb "$(kb VmHWM "$exporter")")"
 		echo
 		echo "200 concurrent connections at $n series (--web.max-requests 40): $conns; RSS afterwards $(mb "$(kb VmRSS "$exporter")"), peak $(mb "$(kb VmHWM "$exporter")")."
-		result=$("$work/reloadcheck" --url "http://127.0.0.1:$EXPORTER_PORT" --switch "$d/switch.sh" --duration "${RELOAD_DURATION}s" --reload-every 2s 2>&1 | tail -3) || true
+		if ! out=$("$work/reloadcheck" --url "http://127.0.0.1:$EXPORTER_PORT" --switch "$d/switch.sh" --duration "${RELOAD_DURATION}s" --reload-every 2s 2>&1); then
+			tail -20 <<<"$out" >&2
+			echo >&2 "loadtest: FAILED: reload under load at $n series: reloadcheck failed (its last lines above)"
+			exit 1
+		fi
+		result=$(tail -3 <<<"$out")
 		echo
 		echo "Reload under load at $n series, 4 scrapers for ${RELOAD_DURATION} s, a reload every 2 s alternating two variants: $result; RSS afterwards $(mb "$(kb VmRSS "$exporter")"), peak $(mb "$(kb VmHWM "$exporter")")."
 	fi

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -63,6 +64,12 @@ type loader struct {
 // Load reads the config and every dataset it names. On failure it returns
 // an *Error with every problem and a Result whose Files say which failed.
 func Load(opts Options) (*Result, error) {
+	return LoadContext(context.Background(), opts)
+}
+
+// LoadContext is Load that gives up between files once ctx is done, with
+// ctx's cause as the error and the Files read so far.
+func LoadContext(ctx context.Context, opts Options) (*Result, error) {
 	if opts.MaxFileBytes <= 0 {
 		opts.MaxFileBytes = DefaultMaxFileBytes
 	}
@@ -93,6 +100,9 @@ func Load(opts Options) (*Result, error) {
 	}
 	var datasets []*dataset.Dataset
 	for _, f := range cfg.files {
+		if ctx.Err() != nil {
+			return res, context.Cause(ctx)
+		}
 		before := len(ld.ps.errors)
 		data, err := readFile(f.fsys, f.path, opts.MaxFileBytes)
 		if err != nil {
@@ -108,6 +118,9 @@ func Load(opts Options) (*Result, error) {
 	}
 	if len(ld.ps.errors) > 0 {
 		return res, ld.ps.err()
+	}
+	if ctx.Err() != nil {
+		return res, context.Cause(ctx)
 	}
 	snap := ld.resolve(datasets, cfg.targets)
 	res.Warnings = ld.ps.warnings

@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
@@ -44,6 +46,84 @@ func (e *Error) Error() string {
 		lines[i] = p.String()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// The bounds of a problem in a Summary. Field names and the values messages
+// quote fit easily; a CSV header cell that swallowed a whole line of some
+// other file, or the rest of a file through an open quote, does not.
+const (
+	summaryFieldRunes   = 80
+	summaryMessageRunes = 240
+)
+
+// Summary formats the problems for a log line or an HTTP answer, which a
+// file of a hundred thousand bad rows must not turn into megabytes, nor any
+// file into a copy of itself: each problem once, at most perFile of each
+// file's problems in the order found (all when perFile <= 0), then how many
+// that file has besides. The field and message of each are cut to a sane
+// length, and control characters are escaped so that one problem stays one
+// line. check lists every problem in full.
+func (e *Error) Summary(perFile int) string {
+	type fileProblems struct {
+		shown []string
+		more  int
+	}
+	var files []string
+	byFile := map[string]*fileProblems{}
+	seen := make(map[Problem]bool, len(e.Problems))
+	for _, p := range e.Problems {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		fp := byFile[p.Pos.File]
+		if fp == nil {
+			fp = &fileProblems{}
+			byFile[p.Pos.File] = fp
+			files = append(files, p.Pos.File)
+		}
+		if perFile > 0 && len(fp.shown) >= perFile {
+			fp.more++
+			continue
+		}
+		short := p
+		short.Pos.File = clip(p.Pos.File, summaryMessageRunes)
+		short.Field, short.Message = clip(p.Field, summaryFieldRunes), clip(p.Message, summaryMessageRunes)
+		fp.shown = append(fp.shown, short.String())
+	}
+	var b strings.Builder
+	for _, f := range files {
+		fp := byFile[f]
+		for _, line := range fp.shown {
+			b.WriteString(line)
+			b.WriteByte('\n')
+		}
+		if fp.more > 0 {
+			fmt.Fprintf(&b, "%s: %d more problem(s) not shown (socsec_exporter check lists them all)\n", clip(f, summaryMessageRunes), fp.more)
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// clip cuts s to at most n runes, marking a cut with "…", and escapes
+// control characters (and shows invalid UTF-8 as U+FFFD).
+func clip(s string, n int) string {
+	var b strings.Builder
+	runes := 0
+	for _, r := range s {
+		if runes == n {
+			b.WriteString("…")
+			break
+		}
+		runes++
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // problems collects errors and warnings while a file is read.

@@ -191,6 +191,10 @@ func TestLandingPageListsDatasets(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("GET /-/reload: %s, want 405", resp.Status)
 	}
+	// Reloading over HTTP is off unless --web.enable-lifecycle is given.
+	if code, body := post(t, base+"/-/reload"); code != http.StatusForbidden || !strings.Contains(body, "--web.enable-lifecycle") {
+		t.Errorf("POST /-/reload without --web.enable-lifecycle: %d %q, want 403 naming the flag", code, body)
+	}
 }
 
 // writeDataset writes the dataset used by the reload tests with the given
@@ -218,7 +222,7 @@ func TestReloadGoodBadGoodKeepsServing(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("datasets: [dataset.yaml]\ncoverage_targets: [{program: basic_pension, ratio: 0.95}]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	proc, base := testenv.StartExporter(t, "--config.file="+cfg)
+	proc, base := testenv.StartExporter(t, "--config.file="+cfg, "--web.enable-lifecycle")
 	series := "program=basic_pension,region_code=140000,year=2020"
 	fileLabel := "file=" + dataset
 
@@ -331,8 +335,8 @@ func TestStartupFailsOnBadData(t *testing.T) {
 	if !errorsAs(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("exit %v, want 1\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "invalid-config-target-range.yml:5:12: coverage_targets[0].ratio: ratio 95 is outside 0..1") {
-		t.Errorf("the log does not name the problem:\n%s", out)
+	if n := strings.Count(string(out), "invalid-config-target-range.yml:5:12: coverage_targets[0].ratio: ratio 95 is outside 0..1"); n != 1 {
+		t.Errorf("the log names the problem %d times, want once:\n%s", n, out)
 	}
 }
 

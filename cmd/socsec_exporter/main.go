@@ -39,6 +39,19 @@ func run(args []string) int {
 	serve.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&opts.TelemetryPath)
 	serve.Flag("web.disable-exporter-metrics", "Exclude Go runtime, process and promhttp metrics from /metrics.").BoolVar(&opts.DisableExporterMetrics)
 	serve.Flag("web.max-requests", "Maximum number of parallel scrape requests; 0 disables the limit.").Default("40").IntVar(&opts.MaxRequests)
+	serve.Flag("web.read-header-timeout", "Close a connection whose request headers have not all arrived within this time; 0 disables the limit.").
+		Default("10s").DurationVar(&opts.ReadHeaderTimeout)
+	serve.Flag("web.idle-timeout", "Close a keep-alive connection that sends no new request within this time; 0 disables the limit.").
+		Default("1m").DurationVar(&opts.IdleTimeout)
+	serve.Flag("web.write-timeout", "Cut a response not sent within this time; a scrape's X-Prometheus-Scrape-Timeout-Seconds shortens it for that scrape; 0 disables the limit.").
+		Default("1m").DurationVar(&opts.WriteTimeout)
+	serve.Flag("web.write-stall-timeout", "Cut a scrape whose client accepts none of its next 256 KiB within this time, freeing its place among --web.max-requests; 0 disables the limit.").
+		Default("10s").DurationVar(&opts.WriteStallTimeout)
+	serve.Flag("web.shutdown-timeout", "On SIGTERM or SIGINT, let running requests finish for at most this time, then exit; 0 waits for them.").
+		Default("10s").DurationVar(&opts.ShutdownTimeout)
+	serve.Flag("web.enable-lifecycle", "Serve POST /-/reload. SIGHUP reloads whether or not this is set.").BoolVar(&opts.EnableLifecycle)
+	serve.Flag("config.reload-timeout", "Give up a load of the config and datasets (the first included) not finished within this time, keeping the data served; 0 disables the limit.").
+		Default("2m").DurationVar(&opts.ReloadTimeout)
 	check := a.Command("check", "Validate the config and every dataset, print each problem as file:line:column: field: message, and check that the figures agree with each other. Exit non-zero on any error.")
 	check.Arg("datasets", "Dataset files or directories to check on their own, instead of --config.file.").StringsVar(&opts.Load.Datasets)
 	var checkOpts app.CheckOptions

@@ -6,10 +6,8 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +30,16 @@ type Options struct {
 	DisableExporterMetrics bool
 	MaxRequests            int
 	Logger                 *slog.Logger
+
+	// Time limits; zero disables each. See README, Reliability.
+	ReadHeaderTimeout time.Duration // Reading a request's headers.
+	IdleTimeout       time.Duration // A keep-alive connection waiting for its next request.
+	WriteTimeout      time.Duration // Sending one response; a scrape's own timeout may shorten it.
+	WriteStallTimeout time.Duration // A scrape whose client accepts none of its bytes for this long is cut.
+	ShutdownTimeout   time.Duration // Running requests may finish for this long after SIGTERM.
+	ReloadTimeout     time.Duration // One load of the config and datasets, the first included.
+	// EnableLifecycle serves POST /-/reload; SIGHUP reloads regardless.
+	EnableLifecycle bool
 }
 
 // Exporter holds the served snapshot and the metrics about loading it.
@@ -43,37 +51,48 @@ type Exporter struct {
 	// a reload swaps both at once and every scrape sees one version.
 	current atomic.Pointer[served]
 	landing atomic.Pointer[http.Handler]
-	// reloadMu serialises reloads so that two never race to swap, and
-	// only one new version is built next to the served one at a time.
-	reloadMu sync.Mutex
-	memory   *memoryBudget
+	memory  *memoryBudget
+
+	// ctx is cancelled when Run shuts down: it stops loads and answers
+	// those waiting for one.
+	ctx    context.Context
+	cancel func()
+	// reloads coalesces reload requests and runs them one at a time.
+	reloads reloadQueue
+	// loadSlot is held by the one load that may run at a time, even one
+	// abandoned at its deadline, so that only one new version is ever
+	// built next to the served one.
+	loadSlot chan struct{}
+	// load is config.LoadContext; tests replace it to make loads slow.
+	load func(context.Context, config.Options) (*config.Result, error)
 
 	// registry holds the self-metrics, gathered on every scrape and sent
 	// after the pre-rendered data; data gathers the data collector for
 	// Registry.
-	registry     *prometheus.Registry
-	data         *prometheus.Registry
-	handlerErrs  *prometheus.CounterVec
-	reloadOK     prometheus.Gauge
-	reloadTime   prometheus.Gauge
-	fileOK       *prometheus.GaugeVec
-	fileLoadTime *prometheus.GaugeVec
+	registry    *prometheus.Registry
+	data        *prometheus.Registry
+	handlerErrs *prometheus.CounterVec
+	reloadOK    prometheus.Gauge
+	reloadTime  prometheus.Gauge
+	files       *fileMetrics
 }
 
 // New returns an exporter with nothing loaded yet; call Reload to load.
 func New(opts Options) *Exporter {
-	e := &Exporter{opts: opts, logger: opts.Logger, now: time.Now, registry: prometheus.NewRegistry(), data: prometheus.NewRegistry(), memory: newMemoryBudget()}
+	e := &Exporter{opts: opts, logger: opts.Logger, now: time.Now, registry: prometheus.NewRegistry(), data: prometheus.NewRegistry(), memory: newMemoryBudget(),
+		loadSlot: make(chan struct{}, 1), load: config.LoadContext}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	e.ctx, e.cancel = ctx, func() { cancel(errShuttingDown) }
 	if opts.Load.Now != nil {
 		e.now = opts.Load.Now
 	}
 	e.reloadOK = prometheus.NewGauge(gaugeOpts(schema.ReloadSuccessful))
 	e.reloadTime = prometheus.NewGauge(gaugeOpts(schema.ReloadSuccessTime))
-	e.fileOK = prometheus.NewGaugeVec(gaugeOpts(schema.FileLoadSuccess), schema.FileLoadSuccess.Labels)
-	e.fileLoadTime = prometheus.NewGaugeVec(gaugeOpts(schema.FileLoadSuccessTime), schema.FileLoadSuccessTime.Labels)
+	e.files = newFileMetrics()
 	e.data.MustRegister(collector.New(e.Snapshot))
 	e.registry.MustRegister(
 		versioncollector.NewCollector(schema.Namespace),
-		e.reloadOK, e.reloadTime, e.fileOK, e.fileLoadTime,
+		e.reloadOK, e.reloadTime, e.files,
 	)
 	if !opts.DisableExporterMetrics {
 		e.registry.MustRegister(
@@ -111,50 +130,6 @@ func (e *Exporter) Registry() prometheus.Gatherer {
 	return prometheus.Gatherers{e.data, e.registry}
 }
 
-// Reload loads the config and datasets anew and swaps them in only if all of
-// it is valid; on failure the previous snapshot stays in service.
-func (e *Exporter) Reload() error {
-	e.reloadMu.Lock()
-	defer e.reloadMu.Unlock()
-	e.memory.loading()
-	defer e.memory.settle()
-	start := e.now()
-	res, err := config.Load(e.opts.Load)
-	// Files the config no longer names must not linger in the metrics.
-	e.fileOK.Reset()
-	for _, f := range res.Files {
-		if f.OK {
-			e.fileOK.WithLabelValues(f.File).Set(1)
-			e.fileLoadTime.WithLabelValues(f.File).Set(float64(start.UnixNano()) / 1e9)
-		} else {
-			e.fileOK.WithLabelValues(f.File).Set(0)
-		}
-	}
-	if err != nil {
-		e.reloadOK.Set(0)
-		e.logger.Error("Loading config and datasets failed", "config", e.configName(), "kept", e.kept(), "err", err)
-		return err
-	}
-	loaded := e.now()
-	s, err := newServed(res.Snapshot)
-	if err != nil {
-		e.reloadOK.Set(0)
-		e.logger.Error("Rendering the loaded data failed", "config", e.configName(), "kept", e.kept(), "err", err)
-		return err
-	}
-	e.current.Store(s)
-	rendered := e.now()
-	e.setLanding(res.Snapshot)
-	e.reloadOK.Set(1)
-	e.reloadTime.Set(float64(start.UnixNano()) / 1e9)
-	for _, w := range res.Warnings {
-		e.logger.Debug("Dataset warning", "problem", w.String())
-	}
-	e.logger.Info("Loaded config and datasets", "config", e.configName(), "datasets", len(res.Snapshot.Datasets),
-		"series", len(res.Snapshot.Series), "warnings", len(res.Warnings), "load", loaded.Sub(start), "render", rendered.Sub(loaded), "duration", e.now().Sub(start))
-	return nil
-}
-
 // kept says what a failed load leaves in service.
 func (e *Exporter) kept() string {
 	if e.current.Load() != nil {
@@ -172,41 +147,57 @@ func (e *Exporter) configName() string {
 
 // Run serves HTTP until ctx is done, loading the data first and reloading
 // whenever reload receives. It returns an error if the first load fails.
+// Once ctx is done, loads stop and Run returns within ShutdownTimeout even
+// when a load is stuck reading a file: nothing waits for it.
 func (e *Exporter) Run(ctx context.Context, reload <-chan struct{}) error {
-	server := &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	stop := context.AfterFunc(ctx, e.cancel)
+	defer stop()
+	server := e.newServer()
 	serveErr := make(chan error, 1)
 	go func() {
 		serveErr <- web.ListenAndServe(server, e.opts.Web, e.logger)
 	}()
-	loadErr := make(chan error, 1)
-	go func() { loadErr <- e.Reload() }()
+	first := e.requestReload()
+	loaded := first.done
 	for {
 		select {
-		case err := <-loadErr:
-			if err != nil {
-				shutdown(server)
-				return fmt.Errorf("loading datasets: %w", err)
+		case <-loaded:
+			if first.err != nil {
+				e.cancel()
+				e.shutdown(server)
+				// The load logged its problems; they are not repeated.
+				return errors.New("the first load of the config and datasets failed")
 			}
-			loadErr = nil
+			loaded = nil
 		case <-reload:
-			// Errors are logged and exported by Reload.
-			_ = e.Reload()
+			// The reload logs and exports its outcome; a request while
+			// one runs shares the next.
+			e.requestReload()
 		case err := <-serveErr:
+			e.cancel()
 			if errors.Is(err, http.ErrServerClosed) {
 				return nil
 			}
 			return err
 		case <-ctx.Done():
 			e.logger.Info("Shutting down")
-			shutdown(server)
+			e.cancel()
+			e.shutdown(server)
 			return nil
 		}
 	}
 }
 
-// shutdown stops accepting requests and lets running ones finish, briefly.
-func shutdown(server *http.Server) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+// shutdown stops accepting requests and lets running ones finish, within
+// ShutdownTimeout; then it closes whatever connections are left.
+func (e *Exporter) shutdown(server *http.Server) {
+	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	if e.opts.ShutdownTimeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, e.opts.ShutdownTimeout)
+	}
 	defer cancel()
-	_ = server.Shutdown(ctx)
+	if err := server.Shutdown(ctx); err != nil {
+		e.logger.Warn("Requests still running at the end of the shutdown timeout were cut", "err", err)
+		_ = server.Close()
+	}
 }

@@ -26,18 +26,7 @@ func (e *Exporter) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "Ready")
 	})
-	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost && r.Method != http.MethodPut {
-			w.Header().Set("Allow", "POST, PUT")
-			http.Error(w, "Use POST or PUT to reload", http.StatusMethodNotAllowed)
-			return
-		}
-		if err := e.Reload(); err != nil {
-			http.Error(w, "Reload failed, still serving the last good data:\n"+err.Error(), http.StatusInternalServerError)
-			return
-		}
-		fmt.Fprintln(w, "Reloaded")
-	})
+	mux.HandleFunc("/-/reload", e.serveReload)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		(*e.landing.Load()).ServeHTTP(w, r)
 	})

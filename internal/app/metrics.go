@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/expfmt"
@@ -53,6 +54,7 @@ func (e *Exporter) metricsHandler() http.Handler {
 }
 
 func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	query := r.URL.Query()
 	shard, msg := parseShard(query.Get("shard"), query.Get("shards"))
 	if msg != "" {
@@ -83,6 +85,10 @@ func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	h.Add("Vary", "Accept")
 	h.Add("Vary", "Accept-Encoding")
 	h.Set("Content-Type", string(format))
+	// The body goes out under write deadlines, so that a client that stops
+	// reading frees its place among --web.max-requests.
+	out := e.newScrapeWriter(w, r, start)
+	defer out.finish()
 	var err error
 	switch {
 	case zipped:
@@ -93,21 +99,21 @@ func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		}
 		body := exposition.NewGzipBody(data, self.bytes, self.zipped)
 		h.Set("Content-Length", strconv.Itoa(body.Len()))
-		_, err = body.WriteTo(w)
+		_, err = body.WriteTo(out)
 	case x == nil:
 		h.Set("Content-Length", strconv.Itoa(len(self.bytes)))
-		_, err = w.Write(self.bytes)
+		_, err = out.Write(self.bytes)
 	case f == exposition.Text && shard.Count <= 1:
 		h.Set("Content-Length", strconv.Itoa(x.Size(f, shard)+len(self.bytes)))
-		if err = x.WritePlain(w, f, shard); err == nil {
-			_, err = w.Write(self.bytes)
+		if err = x.WritePlain(out, f, shard); err == nil {
+			_, err = out.Write(self.bytes)
 		}
 	default:
 		if n := x.Size(f, shard); n >= 0 {
 			h.Set("Content-Length", strconv.Itoa(n+len(self.bytes)))
 		}
 		bw := bufWriters.Get().(*bufio.Writer)
-		bw.Reset(w)
+		bw.Reset(out)
 		if err = x.WritePlain(bw, f, shard); err == nil {
 			_, _ = bw.Write(self.bytes)
 			err = bw.Flush()
@@ -116,7 +122,8 @@ func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		bufWriters.Put(bw)
 	}
 	if err != nil {
-		// The client went away mid-response; there is no one to tell.
+		// The client went away, or read too slowly, mid-response; there is
+		// no one to tell.
 		e.logger.Debug("Sending metrics", "err", err)
 	}
 }

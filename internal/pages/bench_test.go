@@ -1,0 +1,152 @@
+package pages
+
+import (
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
+)
+
+var benchSeries = flag.Int("bench.series", 0, "series of the generated dataset the benchmarks serve pages of (socsec_datagen --series); the benchmarks skip without it")
+
+// bench is the loaded version the benchmarks share, loaded once per process.
+var bench struct {
+	once     sync.Once
+	snap     *dataset.Snapshot
+	warnings []config.Problem
+	err      error
+}
+
+// benchLoad generates and loads a dataset of -bench.series series.
+func benchLoad(b *testing.B) (*dataset.Snapshot, []config.Problem) {
+	b.Helper()
+	if *benchSeries == 0 {
+		b.Skip("give -bench.series=N, e.g. 1000000, to benchmark the pages on a generated dataset")
+	}
+	bench.once.Do(func() {
+		dir, err := os.MkdirTemp("", "socsec-pages-bench-")
+		if err != nil {
+			bench.err = err
+			return
+		}
+		defer os.RemoveAll(dir) // Loaded, the files are needed no more.
+		if _, err := datagen.Write(dir, datagen.Options{Series: *benchSeries}); err != nil {
+			bench.err = err
+			return
+		}
+		res, err := config.Load(config.Options{ConfigFile: dir + "/config.yml"})
+		if err != nil {
+			bench.err = err
+			return
+		}
+		bench.snap, bench.warnings = res.Snapshot, res.Warnings
+	})
+	if bench.err != nil {
+		b.Fatal(bench.err)
+	}
+	return bench.snap, bench.warnings
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// BenchmarkIndex measures building the pages' index of a loaded version, which every load does, and the list of
+// every check, which the first /checks request of a version builds: time, and the heap each keeps per served series
+// (heap after minus heap before, garbage collected).
+func BenchmarkIndex(b *testing.B) {
+	snap, warnings := benchLoad(b)
+	var index, checks, indexTime, checksTime float64
+	var l *Load
+	for b.Loop() {
+		l = nil
+		before := heapInUse()
+		start := time.Now()
+		l = NewLoad(snap, warnings, time.Now())
+		indexTime += time.Since(start).Seconds()
+		afterIndex := heapInUse()
+		start = time.Now()
+		l.checkList()
+		checksTime += time.Since(start).Seconds()
+		afterChecks := heapInUse()
+		index += float64(afterIndex) - float64(before)
+		checks += float64(afterChecks) - float64(afterIndex)
+	}
+	runtime.KeepAlive(l)
+	n := float64(b.N)
+	b.ReportMetric(index/n/float64(len(snap.Series)), "index-B/series")
+	b.ReportMetric(checks/n/float64(len(snap.Series)), "checks-B/series")
+	b.ReportMetric(indexTime/n*1000, "index-ms")
+	b.ReportMetric(checksTime/n*1000, "checks-ms")
+	b.ReportMetric(float64(len(snap.Series)), "series")
+}
+
+// benchPage measures serving one page, reporting the median time of a request (a Go benchmark reports the mean).
+func benchPage(b *testing.B, target string, prepare func(*Load)) {
+	snap, warnings := benchLoad(b)
+	l := NewLoad(snap, warnings, time.Now())
+	if prepare != nil {
+		prepare(l)
+	}
+	p := New(func() State { return State{Load: l} })
+	mux := http.NewServeMux()
+	p.Register(mux)
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	var times []time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		start := time.Now()
+		mux.ServeHTTP(w, req)
+		times = append(times, time.Since(start))
+		if w.Code != http.StatusOK {
+			b.Fatalf("GET %s: status %d", target, w.Code)
+		}
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+}
+
+// BenchmarkFiguresPage serves the first page of /figures, unfiltered.
+func BenchmarkFiguresPage(b *testing.B) {
+	benchPage(b, "/figures", nil)
+}
+
+// BenchmarkFiguresFiltered serves /figures filtered by a year, which scans every figure.
+func BenchmarkFiguresFiltered(b *testing.B) {
+	benchPage(b, "/figures?year=2020&program=basic_medical", nil)
+}
+
+// BenchmarkFigurePage serves the page of one coverage figure of a county: its source, its checks against the
+// county's participants and population, and its chart.
+func BenchmarkFigurePage(b *testing.B) {
+	snap, _ := benchLoad(b)
+	var coverage []*dataset.Observation
+	for _, o := range snap.Series {
+		if o.Indicator.Name == "socsec_coverage_ratio" && o.Region[len(o.Region)-2:] != "00" {
+			coverage = append(coverage, o)
+		}
+	}
+	if len(coverage) == 0 {
+		b.Fatal("no coverage figure of a county")
+	}
+	benchPage(b, "/"+figureURL(coverage[len(coverage)/2]), nil)
+}
+
+// BenchmarkChecksPage serves /checks once its list is built.
+func BenchmarkChecksPage(b *testing.B) {
+	benchPage(b, "/checks", func(l *Load) { l.checkList() })
+}

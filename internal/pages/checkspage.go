@@ -1,0 +1,161 @@
+package pages
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/socsec-exporter/socsec_exporter/config"
+)
+
+// The entries /checks shows of each group on its first page, and on each
+// page of one group.
+const (
+	checksPreview  = 20
+	checksPerPage  = 100
+	groupWarnings  = "warning:"
+	groupCheckName = "check:"
+)
+
+type checksPage struct {
+	Warnings, Failed, Passed int
+	WarningGroups            []warningGroupView
+	CheckGroups              []checkGroupView
+	// Group is set when the page lists one group, a page at a time.
+	Group             string
+	Page, Pages       int
+	Prev, Next, Index string
+	Problem           string
+}
+
+type warningGroupView struct {
+	Kind  string
+	Count int
+	Items []warningView
+	More  string // All of the group, when the overview shows part.
+}
+
+type warningView struct {
+	Pos, Field, Message string
+	Figures             []figureLink
+}
+
+type checkGroupView struct {
+	Name           string
+	Failed, Passed int
+	Items          []checkView
+	More           string
+}
+
+func (p *Pages) serveChecks(w http.ResponseWriter, r *http.Request, l *Load) {
+	ix := l.index
+	cl := l.checkList()
+	v := r.URL.Query()
+	page := checksPage{Failed: cl.failed, Warnings: len(l.Warnings), Group: param(v, "group"), Page: 1, Index: "checks"}
+	for _, g := range cl.checks {
+		page.Passed += g.Passed
+	}
+	if n, err := strconv.Atoi(param(v, "page")); err == nil && n > 0 {
+		page.Page = n
+	}
+	limit, from := checksPreview, 0
+	if page.Group != "" {
+		limit, from = checksPerPage, (page.Page-1)*checksPerPage
+	}
+	found := page.Group == ""
+	for _, g := range cl.warnings {
+		id := groupWarnings + g.Kind
+		if page.Group != "" && page.Group != id {
+			continue
+		}
+		found = true
+		gv := warningGroupView{Kind: g.Kind, Count: len(g.Problems)}
+		for _, prob := range window(g.Problems, from, limit) {
+			gv.Items = append(gv.Items, ix.warningView(cl, prob))
+		}
+		if page.Group == "" && len(g.Problems) > limit {
+			gv.More = groupURL(id, 1)
+		}
+		page.setPages(id, len(g.Problems))
+		page.WarningGroups = append(page.WarningGroups, gv)
+	}
+	for _, g := range cl.checks {
+		id := groupCheckName + g.Name
+		if page.Group != "" && page.Group != id || page.Group == "" && len(g.entries) == 0 {
+			continue
+		}
+		found = true
+		gv := checkGroupView{Name: g.Name, Failed: g.Failed, Passed: g.Passed}
+		for _, e := range window(g.entries, from, limit) {
+			gv.Items = append(gv.Items, ix.entryView(cl, g.Name, e))
+		}
+		if page.Group == "" && len(g.entries) > limit {
+			gv.More = groupURL(id, 1)
+		}
+		page.setPages(id, len(g.entries))
+		page.CheckGroups = append(page.CheckGroups, gv)
+	}
+	status := http.StatusOK
+	if !found {
+		page.Problem, status = "There is no group "+strconv.Quote(page.Group)+" of warnings or checks.", http.StatusNotFound
+	}
+	p.render(w, status, "checks", layout{Title: "Warnings and checks", Nav: "checks", Reload: p.state().Reload, Data: page})
+}
+
+// setPages sets the page links of a one-group page.
+func (page *checksPage) setPages(id string, n int) {
+	if page.Group != id {
+		return
+	}
+	page.Pages = max(1, (n+checksPerPage-1)/checksPerPage)
+	if page.Page > 1 {
+		page.Prev = groupURL(id, min(page.Page-1, page.Pages))
+	}
+	if page.Page < page.Pages {
+		page.Next = groupURL(id, page.Page+1)
+	}
+}
+
+func groupURL(id string, page int) string {
+	v := url.Values{"group": {id}}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return "checks?" + v.Encode()
+}
+
+// window returns up to n elements of s from the i-th.
+func window[T any](s []T, i, n int) []T {
+	if i >= len(s) {
+		return nil
+	}
+	return s[i:min(len(s), i+n)]
+}
+
+func (ix *index) warningView(cl *checkList, p config.Problem) warningView {
+	v := warningView{Pos: p.Pos.String(), Field: p.Field, Message: p.Message}
+	if p.Pos.Line == 0 {
+		v.Pos = p.Pos.File
+	}
+	for _, o := range figuresNamed(cl.find, p.Pos, p.Message) {
+		v.Figures = append(v.Figures, figureLink{figureURL(o), ix.view(o).Title()})
+	}
+	return v
+}
+
+// entryView describes a check result; a pass kept as its figure is checked
+// again, on its own, for its message.
+func (ix *index) entryView(cl *checkList, name string, e checkEntry) checkView {
+	if e.result != nil {
+		return ix.checkView(*e.result, cl.find)
+	}
+	results, find := ix.figureChecks(e.figure)
+	for _, r := range results {
+		if r.Check == name && r.Pos == e.figure.Pos {
+			return ix.checkView(r, find)
+		}
+	}
+	fv := ix.view(e.figure)
+	return checkView{Check: name, OK: true, Subject: fv.Title(), Pos: fv.Pos, Datasets: []string{e.figure.Dataset.ID},
+		Figures: []figureLink{{fv.URL, fv.Title()}}}
+}

@@ -1,0 +1,179 @@
+package pages
+
+import (
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/socsec-exporter/socsec_exporter/check"
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+// figurePage is /figure: one figure, or an unresolved conflict, with
+// everything said about it.
+type figurePage struct {
+	Figure figureView
+	// Conflict lists the figures of an unresolved conflict; the page is
+	// then about a series that is not served.
+	Conflict []relatedView
+	Related  []relatedView // The other figures of the series.
+	Checks   []checkView
+	Chart    chartView
+	// SeriesURL lists the series' figures of every year.
+	SeriesURL string
+}
+
+// relatedView is a figure of the same series and what became of it.
+type relatedView struct {
+	Figure   figureView
+	Relation string
+}
+
+// checkView is one consistency check result as the pages show it.
+type checkView struct {
+	Check    string
+	OK       bool
+	Subject  string
+	Message  string
+	Pos      string
+	Datasets []string
+	Figures  []figureLink
+}
+
+type figureLink struct {
+	URL, Label string
+}
+
+// choicePage is /figure when the query names no figure or several.
+type choicePage struct {
+	Why        string
+	Asked      []labelValue // The parameters of the request, sorted.
+	Candidates []figureView
+	MoreURL    string
+}
+
+// asked lists a request's parameters.
+func asked(v url.Values) []labelValue {
+	var lv []labelValue
+	for _, k := range slices.Sorted(maps.Keys(v)) {
+		for _, val := range v[k] {
+			lv = append(lv, labelValue{k, val})
+		}
+	}
+	return lv
+}
+
+func (p *Pages) serveFigure(w http.ResponseWriter, r *http.Request, l *Load) {
+	ix := l.index
+	reload := p.state().Reload
+	q, err := parseFigureQuery(r.URL.Query())
+	if err != nil {
+		p.render(w, http.StatusBadRequest, "choice", layout{Title: "Which figure?", Nav: "figures", Reload: reload,
+			Data: choicePage{Why: err.Error() + ".", Asked: asked(r.URL.Query()), MoreURL: "figures"}})
+		return
+	}
+	res := ix.resolve(q)
+	switch {
+	case res.figure != nil:
+		p.render(w, http.StatusOK, "figure", layout{Title: ix.view(res.figure).Title(), Nav: "figures", Reload: reload,
+			Data: ix.figurePage(res.figure)})
+	case res.conflict != nil:
+		page := ix.conflictPage(res.conflict)
+		p.render(w, http.StatusNotFound, "figure", layout{Title: "Not served: " + page.Figure.Title(), Nav: "figures", Reload: reload, Data: page})
+	default:
+		page := choicePage{Why: res.why, Asked: asked(r.URL.Query()),
+			MoreURL: figuresURL(figuresFilter{Metric: q.Metric, Region: q.Region, Program: q.Program}, 1)}
+		if ix.indicator(q.Metric) == nil || ix.region(q.Region) == nil {
+			page.MoreURL = "figures"
+		}
+		for _, o := range res.candidates {
+			page.Candidates = append(page.Candidates, ix.view(o))
+		}
+		status := http.StatusNotFound
+		if len(res.candidates) > 0 && res.why == "Several figures match; choose one." {
+			status = http.StatusMultipleChoices
+		}
+		p.render(w, status, "choice", layout{Title: "Which figure?", Nav: "figures", Reload: reload, Data: page})
+	}
+}
+
+func (ix *index) figurePage(o *dataset.Observation) figurePage {
+	page := figurePage{Figure: ix.view(o), Chart: ix.chart(o, nil),
+		SeriesURL: figuresURL(figuresFilter{Metric: o.Indicator.Name, Region: o.Region, Program: o.Program}, 1)}
+	if s := ix.settlement(o); s != nil {
+		for _, f := range s.confirming {
+			page.Related = append(page.Related, relatedView{ix.view(f), "confirms it: agrees within what both wrote; the more precise figure is served"})
+		}
+		for _, f := range s.revised {
+			page.Related = append(page.Related, relatedView{ix.view(f), revisedBecause(f, o)})
+		}
+	}
+	page.Checks = ix.checkViews(ix.figureChecks(o))
+	return page
+}
+
+// revisedBecause says why the served figure replaced an older one.
+func revisedBecause(old, served *dataset.Observation) string {
+	switch {
+	case served.Source.Authority != old.Source.Authority:
+		return "revised: disagrees, and the served figure's source has the higher authority"
+	case old.Source.Date().IsZero():
+		return "revised: disagrees, and the served figure's source is dated while this one's is not"
+	}
+	return "revised: disagrees, and the served figure's source is later"
+}
+
+func (ix *index) conflictPage(s *settlement) figurePage {
+	first := s.first()
+	page := figurePage{Figure: ix.view(first), Chart: ix.chart(first, s.conflict),
+		SeriesURL: figuresURL(figuresFilter{Metric: first.Indicator.Name, Region: first.Region, Program: first.Program}, 1)}
+	for _, f := range s.conflict {
+		page.Conflict = append(page.Conflict, relatedView{ix.view(f), "disagrees with the others; no source outranks the rest"})
+	}
+	for _, f := range s.others {
+		rel := "disagrees with " + first.Source.ID + ", whose source outranks it"
+		if f.Agrees(first) {
+			rel = "agrees with the figure of " + first.Source.ID
+		}
+		page.Related = append(page.Related, relatedView{ix.view(f), rel})
+	}
+	var results []check.Result
+	var finders []figureFinder
+	for _, f := range s.conflict {
+		rs, find := ix.figureChecks(f)
+		finders = append(finders, find)
+		for _, r := range rs {
+			if !slices.ContainsFunc(results, func(x check.Result) bool { return x.Pos == r.Pos && x.Message == r.Message }) {
+				results = append(results, r)
+			}
+		}
+	}
+	page.Checks = ix.checkViews(results, func(p dataset.Position) *dataset.Observation {
+		for _, find := range finders {
+			if o := find(p); o != nil {
+				return o
+			}
+		}
+		return nil
+	})
+	return page
+}
+
+// checkViews describes check results with links to the figures they name
+// by position, as find finds them.
+func (ix *index) checkViews(results []check.Result, find figureFinder) []checkView {
+	var views []checkView
+	for _, r := range results {
+		views = append(views, ix.checkView(r, find))
+	}
+	return views
+}
+
+func (ix *index) checkView(r check.Result, find figureFinder) checkView {
+	v := checkView{Check: r.Check, OK: r.OK, Subject: r.Subject, Message: r.Message, Pos: r.Pos.String(), Datasets: r.Datasets}
+	for _, o := range figuresNamed(find, r.Pos, r.Message) {
+		v.Figures = append(v.Figures, figureLink{figureURL(o), ix.view(o).Title()})
+	}
+	return v
+}

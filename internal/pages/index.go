@@ -1,0 +1,318 @@
+package pages
+
+import (
+	"bytes"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+// index is what the pages look figures up in, for one loaded version. The
+// served figures are found by binary search in the snapshot's own Series,
+// which the loader sorts by series key; only what the snapshot does not
+// hold in that order is kept here: the settlement of the few series
+// published more than once, the years, and the reported figures and
+// declared totals by region.
+type index struct {
+	snap *dataset.Snapshot
+	// order lists the positions of Series in key order when Series is not
+	// itself in that order; nil when it is, as the loader writes it.
+	order []int32
+	// settled holds, by series key, every series with more than one
+	// figure: revised, confirmed, or in an unresolved conflict.
+	settled map[string]*settlement
+	// conflicts are the settlements of the series not served, sorted.
+	conflicts []*settlement
+	years     []int // Years with a served figure, ascending.
+	// reported and totals hold the reported figures and declared totals
+	// by region code, for the checks of a figure.
+	reported map[string][]*dataset.Reported
+	totals   map[string][]*dataset.Total
+	// aliases maps every region alias to its code.
+	aliases map[string]string
+	// datasetOrder is each dataset's position in the snapshot.
+	datasetOrder map[*dataset.Dataset]int
+}
+
+// settlement is every figure of one series published more than once, and
+// what the loader made of them.
+type settlement struct {
+	served     *dataset.Observation   // Nil for an unresolved conflict.
+	revised    []*dataset.Observation // Figures the served one replaced.
+	confirming []*dataset.Observation // Figures that agree with the served one.
+	conflict   []*dataset.Observation // The figures no rule could order.
+	// others are the further figures of a conflicting series: those that
+	// agree with one of the conflicting figures or that it outranks.
+	others []*dataset.Observation
+}
+
+// first returns a figure of the series, for its labels.
+func (s *settlement) first() *dataset.Observation {
+	if s.served != nil {
+		return s.served
+	}
+	return s.conflict[0]
+}
+
+// all returns every figure of the series.
+func (s *settlement) all() []*dataset.Observation {
+	var all []*dataset.Observation
+	if s.served != nil {
+		all = append(all, s.served)
+	}
+	all = append(all, s.revised...)
+	all = append(all, s.confirming...)
+	all = append(all, s.conflict...)
+	return append(all, s.others...)
+}
+
+func newIndex(snap *dataset.Snapshot) *index {
+	ix := &index{snap: snap, settled: map[string]*settlement{}, reported: map[string][]*dataset.Reported{},
+		totals: map[string][]*dataset.Total{}, aliases: map[string]string{}, datasetOrder: map[*dataset.Dataset]int{}}
+	if !slices.IsSortedFunc(snap.Series, compareFigures) {
+		ix.order = make([]int32, len(snap.Series))
+		for i := range ix.order {
+			ix.order[i] = int32(i)
+		}
+		slices.SortStableFunc(ix.order, func(a, b int32) int { return compareFigures(snap.Series[a], snap.Series[b]) })
+	}
+	get := func(o *dataset.Observation) *settlement {
+		k := o.Key()
+		s := ix.settled[k]
+		if s == nil {
+			s = &settlement{}
+			ix.settled[k] = s
+		}
+		return s
+	}
+	for _, r := range snap.Revisions {
+		s := get(r.New)
+		s.served = r.New
+		s.revised = append(s.revised, r.Old)
+	}
+	for _, c := range snap.Confirmations {
+		s := get(c.Served)
+		s.served = c.Served
+		s.confirming = append(s.confirming, c.Figure)
+	}
+	for _, c := range snap.Conflicts {
+		s := get(c.Figures[0])
+		s.conflict = c.Figures
+		ix.conflicts = append(ix.conflicts, s)
+	}
+	slices.SortFunc(ix.conflicts, func(a, b *settlement) int { return compareFigures(a.first(), b.first()) })
+	for i, ds := range snap.Datasets {
+		ix.datasetOrder[ds] = i
+		for _, r := range ds.Reported {
+			ix.reported[r.Region] = append(ix.reported[r.Region], r)
+		}
+		for _, t := range ds.Totals {
+			ix.totals[t.Region] = append(ix.totals[t.Region], t)
+		}
+	}
+	for _, r := range snap.Regions {
+		for _, a := range r.Aliases {
+			ix.aliases[a] = r.Code
+		}
+	}
+	ix.collectOthers()
+	ix.years = servedYears(snap.Series)
+	return ix
+}
+
+// collectOthers finds the figures of conflicting series that the conflict
+// does not list. Conflicts are rare, so the figures are first told apart
+// by what they share cheaply and only candidates get a key.
+func (ix *index) collectOthers() {
+	if len(ix.conflicts) == 0 {
+		return
+	}
+	type near struct {
+		indicator, region, program string
+		year                       int
+	}
+	candidates := map[near]bool{}
+	listed := map[*dataset.Observation]bool{}
+	for _, s := range ix.conflicts {
+		o := s.first()
+		candidates[near{o.Indicator.Name, o.Region, o.Program, o.Year}] = true
+		for _, f := range s.conflict {
+			listed[f] = true
+		}
+	}
+	for _, ds := range ix.snap.Datasets {
+		for _, o := range ds.Observations {
+			if !candidates[near{o.Indicator.Name, o.Region, o.Program, o.Year}] || listed[o] {
+				continue
+			}
+			if s := ix.settled[o.Key()]; s != nil && s.served == nil {
+				s.others = append(s.others, o)
+			}
+		}
+	}
+}
+
+// servedYears returns the distinct years of the figures, ascending.
+func servedYears(series []*dataset.Observation) []int {
+	var seen [400]bool // 1900 to 2299; the loader refuses years outside 1900..next year.
+	extra := map[int]bool{}
+	for _, o := range series {
+		if i := o.Year - 1900; i >= 0 && i < len(seen) {
+			seen[i] = true
+		} else {
+			extra[o.Year] = true
+		}
+	}
+	var years []int
+	for i, ok := range seen {
+		if ok {
+			years = append(years, 1900+i)
+		}
+	}
+	for y := range extra {
+		years = append(years, y)
+	}
+	slices.Sort(years)
+	return years
+}
+
+// len returns the number of served figures.
+func (ix *index) len() int { return len(ix.snap.Series) }
+
+// at returns the i-th served figure in key order.
+func (ix *index) at(i int) *dataset.Observation {
+	if ix.order != nil {
+		return ix.snap.Series[ix.order[i]]
+	}
+	return ix.snap.Series[i]
+}
+
+// span returns the positions [lo, hi) of the served figures of an
+// indicator, region and, unless anyProgram, programme: a contiguous run in
+// key order, found by binary search.
+func (ix *index) span(indicator, region, program string, anyProgram bool) (int, int) {
+	cmp := func(o *dataset.Observation) int {
+		if c := strings.Compare(o.Indicator.Name, indicator); c != 0 {
+			return c
+		}
+		if c := strings.Compare(o.Region, region); c != 0 || anyProgram {
+			return c
+		}
+		return strings.Compare(o.Program, program)
+	}
+	lo := sort.Search(ix.len(), func(i int) bool { return cmp(ix.at(i)) >= 0 })
+	hi := lo + sort.Search(ix.len()-lo, func(i int) bool { return cmp(ix.at(lo+i)) > 0 })
+	return lo, hi
+}
+
+// indicatorSpan returns the positions [lo, hi) of an indicator's figures.
+func (ix *index) indicatorSpan(indicator string) (int, int) {
+	lo := sort.Search(ix.len(), func(i int) bool { return ix.at(i).Indicator.Name >= indicator })
+	hi := lo + sort.Search(ix.len()-lo, func(i int) bool { return ix.at(lo+i).Indicator.Name > indicator })
+	return lo, hi
+}
+
+// settlement returns the settlement of o's series, or nil when o's series
+// has only the one figure.
+func (ix *index) settlement(o *dataset.Observation) *settlement {
+	if len(ix.settled) == 0 {
+		return nil
+	}
+	return ix.settled[o.Key()]
+}
+
+// indicator returns the indicator named name that has figures, or nil.
+func (ix *index) indicator(name string) *dataset.Indicator {
+	inds := ix.snap.Indicators
+	i, ok := slices.BinarySearchFunc(inds, name, func(ind *dataset.Indicator, n string) int { return strings.Compare(ind.Name, n) })
+	if !ok {
+		// A series in conflict may be the only one of its indicator.
+		for _, s := range ix.conflicts {
+			if s.first().Indicator.Name == name {
+				return s.first().Indicator
+			}
+		}
+		return nil
+	}
+	return inds[i]
+}
+
+// region returns the region with the code or alias, or nil.
+func (ix *index) region(code string) *dataset.Region {
+	if c, ok := ix.aliases[code]; ok {
+		code = c
+	}
+	rs := ix.snap.Regions
+	i, ok := slices.BinarySearchFunc(rs, code, func(r *dataset.Region, c string) int { return strings.Compare(r.Code, c) })
+	if !ok {
+		return nil
+	}
+	return rs[i]
+}
+
+// program returns the programme with the id, or nil.
+func (ix *index) program(id string) *dataset.Program {
+	ps := ix.snap.Programs
+	i, ok := slices.BinarySearchFunc(ps, id, func(p *dataset.Program, id string) int { return strings.Compare(p.ID, id) })
+	if !ok {
+		return nil
+	}
+	return ps[i]
+}
+
+// programsNamed returns the programmes with the name.
+func (ix *index) programsNamed(name string) []*dataset.Program {
+	var ps []*dataset.Program
+	for _, p := range ix.snap.Programs {
+		if p.Name == name {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// dataset returns the dataset with the id, or nil.
+func (ix *index) dataset(id string) *dataset.Dataset {
+	for _, ds := range ix.snap.Datasets {
+		if ds.ID == id {
+			return ds
+		}
+	}
+	return nil
+}
+
+// compareFigures orders figures as their series keys sort
+// (dataset.Observation.Key: indicator, region, programme, year as written,
+// period, basis, dimensions), without building the keys.
+func compareFigures(a, b *dataset.Observation) int {
+	if c := strings.Compare(a.Indicator.Name, b.Indicator.Name); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Region, b.Region); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Program, b.Program); c != 0 {
+		return c
+	}
+	if a.Year != b.Year {
+		var x, y [20]byte
+		return bytes.Compare(strconv.AppendInt(x[:0], int64(a.Year), 10), strconv.AppendInt(y[:0], int64(b.Year), 10))
+	}
+	if c := strings.Compare(a.Period, b.Period); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Basis, b.Basis); c != 0 {
+		return c
+	}
+	return slices.Compare(a.Dimensions, b.Dimensions)
+}
+
+// sameSeries reports whether two figures are of one series across the
+// years: the same indicator, region, programme, basis and dimensions.
+func sameSeries(a, b *dataset.Observation) bool {
+	return a.Indicator.Name == b.Indicator.Name && a.Region == b.Region && a.Program == b.Program &&
+		a.Basis == b.Basis && slices.Equal(a.Dimensions, b.Dimensions)
+}

@@ -1,0 +1,152 @@
+// Package pages serves the exporter's provenance pages: every served figure
+// (/figures), one figure with its source, the source's own words, the other
+// figures of its series, the consistency checks it takes part in and a chart
+// of its series (/figure), and every warning and check of the current load
+// (/checks). They are rendered on the server with html/template, work without
+// JavaScript and load nothing from elsewhere.
+//
+// What the pages look up is indexed once per loaded version (NewLoad), so a
+// figure's page costs a few binary searches however many series there are.
+package pages
+
+import (
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// ContentSecurityPolicy is sent with every page: nothing but the exporter's
+// own stylesheet and inline images, no script at all, forms only to itself.
+const ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// Load is one loaded version of the data as the pages see it: the snapshot,
+// the warnings of the load that built it, when it was loaded, and the index
+// the pages look figures up in, built once for the version.
+type Load struct {
+	Snapshot *dataset.Snapshot
+	Warnings []config.Problem
+	At       time.Time
+
+	index *index
+	// checks are every consistency check of the version, run on the first
+	// request that lists them all; figure pages check their own figures.
+	checksOnce sync.Once
+	checks     *checkList
+}
+
+// NewLoad indexes a loaded version for the pages. The index is small (see
+// the README) and built here, within the load, so that its memory is
+// counted with the version's and the first page is as quick as any.
+func NewLoad(snap *dataset.Snapshot, warnings []config.Problem, at time.Time) *Load {
+	return &Load{Snapshot: snap, Warnings: warnings, At: at, index: newIndex(snap)}
+}
+
+// Reload is the outcome of the last load or reload.
+type Reload struct {
+	At  time.Time // When it ended; zero before the first.
+	Err error     // Why it failed, nil when it succeeded.
+}
+
+// State is what the exporter tells the pages: the version it serves (nil
+// before the first successful load) and how its last reload went.
+type State struct {
+	Load   *Load
+	Reload Reload
+}
+
+// Pages serves the provenance pages of whatever version state returns.
+type Pages struct {
+	state func() State
+	tmpl  *template.Template
+}
+
+// New returns the pages of the versions that state returns.
+func New(state func() State) *Pages {
+	return &Pages{state: state, tmpl: templates()}
+}
+
+// templates are parsed once, from the files embedded in the binary.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("pages").Funcs(funcs).ParseFS(templateFiles, "templates/*.html"))
+})
+
+// Register adds the pages' routes to mux: /figures, /figure, /checks and
+// their stylesheet under /static/.
+func (p *Pages) Register(mux *http.ServeMux) {
+	mux.Handle("/figures", p.page(p.serveFigures))
+	mux.Handle("/figure", p.page(p.serveFigure))
+	mux.Handle("/checks", p.page(p.serveChecks))
+	static, _ := fs.Sub(staticFiles, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(static))
+	mux.Handle("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		securityHeaders(w.Header())
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	}))
+}
+
+// page wraps a page handler: GET and HEAD only, the security headers, and a
+// page saying so while nothing is loaded yet.
+func (p *Pages) page(serve func(w http.ResponseWriter, r *http.Request, l *Load)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		securityHeaders(w.Header())
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "Use GET", http.StatusMethodNotAllowed)
+			return
+		}
+		st := p.state()
+		if st.Load == nil {
+			p.render(w, http.StatusServiceUnavailable, "loading", layout{Title: "Loading", Reload: st.Reload})
+			return
+		}
+		serve(w, r, st.Load)
+	})
+}
+
+func securityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+}
+
+// layout is what every page template gets besides its own data.
+type layout struct {
+	Title  string
+	Nav    string // The page the navigation marks as current.
+	Reload Reload
+	Data   any
+}
+
+// render executes the named page into a buffer first, so that a template
+// error is a clean 500 rather than half a page.
+func (p *Pages) render(w http.ResponseWriter, status int, name string, data layout) {
+	var buf pageBuffer
+	if err := p.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+		http.Error(w, "Rendering the page failed: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.b)
+}
+
+type pageBuffer struct{ b []byte }
+
+func (b *pageBuffer) Write(p []byte) (int, error) {
+	b.b = append(b.b, p...)
+	return len(p), nil
+}

@@ -25,12 +25,12 @@ func children() *dashboard.DashboardBuilder {
 	).
 		WithPanel(yearBars("Children supported by category and year",
 			"Children in basic living security, per statistical year and category (for example orphans and children without support).",
-			unitPersons,
+			unitPersons, "socsec_children_supported_persons",
 			`socsec_children_supported_persons{job=~"$job",region_code="$region",program=~"$program",period=""}`,
-			"category")).
+			"category", "region_code", "${region}")).
 		WithPanel(barchart.NewPanelBuilder().
 			Title("Jurisdictions with a mechanism and in total").
-			Description("Cities and counties with a minors-protection coordination mechanism next to all cities and counties " +
+			Description("Cities and counties with a minors-protection coordination mechanism next to all cities and counties "+
 				"of the region, in the latest year published.").
 			Unit(unitCount).
 			Thresholds(thresholds("green")).
@@ -38,6 +38,11 @@ func children() *dashboard.DashboardBuilder {
 				`label_replace(`+withMechanism+`, "measure", "with a mechanism", "", "")`+
 					` or label_replace(`+allJurisdictions+`, "measure", "all jurisdictions", "", "")`)).
 			WithTransformation(matrix("jurisdiction_level", "measure")).
+			// One family per bar: each links to the latest figure of its family and jurisdiction level.
+			OverrideByName("with a mechanism", []dashboard.DynamicConfigValue{{Id: "links", Value: figureLinkValue(
+				"metric", "socsec_jurisdictions_with_mechanism", "region_code", "${region}", "jurisdiction_level", "${__data.fields[0]}")}}).
+			OverrideByName("all jurisdictions", []dashboard.DynamicConfigValue{{Id: "links", Value: figureLinkValue(
+				"metric", "socsec_jurisdictions", "region_code", "${region}", "jurisdiction_level", "${__data.fields[0]}")}}).
 			Height(8).Span(12)).
 		WithPanel(bargauge.NewPanelBuilder().
 			Title("Share of jurisdictions with a mechanism").
@@ -51,5 +56,6 @@ func children() *dashboard.DashboardBuilder {
 			Thresholds(thresholds("orange", dashboard.Threshold{Value: cog.ToPtr(1.0), Color: "green"})).
 			WithTarget(latest("A", withMechanism+` / ignoring (program) group_left () `+allJurisdictions,
 				"{{jurisdiction_level}} ({{year}})")).
+			DataLinks(figureLink(fieldLabels("socsec_jurisdictions_with_mechanism", "region_code", "program", "year", "jurisdiction_level")...)).
 			Height(8).Span(24))
 }

@@ -62,7 +62,8 @@ func newDashboard(uid, title, description string, vars ...cog.Builder[dashboard.
 		Link(dashboardLinks("History", historyTag, false))
 }
 
-// baseDashboard starts a read-only dashboard tagged dashboardTag with the data source and job variables first.
+// baseDashboard starts a read-only dashboard tagged dashboardTag with the data source and job variables first and
+// the exporter's address last.
 func baseDashboard(uid, title, description, dashboardTag string, ds, job cog.Builder[dashboard.VariableModel],
 	vars ...cog.Builder[dashboard.VariableModel]) *dashboard.DashboardBuilder {
 	return dashboard.NewDashboardBuilder(title).
@@ -72,7 +73,72 @@ func baseDashboard(uid, title, description, dashboardTag string, ds, job cog.Bui
 		Readonly().
 		Timezone("browser").
 		Tooltip(dashboard.DashboardCursorSyncCrosshair).
-		Variables(append([]cog.Builder[dashboard.VariableModel]{ds, job}, vars...))
+		Variables(append(append([]cog.Builder[dashboard.VariableModel]{ds, job}, vars...), exporterVariable()))
+}
+
+// ExporterVariable names the variable that holds the address under which browsers reach the exporter's pages;
+// DefaultExporterURL is its default, where the docker-compose stack publishes the exporter.
+const (
+	ExporterVariable   = "exporter_url"
+	DefaultExporterURL = "http://localhost:10716"
+)
+
+// SourceLinkTitle is the title of the data link from a figure to its page on the exporter.
+const SourceLinkTitle = "Source of this figure"
+
+// exporterVariable is a text box with the exporter's address as the browser sees it, which may differ from the one
+// Prometheus scrapes: links go there, queries never do.
+func exporterVariable() *dashboard.TextBoxVariableBuilder {
+	return dashboard.NewTextBoxVariableBuilder(ExporterVariable).
+		Label("Exporter URL").
+		Description("Address under which your browser reaches socsec_exporter, for the \"" + SourceLinkTitle + "\" links " +
+			"to its page of a figure: the source, the source's own words and the checks. Set it with ?var-" + ExporterVariable + "=.").
+		DefaultValue(dashboard.StringOrMap{String: cog.ToPtr(DefaultExporterURL)}).
+		Current(single(DefaultExporterURL, DefaultExporterURL))
+}
+
+// figureLink is the data link to the exporter's page of the clicked figure. Its parameters come in pairs of a label
+// and its value, mostly a Grafana data link variable; Grafana percent-encodes what it fills in, and a variable it
+// cannot fill (a label the series does not have) is left as written, which the page takes as not given.
+func figureLink(params ...string) []cog.Builder[dashboard.DashboardLink] {
+	return []cog.Builder[dashboard.DashboardLink]{dashboard.NewDashboardLinkBuilder(SourceLinkTitle).
+		Type(dashboard.DashboardLinkTypeLink).
+		Url(figureLinkURL(params...)).
+		TargetBlank(true)}
+}
+
+// figureLinkValue is figureLink as the value of a links override, for the fields of one figure family in a panel
+// that shows several.
+func figureLinkValue(params ...string) []map[string]any {
+	return []map[string]any{{"title": SourceLinkTitle, "url": figureLinkURL(params...), "targetBlank": true}}
+}
+
+func figureLinkURL(params ...string) string {
+	var b strings.Builder
+	b.WriteString("${" + ExporterVariable + ":raw}/figure?")
+	for i := 0; i+1 < len(params); i += 2 {
+		if i > 0 {
+			b.WriteString("&")
+		}
+		b.WriteString(params[i] + "=" + params[i+1])
+	}
+	return b.String()
+}
+
+// fieldLabels are the link parameters of a figure of family whose series has the labels: each label's value from
+// the clicked series, as time-series panels have them, with its period and basis when it has them.
+func fieldLabels(family string, labels ...string) []string {
+	params := []string{"metric", family}
+	for _, l := range append(labels, "period", "basis") {
+		params = append(params, l, "${__field.labels."+l+"}")
+	}
+	return params
+}
+
+// matrixCell are the link parameters of a figure in a groupingToMatrix table: the row field is the first, and each
+// column is named by its value.
+func matrixCell(family, rowLabel, columnLabel string, fixed ...string) []string {
+	return append([]string{"metric", family, rowLabel, "${__data.fields[0]}", columnLabel, "${__field.name}"}, fixed...)
 }
 
 // dashboardLinks is a dropdown of the dashboards tagged linkTag that keeps the variables and the time range only

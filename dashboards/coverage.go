@@ -33,19 +33,21 @@ func coverage() *dashboard.DashboardBuilder {
 			WithTarget(latest("A", withProgramNames(
 				`region_program:socsec_insured_persons:latest{job=~"$job",region_code="$region",program=~"$program"}`),
 				"{{program_name}}")).
+			DataLinks(figureLink(fieldLabels("socsec_insured_persons", "region_code", "program")...)).
 			Height(8).Span(12))
 }
 
 // byYear is a bar chart of the annual figures of one data family for the selected region and programmes, with the
 // year on the x axis and one bar per programme; a figure of part of a year is not the year's.
 func byYear(family, title, description, unit string) *barchart.PanelBuilder {
-	return yearBars(title, description, unit,
+	return yearBars(title, description, unit, family,
 		withProgramNames(fmt.Sprintf(`%s{job=~"$job",region_code="$region",program=~"$program",period=""}`, family)),
-		"program_name")
+		"program_name", "region_code", "${region}")
 }
 
-// yearBars is a bar chart of an instant table query with the year on the x axis and one bar per value of column.
-func yearBars(title, description, unit, expr, column string) *barchart.PanelBuilder {
+// yearBars is a bar chart of an instant table query of family with the year on the x axis and one bar per value of
+// the label column, linked to the page of each figure; link gives the parameters the matrix loses, in pairs.
+func yearBars(title, description, unit, family, expr, column string, link ...string) *barchart.PanelBuilder {
 	return barchart.NewPanelBuilder().
 		Title(title).
 		Description(description).
@@ -54,5 +56,6 @@ func yearBars(title, description, unit, expr, column string) *barchart.PanelBuil
 		WithTarget(rows("A", expr)).
 		WithTransformation(sortBy("year", false)).
 		WithTransformation(matrix("year", column)).
+		DataLinks(figureLink(matrixCell(family, "year", column, link...)...)).
 		Height(8).Span(12)
 }

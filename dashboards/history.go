@@ -69,5 +69,7 @@ func historyPanel(family, title, description, unit string) *timeseries.PanelBuil
 		ShowPoints(common.VisibilityModeNever).
 		Thresholds(thresholds("green")).
 		WithTarget(series("A", expr, "{{program_name}}")).
+		// No year label here: the instant clicked picks the figure a panel holds there.
+		DataLinks(figureLink(append(fieldLabels(family, "region_code", "program"), "at", "${__value.time}")...)).
 		Height(8).Span(12)
 }

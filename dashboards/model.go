@@ -42,20 +42,65 @@ type Variable struct {
 	Refresh    int    `json:"refresh"`
 }
 
-// Panel is a dashboard panel with its queries and default unit.
+// Panel is a dashboard panel with its queries, transformations, default unit and data links.
 type Panel struct {
-	ID          int      `json:"id"`
-	Type        string   `json:"type"`
-	Title       string   `json:"title"`
-	Description string   `json:"description"`
-	Interval    string   `json:"interval"` // Minimum step of range queries, e.g. 1d.
-	Datasource  *Ref     `json:"datasource"`
-	Targets     []Target `json:"targets"`
-	FieldConfig struct {
+	ID              int              `json:"id"`
+	Type            string           `json:"type"`
+	Title           string           `json:"title"`
+	Description     string           `json:"description"`
+	Interval        string           `json:"interval"` // Minimum step of range queries, e.g. 1d.
+	Datasource      *Ref             `json:"datasource"`
+	Targets         []Target         `json:"targets"`
+	Transformations []Transformation `json:"transformations"`
+	FieldConfig     struct {
 		Defaults struct {
-			Unit string `json:"unit"`
+			Unit  string     `json:"unit"`
+			Links []DataLink `json:"links"`
 		} `json:"defaults"`
+		Overrides []Override `json:"overrides"`
 	} `json:"fieldConfig"`
+}
+
+// Transformation is one of a panel's data transformations.
+type Transformation struct {
+	ID      string         `json:"id"`
+	Options map[string]any `json:"options"`
+}
+
+// DataLink is a link from the values of a panel.
+type DataLink struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// Override changes the field config of the fields its matcher picks.
+type Override struct {
+	Matcher struct {
+		ID      string `json:"id"`
+		Options any    `json:"options"`
+	} `json:"matcher"`
+	Properties []struct {
+		ID    string          `json:"id"`
+		Value json.RawMessage `json:"value"`
+	} `json:"properties"`
+}
+
+// Links returns the data links of the field named field: those of an override by that name, else the defaults.
+func (p Panel) Links(field string) []DataLink {
+	for _, o := range p.FieldConfig.Overrides {
+		if o.Matcher.ID != "byName" || o.Matcher.Options != field {
+			continue
+		}
+		for _, prop := range o.Properties {
+			if prop.ID == "links" {
+				var links []DataLink
+				if json.Unmarshal(prop.Value, &links) == nil {
+					return links
+				}
+			}
+		}
+	}
+	return p.FieldConfig.Defaults.Links
 }
 
 // Target is one Prometheus query of a panel.

@@ -61,6 +61,7 @@ func overview() *dashboard.DashboardBuilder {
 				"configRefId": "B",
 				"mappings":    []map[string]any{{"fieldName": "Target", "handlerKey": "threshold1"}},
 			})).
+			DataLinks(figureLink(fieldLabels("socsec_coverage_ratio", "region_code", "program")...)).
 			Height(6).Span(24)).
 		WithPanel(bargauge.NewPanelBuilder().
 			Title("Regions ranked by latest coverage").
@@ -74,5 +75,6 @@ func overview() *dashboard.DashboardBuilder {
 			WithTarget(latest("A", `sort_desc(`+withProgramNames(withRegionNames(
 				`region_program:socsec_coverage_ratio:latest{job=~"$job",program=~"$program"}`))+`)`,
 				"{{region_name}} · {{program_name}}")).
+			DataLinks(figureLink(fieldLabels("socsec_coverage_ratio", "region_code", "program")...)).
 			Height(10).Span(24))
 }

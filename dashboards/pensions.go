@@ -14,27 +14,32 @@ func pensions() *dashboard.DashboardBuilder {
 	).
 		WithPanel(yearBars("Monthly pension per capita by year",
 			"Average monthly pension per person of the selected pension programme, per statistical year.", unitYuan,
+			"socsec_pension_monthly_per_capita_yuan",
 			withProgramNames(`socsec_pension_monthly_per_capita_yuan{job=~"$job",region_code="$region",program="$program",period=""}`),
-			"program_name")).
+			"program_name", "region_code", "${region}", "program", "${program}")).
 		WithPanel(changeTable("Change of the monthly pension",
 			"Monthly pension per capita of the selected programme and its change against the previous year published. "+
 				"Published years need not be consecutive, so a change may span several years.",
+			"socsec_pension_monthly_per_capita_yuan",
 			`socsec_pension_monthly_per_capita_yuan{job=~"$job",region_code="$region",program="$program",period=""}`,
-			"Monthly pension")).
+			"Monthly pension", "${program}")).
 		WithPanel(yearBars("Annual subsidy per capita by year",
 			"Annual subsidy per person of the selected subsidy programme, per statistical year.", unitYuan,
+			"socsec_subsidy_annual_per_capita_yuan",
 			withProgramNames(`socsec_subsidy_annual_per_capita_yuan{job=~"$job",region_code="$region",program="$subsidy_program",period=""}`),
-			"program_name")).
+			"program_name", "region_code", "${region}", "program", "${subsidy_program}")).
 		WithPanel(changeTable("Change of the annual subsidy",
 			"Annual subsidy per capita of the selected programme and its change against the previous year published. "+
 				"Published years need not be consecutive, so a change may span several years.",
+			"socsec_subsidy_annual_per_capita_yuan",
 			`socsec_subsidy_annual_per_capita_yuan{job=~"$job",region_code="$region",program="$subsidy_program",period=""}`,
-			"Annual subsidy"))
+			"Annual subsidy", "${subsidy_program}"))
 }
 
-// changeTable lists the yearly values of one series per year with their change against the previous row: the
-// trailing mean of two rows m gives the previous value as 2m - v, so the change is 2(v - m).
-func changeTable(title, description, expr, valueName string) *table.PanelBuilder {
+// changeTable lists the yearly values of one series of family per year with their change against the previous row:
+// the trailing mean of two rows m gives the previous value as 2m - v, so the change is 2(v - m). Each row links to
+// its figure's page: of the region variable's region and the programme program, a variable, in the row's year.
+func changeTable(title, description, family, expr, valueName, program string) *table.PanelBuilder {
 	return table.NewPanelBuilder().
 		Title(title).
 		Description(description).
@@ -69,6 +74,7 @@ func changeTable(title, description, expr, valueName string) *table.PanelBuilder
 			{Id: "unit", Value: unitRatio},
 			{Id: "decimals", Value: 1},
 		}).
+		DataLinks(figureLink("metric", family, "region_code", "${region}", "program", program, "year", "${__data.fields.year}")).
 		Height(8).Span(12)
 }
 

@@ -102,5 +102,8 @@ func sources() *dashboard.DashboardBuilder {
 			OverrideByName("URL", []dashboard.DynamicConfigValue{{Id: "links", Value: []map[string]any{
 				{"title": "Open the source", "url": "${__value.raw}", "targetBlank": true},
 			}}}).
+			DataLinks(figureLink("metric", "${__data.fields.metric}", "region_code", "${__data.fields.region_code}",
+				"program", "${__data.fields.program}", "year", "${__data.fields.year}", "period", "${__data.fields.period}",
+				"basis", "${__data.fields.basis}", "dimensions", "${__data.fields.dimensions}")).
 			Height(12).Span(24))
 }

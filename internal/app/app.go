@@ -75,6 +75,9 @@ type Exporter struct {
 	reloadOK    prometheus.Gauge
 	reloadTime  prometheus.Gauge
 	files       *fileMetrics
+
+	// pageState is what the provenance pages show.
+	pageState pageState
 }
 
 // New returns an exporter with nothing loaded yet; call Reload to load.

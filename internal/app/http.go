@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/pages"
 )
 
 // Handler returns the exporter's HTTP routes.
@@ -27,6 +28,7 @@ func (e *Exporter) Handler() http.Handler {
 		fmt.Fprintln(w, "Ready")
 	})
 	mux.HandleFunc("/-/reload", e.serveReload)
+	pages.New(e.PageState).Register(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		(*e.landing.Load()).ServeHTTP(w, r)
 	})
@@ -44,9 +46,11 @@ func (e *Exporter) setLanding(snap *dataset.Snapshot) {
 			{Address: strings.TrimPrefix(e.opts.TelemetryPath, "/"), Text: "Metrics"},
 			{Address: "-/healthy", Text: "Health"},
 			{Address: "-/ready", Text: "Readiness"},
+			{Address: "figures", Text: "Figures", Description: "every figure served, with its source and the source's words"},
+			{Address: "checks", Text: "Warnings and checks", Description: "what the current load found"},
 		},
-		ExtraHTML: datasetsHTML(snap),
-		ExtraCSS:  "table.datasets td, table.datasets th { padding: 2px 8px; text-align: left; vertical-align: top; }",
+		ExtraHTML: pages.LandingHTML(e.PageState()) + datasetsHTML(snap),
+		ExtraCSS:  "table.datasets td, table.datasets th { padding: 2px 8px; text-align: left; vertical-align: top; } " + pages.LandingCSS,
 	}
 	h, err := web.NewLandingPage(cfg)
 	var handler http.Handler = h

@@ -157,6 +157,7 @@ func (e *Exporter) abandoned(ctx context.Context, what string) error {
 	e.reloadOK.Set(0)
 	err := fmt.Errorf("%w: %s", cause, what)
 	e.logger.Error("Loading config and datasets failed", "config", e.configName(), "kept", e.kept(), "err", err)
+	e.recordReload(nil, err)
 	return err
 }
 
@@ -174,10 +175,12 @@ func (e *Exporter) apply(l loaded, start time.Time) error {
 			what = "Rendering the loaded data failed"
 		}
 		e.logger.Error(what, "config", e.configName(), "kept", e.kept(), "err", err)
+		e.recordReload(nil, err)
 		return err
 	}
 	res := l.res
 	e.current.Store(l.served)
+	e.recordReload(res, nil)
 	e.setLanding(res.Snapshot)
 	e.reloadOK.Set(1)
 	e.reloadTime.Set(float64(start.UnixNano()) / 1e9)

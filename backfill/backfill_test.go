@@ -264,9 +264,9 @@ sources:
     title: Report
     published: 2021-01-01
 indicators:
-  - name: socsec_escapes_persons
+  - name: socsec_escapes_yuan
     help: "Help with \"quotes\", a \\ backslash\nand a second line."
-    unit: persons
+    unit: yuan
 regions:
   - code: R1
     name: "Name \"quoted\", a \\ and\na newline"
@@ -275,15 +275,15 @@ programs:
   - id: p1
     name: "Programme \\ \"one\""
 observations:
-  - {indicator: socsec_escapes_persons, region: R1, program: p1, year: 2020, value: 12.5}
+  - {indicator: socsec_escapes_yuan, region: R1, program: p1, year: 2020, value: 12.5}
 `
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := string(write(t, load(t, path), Label{Name: "job", Value: "a\\b\n\"c\""}))
 	for _, want := range []string{
-		`# HELP socsec_escapes_persons Help with \"quotes\", a \\ backslash\nand a second line.` + "\n",
-		`socsec_escapes_persons{job="a\\b\n\"c\"",program="p1",region_code="R1"} 12.5 1.6093728e+09` + "\n",
+		`# HELP socsec_escapes_yuan Help with \"quotes\", a \\ backslash\nand a second line.` + "\n",
+		`socsec_escapes_yuan{job="a\\b\n\"c\"",program="p1",region_code="R1"} 12.5 1.6093728e+09` + "\n",
 		`socsec_program_info{job="a\\b\n\"c\"",program="p1",program_name="Programme \\ \"one\""} 1.0 1.6093728e+09` + "\n",
 		`socsec_region_info{job="a\\b\n\"c\"",parent_code="",region_code="R1",region_level="province",region_name="Name \"quoted\", a \\ and\na newline",region_name_en=""} 1.0 1.6093728e+09` + "\n",
 	} {

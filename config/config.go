@@ -35,8 +35,8 @@ type Options struct {
 	// Datasets, when set, are dataset files or directories loaded instead of
 	// a config, with no coverage targets: for checking files on their own.
 	Datasets []string
-	// MaxFileBytes refuses any file larger than this before reading it.
-	MaxFileBytes int64
+	// Limits bound what the load reads; a zero limit is its default.
+	Limits
 	// Now is the clock used to bound years; nil means time.Now.
 	Now func() time.Time
 }
@@ -59,6 +59,7 @@ type loader struct {
 	catalog map[string]*dataset.Indicator
 	// failed names the dataset files that cross-dataset checks found at fault.
 	failed map[string]bool
+	state  loadState
 }
 
 // Load reads the config and every dataset it names. On failure it returns
@@ -70,9 +71,11 @@ func Load(opts Options) (*Result, error) {
 // LoadContext is Load that gives up between files once ctx is done, with
 // ctx's cause as the error and the Files read so far.
 func LoadContext(ctx context.Context, opts Options) (*Result, error) {
-	if opts.MaxFileBytes <= 0 {
-		opts.MaxFileBytes = DefaultMaxFileBytes
+	limits, err := opts.Limits.withDefaults()
+	if err != nil {
+		return &Result{}, err
 	}
+	opts.Limits = limits
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -103,8 +106,13 @@ func LoadContext(ctx context.Context, opts Options) (*Result, error) {
 		if ctx.Err() != nil {
 			return res, context.Cause(ctx)
 		}
+		if ld.state.stopped {
+			// A limit stopped the load: the files after it are not read.
+			res.Files = append(res.Files, dataset.FileStatus{File: f.fsys.name(f.path), Err: ld.ps.err()})
+			continue
+		}
 		before := len(ld.ps.errors)
-		data, err := readFile(f.fsys, f.path, opts.MaxFileBytes)
+		data, err := ld.read(f.fsys, f.path, yamlFile)
 		if err != nil {
 			ld.ps.errorf(dataset.Position{File: f.fsys.name(f.path)}, "", "%v", err)
 		} else if ds := ld.parseDataset(f.fsys, f.path, data); ds != nil {
@@ -175,8 +183,8 @@ type targetInput struct {
 
 func (ld *loader) parseConfig(fsys fileSystem, path string) configFile {
 	var cfg configFile
-	r := &yamlReader{file: fsys.name(path), ps: ld.ps}
-	data, err := readFile(fsys, path, ld.opts.MaxFileBytes)
+	r := &yamlReader{file: fsys.name(path), ps: ld.ps, maxLabel: ld.opts.MaxLabelBytes}
+	data, err := ld.read(fsys, path, yamlFile)
 	if err != nil {
 		ld.ps.errorf(dataset.Position{File: r.file}, "", "%v", err)
 		return cfg
@@ -187,7 +195,7 @@ func (ld *loader) parseConfig(fsys fileSystem, path string) configFile {
 	}
 	f := r.mapping(root, "", "datasets", "include_default_dataset", "coverage_targets")
 	if n := r.scalar(f, "include_default_dataset", false); n != nil {
-		if n.Tag != "!!bool" {
+		if n.Tag != "!!bool" || n.Value != "true" && n.Value != "false" {
 			ld.ps.errorf(r.pos(n), "include_default_dataset", "must be true or false, got %q", n.Value)
 		} else if n.Value == "true" {
 			def := ld.parseConfig(embeddedFS{defaultFiles}, DefaultConfigFile)
@@ -217,7 +225,7 @@ func (ld *loader) parseConfig(fsys fileSystem, path string) configFile {
 		if t.Ratio, vn = r.number(tf, "ratio"); vn != nil && (t.Ratio < 0 || t.Ratio > 1) {
 			ld.ps.errorf(r.pos(vn), join(field, "ratio"), "ratio %s is outside 0..1 (write 95 %% as 0.95)", num(t.Ratio))
 		}
-		r.str(tf, "note", false)
+		r.text(tf, "note")
 		cfg.targets = append(cfg.targets, targetInput{target: t, pos: r.pos(n), field: field})
 	}
 	return cfg
@@ -226,12 +234,8 @@ func (ld *loader) parseConfig(fsys fileSystem, path string) configFile {
 // expandDatasetPath returns the file itself, or the *.yaml and *.yml files of
 // a directory in name order.
 func expandDatasetPath(fsys fileSystem, path string) ([]string, error) {
-	f, err := fsys.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	info, err := f.Stat()
-	f.Close()
+	// Stat, not Open: opening a named pipe would wait for a writer.
+	info, err := fs.Stat(fsys, path)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func TestInvalidDatasets(t *testing.T) {
 		want []string
 	}{
 		{"invalid-unknown-key.yaml", []string{`testdata/invalid-unknown-key.yaml:1:1: colour: unknown field`}},
-		{"invalid-wrong-type.yaml", []string{`testdata/invalid-wrong-type.yaml:27:11: observations[0].year: must be an integer, got "twenty"`}},
+		{"invalid-wrong-type.yaml", []string{`testdata/invalid-wrong-type.yaml:27:11: observations[0].year: must be a year of four digits (2022), got "twenty"`}},
 		{"invalid-unknown-region.yaml", []string{`testdata/invalid-unknown-region.yaml:25:13: observations[0].region: unknown region "150000": declare it under regions`}},
 		{"invalid-unknown-program.yaml", []string{`testdata/invalid-unknown-program.yaml:26:14: observations[0].program: unknown program "unemployment": declare it under programs`}},
 		{"invalid-unknown-indicator.yaml", []string{`testdata/invalid-unknown-indicator.yaml:24:16: observations[0].indicator: unknown indicator "socsec_happiness_ratio": use a built-in one or declare it under indicators`}},
@@ -62,7 +62,7 @@ func TestInvalidDatasets(t *testing.T) {
 		{"invalid-bad-qualifier.yaml", []string{`testdata/invalid-bad-qualifier.yaml:30:16: observations[0].qualifier: unknown qualifier "roughly": use exact, approximately, at_least or at_most`}},
 		{"invalid-missing-dimension.yaml", []string{`testdata/invalid-missing-dimension.yaml:24:5: observations[0].dimensions.category: missing dimension "category" required by socsec_children_supported_persons`}},
 		{"invalid-unknown-dimension.yaml", []string{`testdata/invalid-unknown-dimension.yaml:30:17: observations[0].dimensions.colour: unknown dimension "colour": socsec_children_supported_persons has dimensions category`}},
-		{"invalid-empty-dimension-value.yaml", []string{`testdata/invalid-empty-dimension-value.yaml:30:17: observations[0].dimensions.category: "a b" must match [A-Za-z0-9_.-]+`}},
+		{"invalid-empty-dimension-value.yaml", []string{`testdata/invalid-empty-dimension-value.yaml:30:28: observations[0].dimensions.category: "a b" must match [A-Za-z0-9_.-]+`}},
 		{"invalid-indicator-name.yaml", []string{`testdata/invalid-indicator-name.yaml:24:11: indicators[0].name: "socsec_coverage_percent" must not be a percentage: publish a ratio 0..1 with unit ratio`}},
 		{"invalid-reserved-indicator.yaml", []string{
 			`testdata/invalid-reserved-indicator.yaml:24:11: indicators[0].name: "socsec_coverage_target_ratio" is reserved: the exporter serves a family of that name itself`,
@@ -95,7 +95,46 @@ func TestInvalidDatasets(t *testing.T) {
 			`testdata/invalid-region-name-alias.yaml:22:15: regions[3].aliases[0]: alias "NORTH" is not a free region code`,
 		}},
 		{"invalid-unknown-parent.yaml", []string{`testdata/invalid-unknown-parent.yaml:19:13: regions[1].parent: unknown parent region "XX": declare it under regions`}},
-		{"invalid-yaml-syntax.yaml", []string{`testdata/invalid-yaml-syntax.yaml:29:1: invalid YAML: yaml: line 29: did not find expected ',' or ']'`}},
+		{"invalid-yaml-syntax.yaml", []string{`testdata/invalid-yaml-syntax.yaml:30:5: invalid YAML: did not find expected ',' or ']' at the end of the file, while parsing a flow sequence that starts here`}},
+		// Syntax errors where they are to be fixed, with the line and column.
+		{"invalid-yaml-unclosed.yaml", []string{`testdata/invalid-yaml-unclosed.yaml:2:8: invalid YAML: did not find expected ',' or ']' at line 3, column 10, while parsing a flow sequence that starts here`}},
+		{"invalid-yaml-indent.yaml", []string{`testdata/invalid-yaml-indent.yaml:5:11: invalid YAML: mapping values are not allowed in this context (is this line indented further than the lines it belongs with, or does a value with ": " in it need quotes?)`}},
+		{"invalid-yaml-dedent.yaml", []string{`testdata/invalid-yaml-dedent.yaml:6:4: invalid YAML: did not find expected '-' indicator, while parsing a block collection that starts at line 4, column 3 (is this line indented as the lines it belongs with?)`}},
+		{"invalid-yaml-unclosed-quote.yaml", []string{`testdata/invalid-yaml-unclosed-quote.yaml:2:8: invalid YAML: found unexpected end of stream at the end of the file, while scanning a quoted scalar that starts here`}},
+		{"invalid-yaml-control.yaml", []string{`testdata/invalid-yaml-control.yaml:2:12: invalid YAML: control characters are not allowed`}},
+		{"invalid-csv-unclosed-quote.yaml", []string{`testdata/invalid-csv-unclosed-quote.csv:3:57: invalid CSV: the quote that opens this field is never closed`}},
+		{"invalid-csv-quote-runs-on.yaml", []string{`testdata/invalid-csv-quote-runs-on.csv:3:57: invalid CSV: the quoted field that starts here ends at line 4, column 56 with a quote not followed by a comma or a line break: a quote within a field is written twice ("")`}},
+		{"invalid-csv-stray-quote.yaml", []string{`testdata/invalid-csv-stray-quote.csv:2:64: invalid CSV: a quote within a quoted field must be written twice ("")`}},
+		// Bare carriage returns are line breaks: the error is on line 3.
+		{"invalid-csv-bare-cr.yaml", []string{`testdata/invalid-csv-bare-cr.csv:3:49: value: ratio 1.5 is outside 0..1 (write 93.2 % as 0.932)`}},
+		// Numbers in decimal notation only, whole numbers of persons, within 1e-15..1e15; years of four digits.
+		{"invalid-csv-number-syntax.yaml", []string{
+			`testdata/invalid-csv-number-syntax.csv:2:50: value: must be a number or a figure as printed (3512, 3,512, 32.45 million, 5.81亿, 2.48万亿), got "1_000"`,
+			`testdata/invalid-csv-number-syntax.csv:3:50: value: must be a number or a figure as printed (3512, 3,512, 32.45 million, 5.81亿, 2.48万亿), got "0x1p4"`,
+			`testdata/invalid-csv-number-syntax.csv:4:50: value: must be a number or a figure as printed (3512, 3,512, 32.45 million, 5.81亿, 2.48万亿), got "+5"`,
+			`testdata/invalid-csv-number-syntax.csv:5:45: year: must be a year of four digits (2022), got "02019"`,
+			`testdata/invalid-csv-number-syntax.csv:6:49: value: must be 0 or at least 1e-15 in magnitude, got "1e-400"`,
+			`testdata/invalid-csv-number-syntax.csv:7:50: value: 1.5 is not a whole number: socsec_insured_persons counts persons`,
+			`testdata/invalid-csv-number-syntax.csv:8:50: value: must be at most 1e15 in magnitude, got "1e308"`,
+			`testdata/invalid-csv-number-syntax.csv:9:61: value: "2.4812345 million" (2481234.5) is not a whole number: socsec_pension_recipients_persons counts persons`,
+			`testdata/invalid-csv-number-syntax.csv:10:66: precision: must be a number >= 0 in decimal notation, in the unit of the value, got "1_000"`,
+			`testdata/invalid-csv-number-syntax.csv:11:66: precision: must be a number >= 0 in decimal notation, in the unit of the value, got "0x10"`,
+			`testdata/invalid-csv-number-syntax.csv:13:45: year: must be a year of four digits (2022), got "2_011"`,
+			`testdata/invalid-csv-number-syntax.csv:14:45: year: must be a year of four digits (2022), got "201"`,
+		}},
+		{"invalid-number-syntax.yaml", []string{
+			`testdata/invalid-number-syntax.yaml:6:16: sources[0].authority: must be a whole number written in digits (5), got "+1"`,
+			`testdata/invalid-number-syntax.yaml:18:18: indicators[0].per_program: must be true or false, got "True"`,
+			`testdata/invalid-number-syntax.yaml:20:89: observations[0].year: must be a year of four digits (2022), got "02019"`,
+			`testdata/invalid-number-syntax.yaml:21:102: observations[1].value: must be a number or a figure as printed (3512, 3,512, 32.45 million, 5.81亿, 2.48万亿), got "1_000"`,
+			`testdata/invalid-number-syntax.yaml:22:102: observations[2].value: 1.5 is not a whole number: socsec_insured_persons counts persons`,
+			`testdata/invalid-number-syntax.yaml:23:102: observations[3].value: must be at most 1e15 in magnitude, got "1e308"`,
+			`testdata/invalid-number-syntax.yaml:24:116: observations[4].precision: must be a number >= 0 in decimal notation, in the unit of the value, got "0x10"`,
+			`testdata/invalid-number-syntax.yaml:25:89: observations[5].year: must be a number, not a string: write it without quotes, got "2023"`,
+			`testdata/invalid-number-syntax.yaml:31:16: reported[0].from_year: must be a year of four digits (2022), got "2_015"`,
+			`testdata/invalid-number-syntax.yaml:33:12: reported[0].value: must be a number or a percentage as printed (0.932, 93.2%), got "0x1p-4"`,
+			`testdata/invalid-number-syntax.yaml:40:12: reported[1].value: 0.5 is not a whole number: socsec_insured_persons counts persons`,
+		}},
 		{"invalid-program-not-per-program.yaml", []string{`testdata/invalid-program-not-per-program.yaml:26:14: observations[0].program: socsec_population_persons is not per programme: leave program out`}},
 		{"invalid-no-sources.yaml", []string{`testdata/invalid-no-sources.yaml:1:1: sources: a dataset needs at least one source`}},
 		{"invalid-csv-unknown-column.yaml", []string{
@@ -104,12 +143,12 @@ func TestInvalidDatasets(t *testing.T) {
 		}},
 		{"invalid-csv-missing-column.yaml", []string{`testdata/invalid-csv-missing-column.csv:1:1: year: missing required column`}},
 		{"invalid-csv-bad-number.yaml", []string{`testdata/invalid-csv-bad-number.csv:3:49: value: must be a number or a percentage as printed (0.932, 93.2%), got "93 pct"`}},
-		{"invalid-csv-field-count.yaml", []string{`testdata/invalid-csv-field-count.csv:2:1: invalid CSV: wrong number of fields`}},
+		{"invalid-csv-field-count.yaml", []string{`testdata/invalid-csv-field-count.csv:2:1: invalid CSV: the row has a different number of fields from the header's 6`}},
 		{"invalid-csv-unknown-region.yaml", []string{`testdata/invalid-csv-unknown-region.csv:3:23: region: unknown region "150000": declare it under regions`}},
 		{"invalid-csv-ratio-out-of-range.yaml", []string{`testdata/invalid-csv-ratio-out-of-range.csv:2:49: value: ratio 1.5 is outside 0..1 (write 93.2 % as 0.932)`}},
 		{"invalid-csv-missing-source.yaml", []string{`testdata/invalid-csv-missing-source.csv:2:1: source: missing required field: the dataset has 2 sources`}},
 		{"invalid-csv-utf8.yaml", []string{`testdata/invalid-csv-utf8.csv:2:59: invalid UTF-8`}},
-		{"invalid-csv-missing-file.yaml", []string{`testdata/invalid-csv-missing-file.yaml:24:5: observation_files[0]: testdata/no-such-file.csv: open testdata/no-such-file.csv: no such file or directory`}},
+		{"invalid-csv-missing-file.yaml", []string{`testdata/invalid-csv-missing-file.yaml:24:5: observation_files[0]: testdata/no-such-file.csv: stat testdata/no-such-file.csv: no such file or directory`}},
 		{"invalid-reported-change-percent.yaml", []string{`testdata/invalid-reported-change-percent.yaml:29:12: reported[0].value: % is only for ratio indicators, not persons, got "10%"`}},
 		{"invalid-reported-change-value.yaml", []string{`testdata/invalid-reported-change-value.yaml:29:12: reported[0].value: must be a number or a figure as printed (3512, 3,512, 32.45 million, 5.81亿, 2.48万亿), got "100 millions"`}},
 		{"invalid-reported-kind.yaml", []string{`testdata/invalid-reported-kind.yaml:23:11: reported[0].kind: unknown kind "growth": use cagr (average annual growth rate), yoy (year-on-year growth rate) or change (absolute change)`}},
@@ -157,8 +196,10 @@ func TestInvalidConfigs(t *testing.T) {
 		{"invalid-config-target-range.yml", `testdata/invalid-config-target-range.yml:5:12: coverage_targets[0].ratio: ratio 95 is outside 0..1 (write 95 % as 0.95)`},
 		{"invalid-config-target-program.yml", `testdata/invalid-config-target-program.yml:4:5: coverage_targets[0].program: unknown program "unemployment": no dataset declares it`},
 		{"invalid-config-target-duplicate.yml", `testdata/invalid-config-target-duplicate.yml:6:5: coverage_targets[1]: duplicate target for program "basic_pension" region "", first at testdata/invalid-config-target-duplicate.yml:4:5`},
-		{"invalid-config-missing-dataset.yml", `testdata/invalid-config-missing-dataset.yml:2:5: datasets[0]: open testdata/no-such-dataset.yaml: no such file or directory`},
+		{"invalid-config-missing-dataset.yml", `testdata/invalid-config-missing-dataset.yml:2:5: datasets[0]: stat testdata/no-such-dataset.yaml: no such file or directory`},
 		{"invalid-config-no-datasets.yml", `testdata/invalid-config-no-datasets.yml:1:1: datasets: no dataset files: list at least one file or directory`},
+		{"invalid-config-number-syntax.yml", "testdata/invalid-config-number-syntax.yml:3:26: include_default_dataset: must be true or false, got \"True\"\n" +
+			`testdata/invalid-config-number-syntax.yml:6:12: coverage_targets[0].ratio: must be a number in decimal notation (0.95, 5000, 2.5e-3), got "0x1p-1"`},
 		{"invalid-config-duplicate-dataset-id.yml", `testdata/valid-dataset.yaml:1:5: id: duplicate dataset id "test", also used by testdata/valid-dataset.yaml`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
@@ -178,7 +219,7 @@ func TestFileOverLimitIsRefusedBeforeReading(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Load(Options{Datasets: []string{"testdata/valid-dataset.yaml"}, MaxFileBytes: 100, Now: testNow})
+	_, err = Load(Options{Datasets: []string{"testdata/valid-dataset.yaml"}, Limits: Limits{MaxFileBytes: 100}, Now: testNow})
 	want := "testdata/valid-dataset.yaml: file is " + itoa(info.Size()) + " bytes, over the limit of 100 bytes (--dataset.max-file-bytes)"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
@@ -363,14 +404,6 @@ func TestIndicatorNames(t *testing.T) {
 	} {
 		if got := checkIndicatorName(tc.name, tc.unit) == ""; got != tc.ok {
 			t.Errorf("%s (%s): ok=%v, want %v", tc.name, tc.unit, got, tc.ok)
-		}
-	}
-}
-
-func TestHalfLastDigit(t *testing.T) {
-	for lit, want := range map[string]float64{"0.058": 0.0005, "0.1": 0.05, "3": 0.5, "0.0588": 0.00005} {
-		if got := halfLastDigit(lit); got < want*0.999 || got > want*1.001 {
-			t.Errorf("halfLastDigit(%s) = %v, want %v", lit, got, want)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package config
 import (
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -35,7 +34,7 @@ var datasetKeys = []string{"id", "title", "publisher", "license", "sources", "re
 func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *dataset.Dataset {
 	file := fsys.name(path)
 	p := &datasetParser{
-		yamlReader: yamlReader{file: file, ps: ld.ps},
+		yamlReader: yamlReader{file: file, ps: ld.ps, maxLabel: ld.opts.MaxLabelBytes},
 		ld:         ld,
 		ds:         &dataset.Dataset{File: file},
 		sources:    map[string]*dataset.Source{},
@@ -62,20 +61,26 @@ func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *datas
 	p.parsePrograms(f)
 	p.parseIndicators(f)
 	for i, n := range p.list(f, "observations") {
+		if ld.state.stopped {
+			return p.ds
+		}
 		p.parseObservation(n, index("observations", i))
 	}
 	for i, n := range p.list(f, "observation_files") {
 		field := index("observation_files", i)
 		csvPath := p.path(n, field, path)
-		if csvPath == "" {
+		if csvPath == "" || ld.state.stopped {
 			continue
 		}
-		csvData, err := readFile(fsys, csvPath, ld.opts.MaxFileBytes)
+		csvData, err := ld.read(fsys, csvPath, csvFile)
 		if err != nil {
 			p.ps.errorf(p.pos(n), field, "%s: %v", fsys.name(csvPath), err)
 			continue
 		}
 		p.parseCSV(fsys.name(csvPath), csvData)
+	}
+	if ld.state.stopped {
+		return p.ds
 	}
 	for i, n := range p.list(f, "reported") {
 		p.parseReported(n, index("reported", i))
@@ -150,6 +155,9 @@ func (p *datasetParser) parseRegions(f fields) {
 		p.regions[r.Code] = r
 		p.ds.Regions = append(p.ds.Regions, r)
 		for j, a := range p.list(rf, "aliases") {
+			if !p.labelFits(a, index(join(path, "aliases"), j)) {
+				continue
+			}
 			if p.regions[a.Value] != nil || !validID(a.Value) {
 				p.ps.errorf(p.pos(a), index(join(path, "aliases"), j), "alias %q is not a free region code", a.Value)
 				continue
@@ -193,11 +201,7 @@ func (p *datasetParser) parseIndicators(f fields) {
 		if msg := checkBasis(ind.Basis); msg != "" && ind.Basis != "" {
 			p.ps.errorf(p.pos(inf.values["basis"]), join(path, "basis"), "%s", msg)
 		}
-		if n := p.scalar(inf, "per_program", false); n != nil {
-			b, err := strconv.ParseBool(n.Value)
-			if err != nil || n.Tag != "!!bool" {
-				p.ps.errorf(p.pos(n), join(path, "per_program"), "must be true or false, got %q", n.Value)
-			}
+		if b, ok := p.boolean(inf, "per_program"); ok {
 			ind.PerProgram = b
 		}
 		if _, ok := unitSuffixes[ind.Unit]; !ok && ind.Unit != "" {
@@ -208,6 +212,8 @@ func (p *datasetParser) parseIndicators(f fields) {
 		}
 		for j, d := range p.list(inf, "dimensions") {
 			switch {
+			case !p.labelFits(d, index(join(path, "dimensions"), j)):
+				continue
 			case !labelNameRE.MatchString(d.Value) || schema.ReservedDimension(d.Value):
 				p.ps.errorf(p.pos(d), index(join(path, "dimensions"), j), "%q is not a usable label name", d.Value)
 			case slices.Contains(ind.Dimensions, d.Value):
@@ -250,6 +256,17 @@ func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 	of := p.mapping(n, path, observationKeys...)
 	in := obsInput{
 		pos: func(field string) dataset.Position {
+			if dim, ok := strings.CutPrefix(field, "dimensions."); ok {
+				// The value of one dimension, else the dimensions.
+				if d := of.values["dimensions"]; d != nil && d.Kind == yaml.MappingNode {
+					for i := 0; i+1 < len(d.Content); i += 2 {
+						if d.Content[i].Value == dim {
+							return p.pos(d.Content[i+1])
+						}
+					}
+				}
+				field = "dimensions"
+			}
 			if v := of.values[field]; v != nil {
 				return p.pos(v)
 			}
@@ -281,7 +298,11 @@ func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 		in.flags = append(in.flags, f.Value)
 	}
 	if v := of.values["year"]; v != nil && v.Tag != "!!int" {
-		p.ps.errorf(p.pos(v), join(path, "year"), "must be an integer, got %q", v.Value)
+		if _, msg := parseYear(v.Value, p.ld.opts.Now); msg == "" {
+			p.ps.errorf(p.pos(v), join(path, "year"), "%s", notAString(v.Value))
+		} else {
+			p.ps.errorf(p.pos(v), join(path, "year"), "%s", msg)
+		}
 		return
 	}
 	// A figure as printed is a string ("93.2%"); anything else must be a number.
@@ -312,6 +333,9 @@ func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 
 // addObservation validates an observation from either format and adds it.
 func (p *datasetParser) addObservation(in obsInput) {
+	if !p.ld.countFigure(in.pos("")) || !p.inputFits(in) {
+		return
+	}
 	ps, before := p.ps, len(p.ps.errors)
 	o := p.newObservation()
 	*o = dataset.Observation{Region: in.region, Program: in.program, Dataset: p.ds, Pos: in.pos("")}
@@ -347,7 +371,9 @@ func (p *datasetParser) addObservation(in obsInput) {
 			case !ok || v == "":
 				ps.errorf(in.pos(""), in.field("dimensions."+d), "missing dimension %q required by %s", d, o.Indicator.Name)
 			case !validID(v):
-				ps.errorf(in.pos("dimensions"), in.field("dimensions."+d), "%q must match [A-Za-z0-9_.-]+", v)
+				ps.errorf(in.pos("dimensions."+d), in.field("dimensions."+d), "%q must match [A-Za-z0-9_.-]+", v)
+			case !p.ld.countDimensionValue(in.pos("dimensions."+d), in.field("dimensions."+d), d, v):
+				return
 			}
 			o.Dimensions = append(o.Dimensions, p.intern(v))
 		}
@@ -359,10 +385,8 @@ func (p *datasetParser) addObservation(in obsInput) {
 	}
 	if in.year == "" {
 		ps.errorf(in.pos(""), in.field("year"), "missing required field")
-	} else if y, err := strconv.Atoi(in.year); err != nil {
-		ps.errorf(in.pos("year"), in.field("year"), "must be an integer, got %q", in.year)
-	} else if max := p.ld.opts.Now().Year() + 1; y < 1900 || y > max {
-		ps.errorf(in.pos("year"), in.field("year"), "%d is out of range 1900..%d", y, max)
+	} else if y, msg := parseYear(in.year, p.ld.opts.Now); msg != "" {
+		ps.errorf(in.pos("year"), in.field("year"), "%s", msg)
 	} else {
 		o.Year = y
 		if in.period != "" {
@@ -394,10 +418,10 @@ func (p *datasetParser) addObservation(in obsInput) {
 		v := fig.Value
 		o.Value, o.Precision, words.Printed = v, fig.Precision, fig.printed()
 		if in.precision != "" {
-			if pr, msg := parseNumber(in.precision); msg != "" || pr < 0 {
-				ps.errorf(in.pos("precision"), in.field("precision"), "must be a number >= 0 in the unit of the value, got %q", in.precision)
+			if pr, msg := parsePlain(in.precision); msg != "" || pr.Value < 0 {
+				ps.errorf(in.pos("precision"), in.field("precision"), "must be a number >= 0 in decimal notation, in the unit of the value, got %q", in.precision)
 			} else {
-				o.Precision = pr
+				o.Precision = pr.Value
 			}
 		}
 		if o.Indicator != nil {
@@ -406,6 +430,8 @@ func (p *datasetParser) addObservation(in obsInput) {
 				ps.errorf(in.pos("value"), in.field("value"), "ratio %s is outside 0..1 (write 93.2 %% as 0.932)", num(v))
 			case o.Indicator.Unit != "" && v < 0:
 				ps.errorf(in.pos("value"), in.field("value"), "%s is negative: %s counts %s", num(v), o.Indicator.Name, o.Indicator.Unit)
+			case notWhole(fig, o.Indicator.Name, o.Indicator.Unit) != "":
+				ps.errorf(in.pos("value"), in.field("value"), "%s", notWhole(fig, o.Indicator.Name, o.Indicator.Unit))
 			}
 		}
 	}
@@ -437,6 +463,45 @@ func (p *datasetParser) addObservation(in obsInput) {
 	if len(ps.errors) == before {
 		p.ds.Observations = append(p.ds.Observations, o)
 	}
+}
+
+// inputFits records a problem for each field of an observation that is
+// longer than a label value may be, and reports whether there is none. Only
+// the quote and the note, which are never served, may be longer.
+func (p *datasetParser) inputFits(in obsInput) bool {
+	longest := max(len(in.indicator), len(in.region), len(in.program), len(in.year), len(in.value),
+		len(in.source), len(in.qualifier), len(in.precision), len(in.period), len(in.basis))
+	for _, f := range in.flags {
+		longest = max(longest, len(f))
+	}
+	for k, v := range in.dims {
+		longest = max(longest, len(k), len(v))
+	}
+	if longest <= p.maxLabel {
+		return true
+	}
+	ok := true
+	check := func(name, field, v string) {
+		if msg := labelTooLong(v, p.maxLabel); msg != "" {
+			p.ps.errorf(in.pos(name), in.field(field), "%s", msg)
+			ok = false
+		}
+	}
+	for _, f := range []struct{ name, v string }{
+		{"indicator", in.indicator}, {"region", in.region}, {"program", in.program}, {"year", in.year},
+		{"value", in.value}, {"source", in.source}, {"qualifier", in.qualifier}, {"precision", in.precision},
+		{"period", in.period}, {"basis", in.basis},
+	} {
+		check(f.name, f.name, f.v)
+	}
+	for i, f := range in.flags {
+		check("flags", index("flags", i), f)
+	}
+	for _, k := range slices.Sorted(maps.Keys(in.dims)) {
+		check("dimensions", "dimensions."+shorten(k), k)
+		check("dimensions."+k, "dimensions."+shorten(k), in.dims[k])
+	}
+	return ok
 }
 
 // newObservation allocates an observation from the slab: one allocation for

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
@@ -60,11 +61,14 @@ var multipliers = []multiplier{
 // Every plain number accepted is one strconv.ParseFloat reads as the same
 // float64, but not the reverse: leading zeros, a leading "+", ".5", "5.",
 // hexadecimal, underscores, NaN and infinities are refused, as they are
-// ambiguous, never printed or not figures. Ranges (negative counts, ratios
-// above 1) are left to the caller, which knows the indicator.
+// ambiguous, never printed or not figures. So are values of a magnitude
+// above maxFigure, and nonzero values below minFigure, which includes
+// those that underflow to 0. Ranges (negative counts, ratios above 1,
+// whole numbers of persons) are left to the caller, which knows the
+// indicator.
 //
 // The second result is "" or a message saying what is wrong and what is
-// accepted; NaN and infinities keep the messages of parseNumber.
+// accepted.
 func parseFigure(s string, unit dataset.Unit) (Figure, string) {
 	s = strings.TrimSpace(s)
 	if msg := nonFinite(s); msg != "" {
@@ -90,21 +94,103 @@ func parseFigure(s string, unit dataset.Unit) (Figure, string) {
 		}
 		return Figure{}, fmt.Sprintf("%s, got %q", msg, s)
 	}
+	return buildFigure(s, neg, intPart, frac, exp+mult.exp)
+}
+
+// The magnitudes a figure may have. No count of persons or jurisdictions
+// and no sum of yuan comes near 1e15 (China's GDP is about 1.3e14 yuan), and
+// no ratio is meaningful below 1e-15: beyond them a figure is a slip, and
+// one that underflows to 0 is not what was written.
+const (
+	maxFigure = 1e15
+	minFigure = 1e-15
+)
+
+// buildFigure makes the figure s of the digits scanned from it and the
+// power of ten they are shifted by, or says why it is out of range.
+func buildFigure(s, neg, intPart, frac string, shift int) (Figure, string) {
 	// Build the decimal with the multiplier folded into the exponent, so that
 	// strconv rounds once: "93.2%" is 93.2e-2, exactly the float64 0.932,
 	// where 93.2/100 would be 0.9320000000000001.
-	shift := exp + mult.exp
 	v, err := strconv.ParseFloat(neg+intPart+"."+frac+"0e"+strconv.Itoa(shift), 64)
-	if err != nil || math.IsInf(v, 0) {
-		return Figure{}, fmt.Sprintf("must be a finite number, got %q (too large)", s)
+	zero := strings.Trim(intPart+frac, "0") == ""
+	switch a := math.Abs(v); {
+	case err != nil || a > maxFigure:
+		return Figure{}, fmt.Sprintf("must be at most 1e15 in magnitude, got %q", s)
+	case a < minFigure && !zero:
+		return Figure{}, fmt.Sprintf("must be 0 or at least 1e-15 in magnitude, got %q", s)
 	}
 	// Half a unit of the last written digit is 5 × 10^(unit-1); strconv
 	// rounds that decimal once, where math.Pow10 times 0.5 may not.
 	p, err := strconv.ParseFloat("5e"+strconv.Itoa(shift-len(frac)-1), 64)
 	if err != nil || p == 0 || math.IsInf(p, 0) {
-		return Figure{}, fmt.Sprintf("must be a finite number, got %q (out of range)", s)
+		return Figure{}, fmt.Sprintf("has an exponent or a number of decimals out of range, got %q", s)
 	}
 	return Figure{Value: v, Precision: p, Printed: s}, ""
+}
+
+// parsePlain parses a number in plain decimal notation: an optional minus,
+// an integer without leading zeros or separators, optional decimals after one
+// point and an optional exponent, as in 0.95, 5000, -2.5e-3; within the
+// magnitudes of a figure. It is parseFigure without thousands separators,
+// multipliers or percent, for the numbers of a data file that are not
+// figures as printed: precisions, coverage targets, growth rates.
+func parsePlain(s string) (Figure, string) {
+	t := strings.TrimSpace(s)
+	if msg := nonFinite(t); msg != "" {
+		return Figure{}, msg
+	}
+	neg, intPart, frac, exp, msg := scanNumber(t, true)
+	if msg == "" && strings.Contains(t, ",") {
+		msg = badSyntax
+	}
+	if msg == badSyntax {
+		msg = "must be a number in decimal notation (0.95, 5000, 2.5e-3)"
+	}
+	if msg != "" {
+		return Figure{}, fmt.Sprintf("%s, got %q", msg, s)
+	}
+	return buildFigure(t, neg, intPart, frac, exp)
+}
+
+// parseWhole parses a whole number written in decimal digits only, without
+// sign, leading zeros or separators: an authority, a count in a config.
+func parseWhole(s string) (int, string) {
+	if s == "" || len(s) > 9 || s[0] == '0' && len(s) > 1 || strings.Trim(s, "0123456789") != "" {
+		return 0, fmt.Sprintf("must be a whole number written in digits (5), got %q", s)
+	}
+	v, _ := strconv.Atoi(s)
+	return v, ""
+}
+
+// parseYear parses a year: four digits, from 1900 to the year after now's.
+func parseYear(s string, now func() time.Time) (int, string) {
+	if len(s) != 4 || s[0] == '0' || strings.Trim(s, "0123456789") != "" {
+		return 0, fmt.Sprintf("must be a year of four digits (2022), got %q", s)
+	}
+	y, _ := strconv.Atoi(s)
+	if max := now().Year() + 1; y < 1900 || y > max {
+		return 0, fmt.Sprintf("%d is out of range 1900..%d", y, max)
+	}
+	return y, ""
+}
+
+// countsThings reports whether figures of unit count things, and so must
+// be whole numbers: persons and jurisdictions.
+func countsThings(unit dataset.Unit) bool {
+	return unit == dataset.UnitPersons || unit == dataset.UnitJurisdictions
+}
+
+// notWhole says that a figure of a count is not a whole number, or returns "".
+func notWhole(fig Figure, name string, unit dataset.Unit) string {
+	if !countsThings(unit) || fig.Value == math.Trunc(fig.Value) {
+		return ""
+	}
+	v := num(fig.Value)
+	if fig.printed() != "" {
+		v = fmt.Sprintf("%q (%s)", fig.Printed, v)
+	}
+	return fmt.Sprintf("%s is not a whole number: %s counts %s", v, name, unit)
 }
 
 // badSyntax stands for the message listing the accepted forms, which depends
@@ -205,8 +291,8 @@ func acceptedForms(unit dataset.Unit) string {
 }
 
 // nonFinite recognises the spellings of NaN and infinity that YAML and
-// strconv know, in any case and with any sign, and refuses them with the
-// message parseNumber gives, so that neither parser lets one through.
+// strconv know, in any case and with any sign, and says they are not
+// finite, which is plainer than that they are not numbers.
 func nonFinite(s string) string {
 	w := s
 	if len(w) > 0 && (w[0] == '+' || w[0] == '-') {

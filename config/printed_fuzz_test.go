@@ -2,6 +2,7 @@ package config
 
 import (
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,4 +70,54 @@ func sameFigure(a, b Figure) bool {
 // sameFloat compares bit for bit, so that -0 and 0 differ.
 func sameFloat(a, b float64) bool {
 	return math.Float64bits(a) == math.Float64bits(b)
+}
+
+// FuzzPlainNumbers checks that the parsers of the numbers of a data file
+// that are not figures as printed accept exactly their grammars: parsePlain
+// decimal notation within the magnitudes of a figure, read as strconv reads
+// it; parseWhole digits without sign or leading zeros; parseYear four of
+// them within the years a figure may have.
+func FuzzPlainNumbers(f *testing.F) {
+	for _, s := range []string{
+		"0", "0.95", "5000", "-2.5e-3", "1e15", "1e-15", "1e16", "9e-16", "0e400", " 7 ", "2022", "1899", "2028",
+		"1_000", "0x1p4", "+5", "02019", ".5", "5.", "1,000", "5%", "5万", "NaN", "-.inf", "1e-400", "123456789", "1234567890",
+	} {
+		f.Add(s)
+	}
+	plain := regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+	whole := regexp.MustCompile(`^(0|[1-9][0-9]{0,8})$`)
+	year := regexp.MustCompile(`^[1-9][0-9]{3}$`)
+	f.Fuzz(func(t *testing.T, s string) {
+		trimmed := strings.TrimSpace(s)
+		fig, msg := parsePlain(s)
+		if msg == "" {
+			v, err := strconv.ParseFloat(trimmed, 64)
+			switch {
+			case !plain.MatchString(trimmed):
+				t.Fatalf("parsePlain(%q) accepted what is not decimal notation", s)
+			case err != nil || !sameFloat(v, fig.Value):
+				t.Fatalf("parsePlain(%q) = %v, but strconv reads %v (%v)", s, fig.Value, v, err)
+			case math.Abs(v) > maxFigure || v != 0 && math.Abs(v) < minFigure:
+				t.Fatalf("parsePlain(%q) accepted %v, of a magnitude out of range", s, v)
+			}
+		} else if plain.MatchString(trimmed) {
+			v, err := strconv.ParseFloat(trimmed, 64)
+			if err == nil && math.Abs(v) <= maxFigure && math.Abs(v) >= minFigure {
+				t.Fatalf("parsePlain(%q) refused a number in range: %s", s, msg)
+			}
+		}
+		w, msg := parseWhole(s)
+		if want := whole.MatchString(s); want != (msg == "") {
+			t.Fatalf("parseWhole(%q) = %d, %q; want accepted %v", s, w, msg, want)
+		} else if want {
+			if n, _ := strconv.Atoi(s); n != w {
+				t.Fatalf("parseWhole(%q) = %d", s, w)
+			}
+		}
+		y, msg := parseYear(s, testNow)
+		n, _ := strconv.Atoi(s)
+		if want := year.MatchString(s) && n >= 1900 && n <= 2027; want != (msg == "") || want && y != n {
+			t.Fatalf("parseYear(%q) = %d, %q; want accepted %v", s, y, msg, want)
+		}
+	})
 }

@@ -11,9 +11,6 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
 
-// DefaultMaxFileBytes bounds the size of one config, dataset or CSV file.
-const DefaultMaxFileBytes = 512 << 20
-
 // fileSystem is where files are read from: the OS, or the embedded default.
 type fileSystem interface {
 	fs.ReadDirFS
@@ -23,7 +20,10 @@ type fileSystem interface {
 
 type osFS struct{}
 
-func (osFS) Open(path string) (fs.File, error)          { return os.Open(path) }
+// Open opens without blocking: a named pipe put where a file is expected
+// must never hang a load, and is refused once open (see loader.read).
+func (osFS) Open(path string) (fs.File, error)          { return os.OpenFile(path, os.O_RDONLY|openNonblock, 0) }
+func (osFS) Stat(path string) (fs.FileInfo, error)      { return os.Stat(path) }
 func (osFS) ReadDir(path string) ([]fs.DirEntry, error) { return os.ReadDir(path) }
 func (osFS) name(path string) string                    { return path }
 
@@ -31,35 +31,97 @@ type embeddedFS struct{ fs.ReadDirFS }
 
 func (embeddedFS) name(path string) string { return "embedded:" + path }
 
-// readFile reads a whole file, refusing it before reading when it is larger
-// than limit, so that an oversized dataset never reaches memory.
-func readFile(fsys fileSystem, path string, limit int64) ([]byte, error) {
+// fileKind is what a file is read as; YAML has a limit of its own.
+type fileKind int
+
+const (
+	yamlFile fileKind = iota
+	csvFile
+)
+
+// read reads a whole file within the limits of the load. Only regular files
+// are read: a named pipe, a device such as /dev/zero or a socket is refused
+// before a byte is read, and so is a file whose size is over a limit. A file
+// that would take the load over --dataset.max-total-bytes stops the load.
+func (ld *loader) read(fsys fileSystem, path string, kind fileKind) ([]byte, error) {
+	// Stat before opening, which may block on a named pipe where the
+	// system does not know O_NONBLOCK, then again once open, in case the
+	// path was replaced in between.
+	info, err := fs.Stat(fsys, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := regular(info); err != nil {
+		return nil, err
+	}
 	f, err := fsys.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
+	if info, err = f.Stat(); err != nil {
 		return nil, err
 	}
-	if info.IsDir() {
-		return nil, fmt.Errorf("is a directory")
+	if err := regular(info); err != nil {
+		return nil, err
+	}
+	limit, flag := ld.opts.MaxFileBytes, "--dataset.max-file-bytes"
+	if kind == yamlFile && ld.opts.MaxYAMLBytes < limit {
+		limit, flag = ld.opts.MaxYAMLBytes, "--dataset.max-yaml-bytes"
 	}
 	if info.Size() > limit {
-		return nil, fmt.Errorf("file is %d bytes, over the limit of %d bytes (--dataset.max-file-bytes)", info.Size(), limit)
+		return nil, fmt.Errorf("file is %d bytes, over the limit of %d bytes (%s)", info.Size(), limit, flag)
+	}
+	left := ld.opts.MaxTotalBytes - ld.state.bytes
+	if info.Size() > left {
+		ld.state.stopped = true
+		return nil, ld.overTotal(info.Size())
 	}
 	// The file may grow between Stat and Read: read at most one byte past
-	// the limit. Sizing the buffer from Stat reads a file of hundreds of
+	// either limit. Sizing the buffer from Stat reads a file of hundreds of
 	// megabytes without growing, and so copying, the buffer on the way.
 	buf := bytes.NewBuffer(make([]byte, 0, info.Size()+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
+	_, err = buf.ReadFrom(io.LimitReader(f, min(limit, left)+1))
+	ld.state.bytes += int64(buf.Len())
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if int64(buf.Len()) > limit {
-		return nil, fmt.Errorf("file grew over the limit of %d bytes (--dataset.max-file-bytes) while being read", limit)
+	case int64(buf.Len()) > limit:
+		return nil, fmt.Errorf("file grew over the limit of %d bytes (%s) while being read", limit, flag)
+	case ld.state.bytes > ld.opts.MaxTotalBytes:
+		ld.state.stopped = true
+		return nil, fmt.Errorf("file grew while being read, taking the load over the limit of %d bytes for all files (--dataset.max-total-bytes): the load stops here", ld.opts.MaxTotalBytes)
 	}
 	return buf.Bytes(), nil
+}
+
+func (ld *loader) overTotal(size int64) error {
+	return fmt.Errorf("file is %d bytes: with the %d bytes read before it, the load would read %d bytes, over the limit of %d bytes for all files (--dataset.max-total-bytes): the load stops here",
+		size, ld.state.bytes, ld.state.bytes+size, ld.opts.MaxTotalBytes)
+}
+
+// regular refuses anything but a regular file: reading a named pipe blocks,
+// and a device such as /dev/zero never ends.
+func regular(info fs.FileInfo) error {
+	m := info.Mode()
+	var what string
+	switch {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		return fmt.Errorf("is a directory")
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case m&fs.ModeCharDevice != 0:
+		what = "a character device"
+	case m&fs.ModeDevice != 0:
+		what = "a device"
+	case m&fs.ModeSocket != 0:
+		what = "a socket"
+	default:
+		return fmt.Errorf("is not a regular file (mode %s): only regular files are read", m)
+	}
+	return fmt.Errorf("is %s, not a regular file: only regular files are read", what)
 }
 
 // validUTF8 records a problem at the first invalid byte, if any.

@@ -37,8 +37,8 @@ func (p *datasetParser) parseReported(n *yaml.Node, path string) {
 			r.Dims = append(r.Dims, p.str(df, dim, true))
 		}
 	}
-	r.FromYear, _ = p.integer(rf, "from_year", true)
-	r.ToYear, _ = p.integer(rf, "to_year", true)
+	r.FromYear, _ = p.year(rf, "from_year", true, p.ld.opts.Now)
+	r.ToYear, _ = p.year(rf, "to_year", true, p.ld.opts.Now)
 	if r.FromYear >= r.ToYear && r.ToYear != 0 {
 		p.ps.errorf(p.pos(rf.values["to_year"]), join(path, "to_year"), "%d must be after from_year %d", r.ToYear, r.FromYear)
 	}
@@ -73,6 +73,9 @@ func (p *datasetParser) reportedValue(r *dataset.Reported, rf fields, path strin
 			return // The unit that decides what the value may be is unknown.
 		}
 		fig, msg := parseFigure(n.Value, r.Indicator.Unit)
+		if msg == "" {
+			msg = notWhole(fig, r.Indicator.Name, r.Indicator.Unit)
+		}
 		if msg != "" {
 			p.ps.errorf(p.pos(n), field, "%s", msg)
 			return
@@ -80,13 +83,8 @@ func (p *datasetParser) reportedValue(r *dataset.Reported, rf fields, path strin
 		r.Value, r.Precision, r.Printed = fig.Value, fig.Precision, fig.printed()
 		return
 	}
-	if n.Tag != "!!str" {
-		// A plain YAML number, read as it always was.
-		if v, vn := p.number(rf, "value"); vn != nil {
-			r.Value, r.Precision = v, halfLastDigit(n.Value)
-		}
-		return
-	}
+	// A YAML number (0.058) is read as the plain number it is, with the
+	// precision of its last digit; a string may be a percentage ("5.8%").
 	fig, msg := parseFigure(n.Value, dataset.UnitRatio)
 	if msg == "" && fig.printed() != "" && !strings.HasSuffix(fig.Printed, "%") {
 		msg = fmt.Sprintf("a growth rate must be a ratio or a percentage as printed (0.058, 5.8%%), got %q", fig.Printed)
@@ -96,18 +94,4 @@ func (p *datasetParser) reportedValue(r *dataset.Reported, rf fields, path strin
 		return
 	}
 	r.Value, r.Precision, r.Printed = fig.Value, fig.Precision, fig.printed()
-}
-
-// halfLastDigit is the precision a decimal literal states: half a unit of its
-// last digit (0.058 → 0.0005).
-func halfLastDigit(lit string) float64 {
-	decimals := 0
-	if i := strings.IndexByte(lit, '.'); i >= 0 {
-		decimals = len(lit) - i - 1
-	}
-	p := 0.5
-	for range decimals {
-		p /= 10
-	}
-	return p
 }

@@ -33,7 +33,7 @@ func (p *datasetParser) parseTotal(n *yaml.Node, path string) {
 	tf := p.mapping(n, path, totalKeys...)
 	t := &dataset.Total{
 		Region:  p.str(tf, "region", true),
-		Note:    p.str(tf, "note", false),
+		Note:    p.text(tf, "note"),
 		Dataset: p.ds,
 		Pos:     p.pos(n),
 	}

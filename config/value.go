@@ -13,9 +13,6 @@ import (
 // plain number is taken as the percentage it was converted from: 0.9 is
 // 90 %, so it is known at least to half a point.
 func parseValue(s string, unit dataset.Unit) (Figure, string) {
-	if _, msg := parseNumber(s); strings.HasPrefix(msg, "must be a finite") {
-		return Figure{}, msg
-	}
 	fig, msg := parseFigure(s, unit)
 	if msg != "" {
 		return fig, msg
@@ -29,7 +26,7 @@ func parseValue(s string, unit dataset.Unit) (Figure, string) {
 // printed is the figure as printed when it was not written as a plain
 // number; a plain number says nothing its value does not.
 func (f Figure) printed() string {
-	if _, msg := parseNumber(f.Printed); msg == "" {
+	if _, err := strconv.ParseFloat(f.Printed, 64); err == nil {
 		return ""
 	}
 	return f.Printed

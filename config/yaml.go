@@ -2,9 +2,7 @@ package config
 
 import (
 	"fmt"
-	"math"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -18,6 +16,8 @@ import (
 type yamlReader struct {
 	file string
 	ps   *problems
+	// maxLabel bounds strings that may be served as label values.
+	maxLabel int
 }
 
 func (r *yamlReader) pos(n *yaml.Node) dataset.Position {
@@ -32,7 +32,8 @@ func (r *yamlReader) parse(data []byte) *yaml.Node {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		r.ps.errorf(dataset.Position{File: r.file, Line: syntaxErrorLine(err), Column: 1}, "", "invalid YAML: %v", err)
+		line, col, msg := locateSyntaxError(data, err)
+		r.ps.errorf(dataset.Position{File: r.file, Line: line, Column: col}, "", "invalid YAML: %s", msg)
 		return nil
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
@@ -40,15 +41,6 @@ func (r *yamlReader) parse(data []byte) *yaml.Node {
 		return nil
 	}
 	return doc.Content[0]
-}
-
-// syntaxErrorLine digs the line number out of a yaml.v3 syntax error.
-func syntaxErrorLine(err error) int {
-	var line int
-	if _, scanErr := fmt.Sscanf(err.Error(), "yaml: line %d:", &line); scanErr == nil {
-		return line
-	}
-	return 1
 }
 
 // fields is a YAML mapping with its keys checked.
@@ -76,6 +68,8 @@ func (r *yamlReader) mapping(n *yaml.Node, path string, allowed ...string) field
 		k, v := n.Content[i], n.Content[i+1]
 		field := join(path, k.Value)
 		switch {
+		case !known[k.Value] && len(k.Value) > r.maxLabel:
+			r.ps.errorf(r.pos(k), join(path, shorten(k.Value)), "the key %s", labelTooLong(k.Value, r.maxLabel))
 		case !known[k.Value]:
 			r.ps.errorf(r.pos(k), field, "unknown field")
 		case f.values[k.Value] != nil:
@@ -126,20 +120,41 @@ func (r *yamlReader) scalar(f fields, key string, required bool) *yaml.Node {
 	return n
 }
 
+// str reads a string that may be served as a label value or help text, and
+// so is bounded by --dataset.max-label-bytes; over it, it reads as "".
 func (r *yamlReader) str(f fields, key string, required bool) string {
-	if n := r.scalar(f, key, required); n != nil {
-		if n.Value == "" && required {
-			r.ps.errorf(r.pos(n), join(f.path, key), "must not be empty")
-		}
+	n := r.scalar(f, key, required)
+	if n == nil || !r.labelFits(n, join(f.path, key)) {
+		return ""
+	}
+	if n.Value == "" && required {
+		r.ps.errorf(r.pos(n), join(f.path, key), "must not be empty")
+	}
+	return n.Value
+}
+
+// text reads free text that is never served, such as a note.
+func (r *yamlReader) text(f fields, key string) string {
+	if n := r.scalar(f, key, false); n != nil {
 		return n.Value
 	}
 	return ""
 }
 
+// labelFits records a problem and returns false when n is longer than a
+// label value may be.
+func (r *yamlReader) labelFits(n *yaml.Node, field string) bool {
+	if msg := labelTooLong(n.Value, r.maxLabel); msg != "" {
+		r.ps.errorf(r.pos(n), field, "%s", msg)
+		return false
+	}
+	return true
+}
+
 // id reads a string that is used as a label value or reference.
 func (r *yamlReader) id(f fields, key string) string {
 	n := r.scalar(f, key, true)
-	if n == nil {
+	if n == nil || !r.labelFits(n, join(f.path, key)) {
 		return ""
 	}
 	if !validID(n.Value) {
@@ -148,14 +163,33 @@ func (r *yamlReader) id(f fields, key string) string {
 	return n.Value
 }
 
+// number reads a number in plain decimal notation (see parsePlain), written
+// as a YAML number rather than a string.
 func (r *yamlReader) number(f fields, key string) (float64, *yaml.Node) {
 	n := r.scalar(f, key, true)
 	if n == nil {
 		return 0, nil
 	}
-	v, msg := parseNumber(n.Value)
-	if n.Tag != "!!int" && n.Tag != "!!float" && msg == "" {
-		msg = fmt.Sprintf("must be a number, got %q", n.Value)
+	fig, msg := parsePlain(n.Value)
+	if msg == "" && n.Tag != "!!int" && n.Tag != "!!float" {
+		msg = notAString(n.Value)
+	}
+	if msg != "" {
+		r.ps.errorf(r.pos(n), join(f.path, key), "%s", msg)
+		return 0, nil
+	}
+	return fig.Value, n
+}
+
+// integer reads a whole number of decimal digits (see parseWhole).
+func (r *yamlReader) integer(f fields, key string, required bool) (int, *yaml.Node) {
+	n := r.scalar(f, key, required)
+	if n == nil {
+		return 0, nil
+	}
+	v, msg := parseWhole(n.Value)
+	if msg == "" && n.Tag != "!!int" {
+		msg = notAString(n.Value)
 	}
 	if msg != "" {
 		r.ps.errorf(r.pos(n), join(f.path, key), "%s", msg)
@@ -164,35 +198,40 @@ func (r *yamlReader) number(f fields, key string) (float64, *yaml.Node) {
 	return v, n
 }
 
-// parseNumber parses a finite number and says what is wrong otherwise.
-func parseNumber(s string) (float64, string) {
-	switch s {
-	case ".nan", ".NaN", ".NAN", "NaN", "nan":
-		return 0, "must be a finite number, got NaN"
-	case ".inf", ".Inf", ".INF", "+.inf", "-.inf", "-.Inf", "+.Inf", "-.INF", "+.INF", "Inf", "+Inf", "-Inf", "inf":
-		return 0, "must be a finite number, got " + s
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return 0, fmt.Sprintf("must be a number, got %q", s)
-	}
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, "must be a finite number, got " + s
-	}
-	return v, ""
-}
-
-func (r *yamlReader) integer(f fields, key string, required bool) (int, *yaml.Node) {
+// year reads a year (see parseYear).
+func (r *yamlReader) year(f fields, key string, required bool, now func() time.Time) (int, *yaml.Node) {
 	n := r.scalar(f, key, required)
 	if n == nil {
 		return 0, nil
 	}
-	v, err := strconv.Atoi(n.Value)
-	if err != nil || n.Tag != "!!int" {
-		r.ps.errorf(r.pos(n), join(f.path, key), "must be an integer, got %q", n.Value)
+	y, msg := parseYear(n.Value, now)
+	if msg == "" && n.Tag != "!!int" {
+		msg = notAString(n.Value)
+	}
+	if msg != "" {
+		r.ps.errorf(r.pos(n), join(f.path, key), "%s", msg)
 		return 0, nil
 	}
-	return v, n
+	return y, n
+}
+
+// notAString says that a number was written as a YAML string, in quotes.
+func notAString(s string) string {
+	return fmt.Sprintf("must be a number, not a string: write it without quotes, got %q", s)
+}
+
+// boolean reads true or false, exactly so: YAML also reads True and TRUE as
+// booleans, which a data file does not need.
+func (r *yamlReader) boolean(f fields, key string) (value, ok bool) {
+	n := r.scalar(f, key, false)
+	if n == nil {
+		return false, false
+	}
+	if n.Tag != "!!bool" || n.Value != "true" && n.Value != "false" {
+		r.ps.errorf(r.pos(n), join(f.path, key), "must be true or false, got %q", n.Value)
+		return false, false
+	}
+	return n.Value == "true", true
 }
 
 // date reads an optional date: a source without one is never given one.

@@ -11,7 +11,7 @@ LDFLAGS   := -s -w -X $(VERSION_PKG).Version=$(VERSION) -X $(VERSION_PKG).Revisi
 # Minimising each new interesting input could otherwise take most of a short run.
 FUZZTIME  ?= 10s
 
-.PHONY: all build run test deps lint vet unit fuzz generate check-metrics loadtest backfill docker
+.PHONY: all build run test deps lint vet unit fuzz generate check-metrics loadtest backfill docker screenshots
 
 all: lint build test
 
@@ -73,3 +73,8 @@ loadtest:
 
 docker:
 	docker build -t socsec_exporter:$(VERSION) .
+
+# PNGs of the provenance pages, 1280 px wide, into docs/screenshots/ for the README: a real Chromium (make deps
+# installs it) on the real binary. Chinese names need a CJK font, e.g. apt-get install fonts-wqy-microhei.
+screenshots:
+	$(GO) test -count=1 ./e2e -run '^TestBrowserScreenshots$$' -screenshots=$(CURDIR)/docs/screenshots

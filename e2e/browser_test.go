@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -286,13 +287,24 @@ func TestBrowserScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := browser(t)
+	// The exporter runs in a directory of its own with the files named relative to it, so that the pages name the
+	// files as a deployment would, without this machine's paths.
 	dir := t.TempDir()
-	settlement, err := filepath.Abs("../config/testdata/valid-settlement.yaml")
+	settlement, err := os.ReadFile("../config/testdata/valid-settlement.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "socsec.yml"), fmt.Sprintf("datasets:\n  - %q\ninclude_default_dataset: true\n", settlement))
-	_, base := testenv.StartExporter(t, "--config.file="+filepath.Join(dir, "socsec.yml"))
+	writeFile(t, filepath.Join(dir, "settlement.yaml"), string(settlement))
+	writeFile(t, filepath.Join(dir, "socsec.yml"), "datasets:\n  - settlement.yaml\ninclude_default_dataset: true\n")
+	addr := testenv.FreeAddr(t)
+	exporter := testenv.Start(t, dir, testenv.Exporter(t), "--web.listen-address="+addr, "--config.file=socsec.yml")
+	base := "http://" + addr
+	testenv.WaitFor(t, "the exporter to be ready", browserWait, func() error {
+		if exporter.Cmd.ProcessState != nil {
+			return fmt.Errorf("exited: %s", exporter.Output())
+		}
+		return testenv.HTTPStatus(http.DefaultClient, base+"/-/ready", http.StatusOK)
+	})
 	for _, shot := range []struct{ file, path, ready string }{
 		{"landing.png", "/", "#health"},
 		{"figures.png", "/figures?region_code=140000", "table.figures"},

@@ -1,7 +1,9 @@
 package pages
 
 import (
+	"cmp"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -112,6 +114,7 @@ func buildCheckList(l *Load) *checkList {
 		g.Problems = append(g.Problems, p)
 		want(wanted, p.Pos, p.Message)
 	}
+	slices.SortStableFunc(cl.warnings, func(a, b *warningGroup) int { return cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)) })
 	cl.figureAt = map[dataset.Position]*dataset.Observation{}
 	if len(wanted) > 0 {
 		for _, ds := range snap.Datasets {
@@ -184,6 +187,17 @@ func figuresNamed(find figureFinder, pos dataset.Position, message string) []*da
 		}
 	}
 	return figs
+}
+
+// warningKinds orders the kinds of warnings on /checks: what changes the
+// data served first, remarks last; other kinds follow in the order met.
+var warningKinds = []string{"unresolved conflict", "revision", "series break", "confirmation", "qualifier"}
+
+func kindRank(kind string) int {
+	if i := slices.Index(warningKinds, kind); i >= 0 {
+		return i
+	}
+	return len(warningKinds)
 }
 
 // warningPrefix is a message that says its kind first: "revision: ...".

@@ -34,6 +34,16 @@ func run(args []string) int {
 	a.Flag("config.file", "Config file listing datasets and coverage targets. Empty: the embedded Shanxi dataset.").StringVar(&opts.Load.ConfigFile)
 	a.Flag("dataset.max-file-bytes", "Refuse any config, dataset or CSV file larger than this many bytes, before reading it.").
 		Default(fmt.Sprint(config.DefaultMaxFileBytes)).Int64Var(&opts.Load.MaxFileBytes)
+	a.Flag("dataset.max-yaml-bytes", "Refuse any config or dataset YAML file larger than this many bytes, before reading it; put large tables in CSV files.").
+		Default(fmt.Sprint(config.DefaultMaxYAMLBytes)).Int64Var(&opts.Load.MaxYAMLBytes)
+	a.Flag("dataset.max-total-bytes", "Stop a load that would read more than this many bytes of files in all, before reading the file that would.").
+		Default(fmt.Sprint(config.DefaultMaxTotalBytes)).Int64Var(&opts.Load.MaxTotalBytes)
+	a.Flag("dataset.max-series", "Stop a load at the figure (observation) that takes it over this many; each served data series is one.").
+		Default(fmt.Sprint(config.DefaultMaxSeries)).IntVar(&opts.Load.MaxSeries)
+	a.Flag("dataset.max-label-bytes", "Refuse any id, code, name, title, URL, dimension value or other field served as a label value or help text longer than this many bytes; quotes and notes are not bounded.").
+		Default(fmt.Sprint(config.DefaultMaxLabelBytes)).IntVar(&opts.Load.MaxLabelBytes)
+	a.Flag("dataset.max-dimension-values", "Stop a load at the figure that gives one dimension more than this many distinct values.").
+		Default(fmt.Sprint(config.DefaultMaxDimensionValues)).IntVar(&opts.Load.MaxDimensionValues)
 	serve := a.Command("serve", "Serve the metrics (the default).").Default()
 	opts.Web = kingpinflag.AddFlags(serve, defaultAddress)
 	serve.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&opts.TelemetryPath)
@@ -66,6 +76,9 @@ func run(args []string) int {
 	a.Version(version.Print("socsec_exporter"))
 	a.HelpFlag.Short('h')
 	cmd, err := a.Parse(args)
+	if err == nil {
+		err = opts.Load.Limits.Validate()
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

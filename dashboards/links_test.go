@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
+	"gopkg.in/yaml.v3"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
@@ -401,4 +403,29 @@ func selectorOf(o *dataset.Observation) string {
 		parts = append(parts, d+"="+strconv.Quote(o.Dimensions[i]))
 	}
 	return o.Indicator.Name + "{" + strings.Join(parts, ",") + "}"
+}
+
+// TestExporterURLIsWhereTheStackPublishesIt checks that the exporter_url variable's default is the address the
+// docker-compose stack publishes the exporter at, so that the links work in the stack as it comes.
+func TestExporterURLIsWhereTheStackPublishesIt(t *testing.T) {
+	b, err := os.ReadFile("../docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compose struct {
+		Services map[string]struct {
+			Ports []string `yaml:"ports"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(b, &compose); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(DefaultExporterURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "127.0.0.1:" + u.Port() + ":10716"
+	if ports := compose.Services["exporter"].Ports; !slices.Contains(ports, want) || u.Hostname() != "localhost" {
+		t.Errorf("the exporter is published at %v, but the dashboards' %s defaults to %s: want %s", ports, ExporterVariable, DefaultExporterURL, want)
+	}
 }

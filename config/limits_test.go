@@ -58,7 +58,7 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 // loadWithin loads within a few seconds, as a limit must stop a load well
 // before it takes long or runs the machine out of memory, and returns the
 // bytes allocated meanwhile.
-func loadWithin(t *testing.T, opts Options) (*Result, error, uint64) {
+func loadWithin(t *testing.T, opts Options) (*Result, uint64, error) {
 	t.Helper()
 	opts.Now = testNow
 	type outcome struct {
@@ -75,10 +75,10 @@ func loadWithin(t *testing.T, opts Options) (*Result, error, uint64) {
 	select {
 	case o := <-done:
 		runtime.ReadMemStats(&after)
-		return o.res, o.err, after.TotalAlloc - before.TotalAlloc
+		return o.res, after.TotalAlloc - before.TotalAlloc, o.err
 	case <-time.After(5 * time.Second):
 		t.Fatal("the load did not finish within 5 s: it blocks or reads what it should refuse")
-		return nil, nil, 0
+		return nil, 0, nil
 	}
 }
 
@@ -266,7 +266,7 @@ func TestLimits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			opts := tc.setup(t, dir)
-			res, err, alloc := loadWithin(t, opts)
+			res, alloc, err := loadWithin(t, opts)
 			if err == nil {
 				t.Fatal("loaded without error")
 			}

@@ -159,14 +159,14 @@ func (m yamlMarks) place(data []byte) (line, col int, msg string) {
 	if m.context != "" && !m.contextUnknown && (end || slices.Contains(openConstructs, m.context)) && m.contextAt != m.at {
 		return m.contextAt.line, m.contextAt.col, fmt.Sprintf("%s %s, %s that starts here", m.problem, where, m.context)
 	}
-	msg = m.problem
+	msg, at := m.problem, m.at
 	if end {
 		// The parser places the end of the file on a line after the last
 		// when that does not end with a line break.
-		m.at = endMark(data)
+		at = endMark(data)
 		msg += " " + where
 	}
-	if m.context != "" && !m.contextUnknown && m.contextAt.line != m.at.line {
+	if m.context != "" && !m.contextUnknown && m.contextAt.line != at.line {
 		msg += fmt.Sprintf(", %s that starts at line %d, column %d", m.context, m.contextAt.line, m.contextAt.col)
 	}
 	switch m.problem {
@@ -175,7 +175,7 @@ func (m yamlMarks) place(data []byte) (line, col int, msg string) {
 	case "mapping values are not allowed in this context":
 		msg += " (is this line indented further than the lines it belongs with, or does a value with \": \" in it need quotes?)"
 	}
-	return max(m.at.line, 1), max(m.at.col, 1), msg
+	return max(at.line, 1), max(at.col, 1), msg
 }
 
 // atEnd reports whether a mark is at or past the end of data, where nothing

@@ -44,23 +44,25 @@ func run(args []string) int {
 		Default(fmt.Sprint(config.DefaultMaxLabelBytes)).IntVar(&opts.Load.MaxLabelBytes)
 	a.Flag("dataset.max-dimension-values", "Stop a load at the figure that gives one dimension more than this many distinct values.").
 		Default(fmt.Sprint(config.DefaultMaxDimensionValues)).IntVar(&opts.Load.MaxDimensionValues)
-	serve := a.Command("serve", "Serve the metrics (the default).").Default()
-	opts.Web = kingpinflag.AddFlags(serve, defaultAddress)
-	serve.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&opts.TelemetryPath)
-	serve.Flag("web.disable-exporter-metrics", "Exclude Go runtime, process and promhttp metrics from /metrics.").BoolVar(&opts.DisableExporterMetrics)
-	serve.Flag("web.max-requests", "Maximum number of parallel scrape requests; 0 disables the limit.").Default("40").IntVar(&opts.MaxRequests)
-	serve.Flag("web.read-header-timeout", "Close a connection whose request headers have not all arrived within this time; 0 disables the limit.").
+	a.Command("serve", "Serve the metrics (the default).").Default()
+	// The serving flags belong to the application, not to serve, so that
+	// --help lists them first: serving is what the exporter is run for.
+	opts.Web = kingpinflag.AddFlags(a, defaultAddress)
+	a.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&opts.TelemetryPath)
+	a.Flag("web.disable-exporter-metrics", "Exclude Go runtime, process and promhttp metrics from /metrics.").BoolVar(&opts.DisableExporterMetrics)
+	a.Flag("web.max-requests", "Maximum number of parallel scrape requests; 0 disables the limit.").Default("40").IntVar(&opts.MaxRequests)
+	a.Flag("web.read-header-timeout", "Close a connection whose request headers have not all arrived within this time; 0 disables the limit.").
 		Default("10s").DurationVar(&opts.ReadHeaderTimeout)
-	serve.Flag("web.idle-timeout", "Close a keep-alive connection that sends no new request within this time; 0 disables the limit.").
+	a.Flag("web.idle-timeout", "Close a keep-alive connection that sends no new request within this time; 0 disables the limit.").
 		Default("1m").DurationVar(&opts.IdleTimeout)
-	serve.Flag("web.write-timeout", "Cut a response not sent within this time; a scrape's X-Prometheus-Scrape-Timeout-Seconds shortens it for that scrape; 0 disables the limit.").
+	a.Flag("web.write-timeout", "Cut a response not sent within this time; a scrape's X-Prometheus-Scrape-Timeout-Seconds shortens it for that scrape; 0 disables the limit.").
 		Default("1m").DurationVar(&opts.WriteTimeout)
-	serve.Flag("web.write-stall-timeout", "Cut a scrape whose client accepts none of its next 256 KiB within this time, freeing its place among --web.max-requests; 0 disables the limit.").
+	a.Flag("web.write-stall-timeout", "Cut a scrape whose client accepts none of its next 256 KiB within this time, freeing its place among --web.max-requests; 0 disables the limit.").
 		Default("10s").DurationVar(&opts.WriteStallTimeout)
-	serve.Flag("web.shutdown-timeout", "On SIGTERM or SIGINT, let running requests finish for at most this time, then exit; 0 waits for them.").
+	a.Flag("web.shutdown-timeout", "On SIGTERM or SIGINT, let running requests finish for at most this time, then exit; 0 waits for them.").
 		Default("10s").DurationVar(&opts.ShutdownTimeout)
-	serve.Flag("web.enable-lifecycle", "Serve POST /-/reload. SIGHUP reloads whether or not this is set.").BoolVar(&opts.EnableLifecycle)
-	serve.Flag("config.reload-timeout", "Give up a load of the config and datasets (the first included) not finished within this time, keeping the data served; 0 disables the limit.").
+	a.Flag("web.enable-lifecycle", "Serve POST /-/reload. SIGHUP reloads whether or not this is set.").BoolVar(&opts.EnableLifecycle)
+	a.Flag("config.reload-timeout", "Give up a load of the config and datasets (the first included) not finished within this time, keeping the data served; 0 disables the limit.").
 		Default("2m").DurationVar(&opts.ReloadTimeout)
 	check := a.Command("check", "Validate the config and every dataset, print each problem as file:line:column: field: message, and check that the figures agree with each other. Exit non-zero on any error.")
 	check.Arg("datasets", "Dataset files or directories to check on their own, instead of --config.file.").StringsVar(&opts.Load.Datasets)
@@ -69,12 +71,15 @@ func run(args []string) int {
 	check.Flag("consistency-fatal", "Exit with code 3 when a consistency check fails (errors exit 1).").BoolVar(&checkOpts.ConsistencyFatal)
 	check.Flag("strict", "Make an unresolved conflict between figures an error (exit 1) rather than a warning.").BoolVar(&checkOpts.Strict)
 	backfill := a.Command("backfill", "Write every served series and the names of its region and programme as OpenMetrics for promtool tsdb create-blocks-from openmetrics: one sample per year at 31 December 00:00:00 UTC, without the year label.")
-	output := backfill.Flag("output", "File to write the OpenMetrics text to.").Required().String()
+	output := backfill.Flag("output", "File to write the OpenMetrics text to; - for stdout.").Required().String()
 	labels := backfill.Flag("label", "Constant label name=value added to every series, e.g. job=socsec_history; repeatable.").Strings()
 	promslogConfig := &promslog.Config{}
 	promslogflag.AddFlags(a, promslogConfig)
+	fillVersion()
 	a.Version(version.Print("socsec_exporter"))
 	a.HelpFlag.Short('h')
+	a.UsageWriter(os.Stdout)
+	a.ErrorWriter(os.Stderr)
 	cmd, err := a.Parse(args)
 	if err == nil {
 		err = opts.Load.Limits.Validate()
@@ -87,7 +92,7 @@ func run(args []string) int {
 	case check.FullCommand():
 		return app.Check(os.Stdout, opts.Load, checkOpts)
 	case backfill.FullCommand():
-		return app.Backfill(os.Stderr, opts.Load, *output, *labels)
+		return app.Backfill(os.Stderr, os.Stdout, opts.Load, *output, *labels)
 	}
 	opts.Logger = promslog.New(promslogConfig)
 	opts.Logger.Info("Starting socsec_exporter", "version", version.Info(), "build_context", version.BuildContext())

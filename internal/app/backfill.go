@@ -17,7 +17,8 @@ import (
 // It reports to w and returns the exit code: 0, 1 when the config or a
 // dataset is invalid or the file cannot be written, or 2 when a label is
 // malformed.
-func Backfill(w io.Writer, opts config.Options, output string, labels []string) int {
+// With output "-" the text goes to stdout, and the report to w.
+func Backfill(w, stdout io.Writer, opts config.Options, output string, labels []string) int {
 	extra, err := backfill.ParseLabels(labels)
 	if err != nil {
 		fmt.Fprintf(w, "backfill failed: %v\n", err)
@@ -29,7 +30,12 @@ func Backfill(w io.Writer, opts config.Options, output string, labels []string) 
 		fmt.Fprintln(w, "backfill failed: the config or a dataset is invalid")
 		return 1
 	}
-	if err := writeBackfill(output, res.Snapshot, extra); err != nil {
+	if output == "-" {
+		err = backfill.Write(stdout, res.Snapshot, extra...)
+	} else {
+		err = writeBackfill(output, res.Snapshot, extra)
+	}
+	if err != nil {
 		fmt.Fprintf(w, "backfill failed: %v\n", err)
 		return 1
 	}

@@ -62,19 +62,19 @@ check-metrics:
 	$(GO) test -count=1 ./e2e -run TestDefaultScrapeIsCleanForPromtool
 
 # TSDB blocks of every dataset year for a long-retention history Prometheus
-# (README: History on a real time axis). CONFIG=socsec.yml for your datasets.
+# (docs/history.md). CONFIG=socsec.yml for your datasets.
 backfill: build
 	SOCSEC_EXPORTER=./socsec_exporter ./scripts/backfill.sh $(if $(CONFIG),--config.file=$(CONFIG)) $(or $(HISTORY),history)
 
 # Benchmarks against nginx and node_exporter at 10k/100k/1M series, with RSS,
-# 200 connections and reload under load (about 10 minutes; README: Benchmarks).
+# 200 connections and reload under load (about 10 minutes; docs/benchmarks.md).
 loadtest:
 	./scripts/loadtest.sh
 
 docker:
 	docker build -t socsec_exporter:$(VERSION) .
 
-# PNGs of the provenance pages, 1280 px wide, into docs/screenshots/ for the README: a real Chromium (make deps
+# PNGs of the provenance pages, 1280 px wide, into docs/screenshots/ for the docs: a real Chromium (make deps
 # installs it) on the real binary. Chinese names need a CJK font, e.g. apt-get install fonts-wqy-microhei.
 screenshots:
 	$(GO) test -count=1 ./e2e -run '^TestBrowserScreenshots$$' -screenshots=$(CURDIR)/docs/screenshots

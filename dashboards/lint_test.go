@@ -104,7 +104,7 @@ func TestLintFindsViolations(t *testing.T) {
 		`panel "" target 0: does not parse`,
 		`panel "" target 1: selector socsec_coverage_ratio has no job=~"$job" matcher`,
 		`panel "" target 2: datasource uid "", want "${datasource}"`,
-		`panel "" target 2: metric socsec_made_up_persons is neither in README.md nor a recording rule`,
+		`panel "" target 2: metric socsec_made_up_persons is neither in docs/metrics.md nor a recording rule`,
 	}
 	got := lint(m, known)
 	for _, w := range want {
@@ -193,7 +193,7 @@ func lint(m Model, known map[string]bool) []string {
 			}
 			for _, n := range names {
 				if !known[n] {
-					report("%s: metric %s is neither in README.md nor a recording rule", where, n)
+					report("%s: metric %s is neither in docs/metrics.md nor a recording rule", where, n)
 				}
 				if !strings.HasSuffix(n, "_info") && n != "socsec_latest_data_year" {
 					families = append(families, n)
@@ -320,14 +320,15 @@ func refUID(r *Ref) string {
 
 var metricsDocRow = regexp.MustCompile("^\\| `([a-zA-Z_:][a-zA-Z0-9_:]*)` \\|")
 
-// knownMetrics returns the families of README.md, the recording rules and Prometheus' own series.
+// knownMetrics returns the families of the metrics reference (docs/metrics.md), the recording rules and
+// Prometheus' own series.
 func knownMetrics(t *testing.T) map[string]bool {
 	t.Helper()
 	known := map[string]bool{}
 	for _, n := range prometheusMetrics {
 		known[n] = true
 	}
-	f, err := os.Open(filepath.Join("..", "README.md"))
+	f, err := os.Open(filepath.Join("..", "docs", "metrics.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +341,7 @@ func knownMetrics(t *testing.T) map[string]bool {
 		}
 	}
 	if families < 20 {
-		t.Fatalf("found only %d metric families in README.md", families)
+		t.Fatalf("found only %d metric families in docs/metrics.md", families)
 	}
 
 	b, err := os.ReadFile(filepath.Join("..", "deploy", "prometheus", "rules", "socsec.rules.yml"))

@@ -19,6 +19,7 @@ import (
 
 const (
 	rulesFile     = "prometheus/rules/socsec.rules.yml"
+	datasetsDir   = "/etc/socsec" // where the stack mounts the repository's datasets/ directory
 	promConfig    = "prometheus/prometheus.yml"
 	historyConfig = "prometheus/history.yml"
 	amConfig      = "alertmanager/alertmanager.yml"
@@ -122,7 +123,7 @@ func TestEveryAlertIsTestedBothWays(t *testing.T) {
 					t.Errorf("%s: no %s annotation", r.Alert, key)
 				}
 			}
-			want := "https://github.com/socsec-exporter/socsec_exporter/blob/main/README.md#" + strings.ToLower(r.Alert)
+			want := runbookURL + strings.ToLower(r.Alert)
 			if r.Annotations["runbook_url"] != want {
 				t.Errorf("%s: runbook_url %q, want %q", r.Alert, r.Annotations["runbook_url"], want)
 			}
@@ -133,30 +134,51 @@ func TestEveryAlertIsTestedBothWays(t *testing.T) {
 	}
 }
 
-// TestRunbooksExist checks that README.md has a heading for every runbook_url anchor.
+// runbookURL is where every alert's runbook_url points, followed by the alert's name in lower case: the alert's
+// section of docs/runbooks.md on GitHub.
+const runbookURL = "https://github.com/socsec-exporter/socsec_exporter/blob/main/docs/runbooks.md#"
+
+// TestRunbooksExist checks that docs/runbooks.md has a heading for every runbook_url anchor, and that every runbook
+// URL of the rules and their tests points there.
 func TestRunbooksExist(t *testing.T) {
-	doc, err := os.ReadFile("../README.md")
+	doc, err := os.ReadFile("../docs/runbooks.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, err := os.ReadFile(rulesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(rules), "\n") {
-		_, anchor, ok := strings.Cut(line, "README.md#")
-		if !ok {
-			continue
+	headings := map[string]bool{}
+	for _, l := range strings.Split(string(doc), "\n") {
+		if heading, ok := strings.CutPrefix(strings.TrimLeft(l, "#"), " "); ok && strings.HasPrefix(l, "#") {
+			headings[strings.ToLower(heading)] = true
 		}
-		found := false
-		for _, l := range strings.Split(string(doc), "\n") {
-			if heading, ok := strings.CutPrefix(l, "### "); ok && strings.ToLower(heading) == anchor {
-				found = true
+	}
+	files, err := filepath.Glob("prometheus/*/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchors := 0
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			_, url, ok := strings.Cut(line, "runbook_url:")
+			if !ok {
+				continue
+			}
+			anchor, ok := strings.CutPrefix(strings.TrimSpace(url), runbookURL)
+			if !ok {
+				t.Errorf("%s:%d: runbook_url %s does not point into docs/runbooks.md (%s)", file, i+1, strings.TrimSpace(url), runbookURL)
+				continue
+			}
+			anchors++
+			if !headings[anchor] {
+				t.Errorf("%s:%d: docs/runbooks.md has no heading for the runbook anchor %q", file, i+1, anchor)
 			}
 		}
-		if !found {
-			t.Errorf("README.md has no ### heading for the runbook anchor %q", anchor)
-		}
+	}
+	if anchors < 6 {
+		t.Errorf("found %d runbook URLs in %v, want at least one per alert", anchors, files)
 	}
 }
 
@@ -379,6 +401,39 @@ func TestComposeFile(t *testing.T) {
 	}
 }
 
+// TestComposeDatasets checks how the stack serves the user's datasets: the repository's datasets/ directory is
+// mounted read-only at the same place in the exporter and the history-backfill step, and both read the config that
+// SOCSEC_CONFIG names, or the embedded default (an empty --config.file) when it is unset.
+func TestComposeDatasets(t *testing.T) {
+	const config = datasetsDir + "/socsec.yml"
+	for _, env := range [][]string{nil, {"SOCSEC_CONFIG=" + config}} {
+		project := loadCompose(t, env...)
+		want := "--config.file="
+		if env != nil {
+			want += config
+		}
+		src, _ := filepath.Abs("../datasets")
+		for _, name := range []string{"exporter", "history-backfill"} {
+			s := project.Services[name]
+			if !slices.ContainsFunc(s.Volumes, func(v types.ServiceVolumeConfig) bool {
+				return v.Type == types.VolumeTypeBind && v.Source == src && v.Target == datasetsDir && v.ReadOnly
+			}) {
+				t.Errorf("%s does not mount %s read-only at %s: %+v", name, src, datasetsDir, s.Volumes)
+			}
+		}
+		if exporter := project.Services["exporter"]; !slices.Contains(exporter.Command, want) {
+			t.Errorf("with %q, the exporter's command %q lacks %s", env, exporter.Command, want)
+		}
+		backfill := "socsec-backfill " + want + " --label=job=" + historyJob + " /prometheus/next"
+		if script := strings.Join(project.Services["history-backfill"].Command, "\n"); !strings.Contains(script, backfill) {
+			t.Errorf("with %q, the history-backfill command lacks %q:\n%s", env, backfill, script)
+		}
+	}
+	if _, err := os.Stat("../datasets/README.md"); err != nil {
+		t.Errorf("the mounted directory explains nothing: %v", err)
+	}
+}
+
 // TestComposeHistory checks the history part of the stack: the backfill step writes blocks with the job label the
 // History dashboard filters on into a volume, and the history Prometheus waits for it, starts on those blocks with
 // a retention that keeps every year, reads the history configuration and is reachable where the data source points.
@@ -392,7 +447,8 @@ func TestComposeHistory(t *testing.T) {
 		t.Errorf("prometheus-history depends on %+v, want history-backfill to complete successfully", history.DependsOn)
 	}
 	script := strings.Join(backfill.Command, "\n")
-	for _, want := range []string{"socsec-backfill --label=job=" + historyJob + " /prometheus/next", "mv /prometheus/next /prometheus/blocks"} {
+	// With the exporter's config (TestComposeDatasets), so the history holds the datasets the exporter serves.
+	for _, want := range []string{"--label=job=" + historyJob + " /prometheus/next", "mv /prometheus/next /prometheus/blocks"} {
 		if !strings.Contains(script, want) {
 			t.Errorf("history-backfill command lacks %q:\n%s", want, script)
 		}
@@ -469,9 +525,11 @@ func TestDockerfile(t *testing.T) {
 	}
 }
 
-func loadCompose(t *testing.T) *types.Project {
+// loadCompose loads the stack's compose file as docker compose would with the given environment (NAME=VALUE), and no
+// other: neither the test's environment nor a .env file changes what the tests see.
+func loadCompose(t *testing.T, env ...string) *types.Project {
 	t.Helper()
-	opts, err := cli.NewProjectOptions([]string{composeFile}, cli.WithName("socsec"), cli.WithWorkingDirectory(".."))
+	opts, err := cli.NewProjectOptions([]string{composeFile}, cli.WithName("socsec"), cli.WithWorkingDirectory(".."), cli.WithEnv(env))
 	if err != nil {
 		t.Fatal(err)
 	}

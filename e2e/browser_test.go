@@ -276,7 +276,7 @@ observations:
 	}
 }
 
-// TestBrowserScreenshots writes the screenshots of the README: the landing page, the figures of Shanxi, Shanxi's
+// TestBrowserScreenshots writes the screenshots of the docs: the landing page, the figures of Shanxi, Shanxi's
 // basic pension coverage and the warnings and checks, of the embedded default next to the settlement test dataset.
 // It runs only with -screenshots=DIR (make screenshots).
 func TestBrowserScreenshots(t *testing.T) {

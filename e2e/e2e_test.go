@@ -497,18 +497,18 @@ func TestCheckCommand(t *testing.T) {
 	}
 }
 
-// TestREADMECoverageQuery runs the README's "latest coverage below target"
-// query against a real Prometheus scraping the embedded default.
-func TestREADMECoverageQuery(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "README.md"))
+// TestDocCoverageQuery runs the "latest coverage below target" query of
+// docs/metrics.md against a real Prometheus scraping the embedded default.
+func TestDocCoverageQuery(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "docs", "metrics.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, after, ok := strings.Cut(string(readme), "### Useful queries")
+	_, after, ok := strings.Cut(string(doc), "\n## Useful queries\n")
 	_, block, ok2 := strings.Cut(after, "```promql\n")
 	query, _, ok3 := strings.Cut(block, "```")
 	if !ok || !ok2 || !ok3 {
-		t.Fatal("README has no promql block under Useful queries")
+		t.Fatal("docs/metrics.md has no promql block under Useful queries")
 	}
 	_, exporter := testenv.StartExporter(t)
 	prom := testenv.StartPrometheus(t, fmt.Sprintf("global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: socsec\n    static_configs: [{targets: [%q]}]\n", strings.TrimPrefix(exporter, "http://")))

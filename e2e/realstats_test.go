@@ -22,8 +22,8 @@ const realStatsWait = 90 * time.Second
 // TestRealStatisticsAgainstPrometheus runs the binary on the settlement and periods test datasets, scraped by a real
 // Prometheus with the stack's rules, and checks through the HTTP API what a user of real statistics relies on: a series
 // whose figures nothing can order is not stored while the rest of its dataset is, and is counted; and the latest-year
-// selection, as the README and the recording rules write it, returns the annual figure of 2024 rather than the later
-// figure of September 2025.
+// selection, as docs/metrics.md and the recording rules write it, returns the annual figure of 2024 rather than the
+// later figure of September 2025.
 func TestRealStatisticsAgainstPrometheus(t *testing.T) {
 	root := testenv.RepoRoot(t)
 	config := filepath.Join(t.TempDir(), "socsec.yml")

@@ -20,49 +20,50 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
-// The README's sharding recipe is marked for this test, which replaces only
-// these two strings in it: the exporter's address and the server's index.
+// The sharding recipe of docs/scaling.md is marked for this test, which
+// replaces only these two strings in it: the exporter's address and the
+// server's index.
 const (
 	recipeMarker   = "<!-- e2e/shards_test.go runs the next block"
 	recipeExporter = "socsec-exporter:10716"
 	recipeIndex    = "${PROMETHEUS_INDEX}"
 )
 
-// readmeShardRecipe returns the Prometheus configuration that the README's
-// Scaling section gives every server sharing the shards.
-func readmeShardRecipe(t *testing.T) string {
+// docShardRecipe returns the Prometheus configuration that docs/scaling.md
+// gives every server sharing the shards.
+func docShardRecipe(t *testing.T) string {
 	t.Helper()
-	readme, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "README.md"))
+	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "docs", "scaling.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(readme), recipeMarker); n != 1 {
-		t.Fatalf("README.md has %d comments starting %q, want exactly one before the sharding recipe", n, recipeMarker)
+	if n := strings.Count(string(doc), recipeMarker); n != 1 {
+		t.Fatalf("docs/scaling.md has %d comments starting %q, want exactly one before the sharding recipe", n, recipeMarker)
 	}
-	_, after, _ := strings.Cut(string(readme), recipeMarker)
+	_, after, _ := strings.Cut(string(doc), recipeMarker)
 	_, after, ok := strings.Cut(after, "-->")
 	fence, block, ok2 := strings.Cut(after, "```yaml\n")
 	block, _, ok3 := strings.Cut(block, "\n```\n")
 	if !ok || !ok2 || !ok3 || strings.TrimSpace(fence) != "" {
-		t.Fatalf("README.md: the comment %q is not followed by a ```yaml block", recipeMarker)
+		t.Fatalf("docs/scaling.md: the comment %q is not followed by a ```yaml block", recipeMarker)
 	}
 	for _, s := range []string{recipeExporter, recipeIndex} {
 		if !strings.Contains(block, s) {
-			t.Fatalf("README.md: the sharding recipe no longer contains %q, which the test replaces:\n%s", s, block)
+			t.Fatalf("docs/scaling.md: the sharding recipe no longer contains %q, which the test replaces:\n%s", s, block)
 		}
 	}
 	return block + "\n"
 }
 
-// TestREADMEShardRecipeSplitsEvenlyOverTwoPrometheusServers runs the
-// README's sharding recipe verbatim on two real Prometheus servers against
+// TestDocShardRecipeSplitsEvenlyOverTwoPrometheusServers runs the
+// sharding recipe of docs/scaling.md verbatim on two real Prometheus servers against
 // one exporter, and checks that each server scrapes exactly its shards (k
 // mod 2 == index, with the shard in the URL), that together they store
 // exactly the data series of one unsharded scrape with the same values, that
 // no series is stored by both, and that each holds about half of them.
-func TestREADMEShardRecipeSplitsEvenlyOverTwoPrometheusServers(t *testing.T) {
-	const servers, shards = 2, 4 // As in the README's recipe.
-	recipe := readmeShardRecipe(t)
+func TestDocShardRecipeSplitsEvenlyOverTwoPrometheusServers(t *testing.T) {
+	const servers, shards = 2, 4 // As in the recipe of docs/scaling.md.
+	recipe := docShardRecipe(t)
 	dir := t.TempDir()
 	// 32 regions, so that the split depends on how regions fall into shards,
 	// not on a handful of them.

@@ -31,7 +31,7 @@ type Options struct {
 	MaxRequests            int
 	Logger                 *slog.Logger
 
-	// Time limits; zero disables each. See README, Reliability.
+	// Time limits; zero disables each. See docs/reliability.md.
 	ReadHeaderTimeout time.Duration // Reading a request's headers.
 	IdleTimeout       time.Duration // A keep-alive connection waiting for its next request.
 	WriteTimeout      time.Duration // Sending one response; a scrape's own timeout may shorten it.

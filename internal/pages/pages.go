@@ -47,7 +47,7 @@ type Load struct {
 }
 
 // NewLoad indexes a loaded version for the pages. The index is small (see
-// the README) and built here, within the load, so that its memory is
+// docs/pages.md) and built here, within the load, so that its memory is
 // counted with the version's and the first page is as quick as any.
 func NewLoad(snap *dataset.Snapshot, warnings []config.Problem, at time.Time) *Load {
 	return &Load{Snapshot: snap, Warnings: warnings, At: at, index: newIndex(snap)}

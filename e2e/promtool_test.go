@@ -101,7 +101,9 @@ func checkPromtool(t *testing.T, base string) string {
 	for _, f := range scrapeFormats {
 		plain, gzipped := fmt.Sprintf("the %s scrape (gzip false)", f.name), fmt.Sprintf("the %s scrape (gzip true)", f.name)
 		if a, b := socsecLines(scrapes[plain]), socsecLines(scrapes[gzipped]); a != b {
-			t.Errorf("the socsec_ lines of %s differ from those of %s", gzipped, plain)
+			at := testenv.Mismatch([]byte(a), []byte(b))
+			t.Errorf("the socsec_ lines of %s (%d bytes) differ from those of %s (%d bytes) at byte %d:\n%q\n%q",
+				gzipped, len(b), plain, len(a), at, testenv.Excerpt([]byte(b), at), testenv.Excerpt([]byte(a), at))
 		}
 	}
 	text := string(scrapes["the text scrape (gzip false)"])

@@ -179,11 +179,14 @@ func (e *Exporter) apply(l loaded, start time.Time) error {
 		return err
 	}
 	res := l.res
-	e.current.Store(l.served)
+	// The load metrics and pages are set before the new version is, so that
+	// no scrape of it (the first one after /-/ready included) sees the
+	// metrics of the load before.
 	e.recordReload(res, nil)
 	e.setLanding(res.Snapshot)
 	e.reloadOK.Set(1)
 	e.reloadTime.Set(float64(start.UnixNano()) / 1e9)
+	e.current.Store(l.served)
 	for _, w := range res.Warnings {
 		e.logger.Debug("Dataset warning", "problem", w.String())
 	}

@@ -11,7 +11,7 @@ RUN CGO_ENABLED=0 go build -trimpath \
 
 # The history-backfill step of docker-compose.yml: the same binary, with promtool and a shell to run
 # scripts/backfill.sh, as the image's non-root user.
-FROM prom/prometheus:v3.5.0 AS history-backfill
+FROM prom/prometheus:v3.16.0 AS history-backfill
 COPY --from=build /out/socsec_exporter /bin/socsec_exporter
 COPY --chmod=0755 scripts/backfill.sh /bin/socsec-backfill
 USER 65534:65534

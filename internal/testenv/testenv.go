@@ -26,9 +26,15 @@ import (
 )
 
 // Tool returns the path of a program the tests need, failing (never
-// skipping) with the Debian package to install when it is missing.
+// skipping) when it is missing. prometheus, promtool, amtool and helm are
+// those scripts/build-test-tools.sh builds at the versions of VersionsFile;
+// any other is found on PATH, and the failure names the Debian package to
+// install.
 func Tool(t testing.TB, name, debianPackage string) string {
 	t.Helper()
+	if _, ok := built[name]; ok {
+		return builtTool(t, name)
+	}
 	path, err := exec.LookPath(name)
 	if err != nil {
 		t.Fatalf("%s not found: install it with apt-get install -y --no-install-recommends %s (the README's test command does)", name, debianPackage)
@@ -194,7 +200,13 @@ func StartPrometheus(t testing.TB, config string, extra ...string) string {
 // storage directory storage, such as one holding backfilled blocks.
 func StartPrometheusOn(t testing.TB, storage, config string, extra ...string) string {
 	t.Helper()
-	bin := Tool(t, "prometheus", "prometheus")
+	return StartPrometheusWith(t, Tool(t, "prometheus", "prometheus"), storage, config, extra...)
+}
+
+// StartPrometheusWith runs the Prometheus binary bin like StartPrometheusOn,
+// such as Debian's (DebianPrometheus).
+func StartPrometheusWith(t testing.TB, bin, storage, config string, extra ...string) string {
+	t.Helper()
 	configFile := filepath.Join(t.TempDir(), "prometheus.yml")
 	if err := os.WriteFile(configFile, []byte(config), 0o644); err != nil {
 		t.Fatal(err)

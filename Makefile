@@ -21,7 +21,9 @@ build:
 run:
 	$(GO) run ./cmd/socsec_exporter
 
-# The whole test suite: installs promtool, prometheus and amtool when missing,
+# The whole test suite: installs the test programs when missing (Debian's
+# prometheus 2.42, the oldest supported; prometheus, promtool, amtool and helm
+# built at the versions of deploy/versions.env, a few minutes the first time),
 # then lint, every Go test (unit, golden, end-to-end against real Prometheus)
 # and a short run of every fuzz target.
 test: deps lint unit fuzz
@@ -50,10 +52,12 @@ fuzz:
 	  done; \
 	done
 
-# Regenerates every generated file: dashboards and golden outputs. Review the
+# Regenerates every generated file: dashboards, the Helm chart's copies of the
+# rules and dashboards, and golden outputs. Review the
 # diff before committing; the tests fail while the committed files differ.
 generate:
 	$(GO) generate ./dashboards
+	$(GO) generate ./deploy/helm
 	$(GO) test ./collector -run TestGolden -update
 	$(GO) test ./e2e -run TestCheckCommand -update
 

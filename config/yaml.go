@@ -18,9 +18,15 @@ type yamlReader struct {
 	ps   *problems
 	// maxLabel bounds strings that may be served as label values.
 	maxLabel int
+	// lastLine is the last line of the document: the parser places an empty
+	// document ("---" alone) on the line after it.
+	lastLine int
 }
 
 func (r *yamlReader) pos(n *yaml.Node) dataset.Position {
+	if r.lastLine > 0 && n.Line > r.lastLine {
+		return dataset.Position{File: r.file, Line: r.lastLine, Column: 1}
+	}
 	return dataset.Position{File: r.file, Line: n.Line, Column: n.Column}
 }
 
@@ -30,6 +36,7 @@ func (r *yamlReader) parse(data []byte) *yaml.Node {
 	if !validUTF8(r.file, data, r.ps) {
 		return nil
 	}
+	r.lastLine = endMark(data).line
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line, col, msg := locateSyntaxError(data, err)

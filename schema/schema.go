@@ -92,6 +92,11 @@ var (
 		"Whether the dataset file loaded without errors at the last attempt.", []string{"file"}}
 	FileLoadSuccessTime = Family{"socsec_dataset_last_load_success_timestamp_seconds",
 		"Time the dataset file last loaded without errors.", []string{"file"}}
+	RenderDuration = Family{"socsec_render_duration_seconds",
+		"Time the last rendering of the data for scrapes took: the whole exposition (dataset=\"\") at each load, the exposition of one dataset (?dataset=) in the background after a load or on its first scrape.",
+		[]string{"dataset"}}
+	RenderWaitTimeouts = Family{"socsec_render_wait_timeouts_total",
+		"Scrapes answered 503 because the data they asked for was still being rendered after --web.render-timeout or the scrape's own timeout.", nil}
 	// BuildInfo is written by client_golang's version collector for the
 	// namespace; it is listed here so that it is reserved like the rest.
 	BuildInfo = Family{Namespace + "_build_info",
@@ -104,7 +109,7 @@ var Metadata = []Family{RegionInfo, ProgramInfo, CoverageTarget, ObservationInfo
 	DatasetSeries, DatasetRevisions, DatasetUnresolvedConflicts, DatasetCheckFailures, DatasetObservations}
 
 // Self are the self-metrics the exporter registers.
-var Self = []Family{ReloadSuccessful, ReloadSuccessTime, FileLoadSuccess, FileLoadSuccessTime, BuildInfo}
+var Self = []Family{ReloadSuccessful, ReloadSuccessTime, FileLoadSuccess, FileLoadSuccessTime, RenderDuration, RenderWaitTimeouts, BuildInfo}
 
 // The built-in indicators checks refer to by name.
 const (

@@ -61,6 +61,8 @@ func run(args []string) int {
 		Default("10s").DurationVar(&opts.WriteStallTimeout)
 	a.Flag("web.shutdown-timeout", "On SIGTERM or SIGINT, let running requests finish for at most this time, then exit; 0 waits for them.").
 		Default("10s").DurationVar(&opts.ShutdownTimeout)
+	a.Flag("web.render-timeout", "Answer 503 with Retry-After to a scrape whose data (a dataset's own exposition, a compressed output) is still being rendered after this time, or after the scrape's own timeout if sooner; the rendering goes on and is kept. 0 waits until the scrape's timeout.").
+		Default("5s").DurationVar(&opts.RenderTimeout)
 	a.Flag("web.enable-lifecycle", "Serve POST /-/reload. SIGHUP reloads whether or not this is set.").BoolVar(&opts.EnableLifecycle)
 	a.Flag("config.reload-timeout", "Give up a load of the config and datasets (the first included) not finished within this time, keeping the data served; 0 disables the limit.").
 		Default("2m").DurationVar(&opts.ReloadTimeout)

@@ -38,6 +38,7 @@ type Options struct {
 	WriteStallTimeout time.Duration // A scrape whose client accepts none of its bytes for this long is cut.
 	ShutdownTimeout   time.Duration // Running requests may finish for this long after SIGTERM.
 	ReloadTimeout     time.Duration // One load of the config and datasets, the first included.
+	RenderTimeout     time.Duration // A scrape waiting for its data to be rendered or compressed.
 	// EnableLifecycle serves POST /-/reload; SIGHUP reloads regardless.
 	EnableLifecycle bool
 }
@@ -52,6 +53,9 @@ type Exporter struct {
 	current atomic.Pointer[served]
 	landing atomic.Pointer[http.Handler]
 	memory  *memoryBudget
+	// views are the views scraped lately, which a new version prepares in
+	// the background.
+	views recentViews
 
 	// ctx is cancelled when Run shuts down: it stops loads and answers
 	// those waiting for one.
@@ -75,6 +79,10 @@ type Exporter struct {
 	reloadOK    prometheus.Gauge
 	reloadTime  prometheus.Gauge
 	files       *fileMetrics
+	// renderSeconds and renderTimeouts are socsec_render_duration_seconds
+	// and socsec_render_wait_timeouts_total.
+	renderSeconds  *prometheus.GaugeVec
+	renderTimeouts prometheus.Counter
 
 	// pageState is what the provenance pages show.
 	pageState pageState
@@ -92,10 +100,12 @@ func New(opts Options) *Exporter {
 	e.reloadOK = prometheus.NewGauge(gaugeOpts(schema.ReloadSuccessful))
 	e.reloadTime = prometheus.NewGauge(gaugeOpts(schema.ReloadSuccessTime))
 	e.files = newFileMetrics()
+	e.renderSeconds = prometheus.NewGaugeVec(gaugeOpts(schema.RenderDuration), schema.RenderDuration.Labels)
+	e.renderTimeouts = prometheus.NewCounter(prometheus.CounterOpts{Name: schema.RenderWaitTimeouts.Name, Help: schema.RenderWaitTimeouts.Help})
 	e.data.MustRegister(collector.New(e.Snapshot))
 	e.registry.MustRegister(
 		versioncollector.NewCollector(schema.Namespace),
-		e.reloadOK, e.reloadTime, e.files,
+		e.reloadOK, e.reloadTime, e.files, e.renderSeconds, e.renderTimeouts,
 	)
 	if !opts.DisableExporterMetrics {
 		e.registry.MustRegister(

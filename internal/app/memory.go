@@ -5,35 +5,58 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 )
 
-// memoryBudget sets the runtime's soft memory limit around loads. Between
-// loads the data is immutable and scrapes only make small garbage, yet with
-// GOGC=100 the heap may grow to twice the data before a collection, so the
-// limit holds it at the data plus a little. While a load builds the next
-// version next to the served one, the limit is raised to two and a half times
-// that, so that collections keep the peak down without running all the time.
+// steadyGCPercent is GOGC between loads. The data is immutable and scrapes
+// make little garbage, so a collection every eighth of the live heap keeps
+// the resident size near the data instead of at twice it, as GOGC=100 would
+// let it grow. It is a percentage of the live heap, not a fixed limit: the
+// outputs rendered on first use (dataset views, compressed shards) raise the
+// live heap after a load, and a fixed limit under it would make the
+// collector run without pause.
+const steadyGCPercent = 12
+
+// memoryBudget tunes the garbage collector around the work that builds
+// data: loads, and the rendering of outputs in the background. While any
+// such work runs, the collector runs at GOGC=100 so that it does not mark
+// the whole heap for every few megabytes allocated, under a soft limit of
+// two and a half times what was held after the last settling, which keeps
+// the peak of building a version next to the served one down. Once all of
+// it is done, the garbage goes back to the OS and GOGC drops to
+// steadyGCPercent.
 type memoryBudget struct {
-	// steady is what the runtime held after the last load, garbage freed.
-	steady int64
-	// base is what a load's limit scales from: steady, but growing by at
-	// most an eighth per load, since a scrape still sending the previous
-	// version when the load settles keeps that version in steady.
+	mu sync.Mutex
+	// busy counts the loads and renderings running.
+	busy int
+	// base is what the limit while busy scales from: the memory held after
+	// the last settling, growing by at most an eighth each time, since a
+	// scrape still sending the previous version when a load settles keeps
+	// that version in it.
 	base int64
 }
 
-// newMemoryBudget returns nil when GOMEMLIMIT is set: the operator's limit wins.
+// newMemoryBudget returns nil when GOMEMLIMIT or GOGC is set: the
+// operator's settings win.
 func newMemoryBudget() *memoryBudget {
-	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
-		return nil
+	for _, env := range []string{"GOMEMLIMIT", "GOGC"} {
+		if _, set := os.LookupEnv(env); set {
+			return nil
+		}
 	}
 	return &memoryBudget{}
 }
 
-// loading lifts the limit for building a new version; before the first
-// load there is nothing to scale it from, so there is none.
-func (m *memoryBudget) loading() {
+// start marks the beginning of a load or a rendering; every start is
+// followed by one settle.
+func (m *memoryBudget) start() {
 	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.busy++
+	if m.busy > 1 {
 		return
 	}
 	limit := int64(math.MaxInt64)
@@ -41,23 +64,32 @@ func (m *memoryBudget) loading() {
 		limit = m.base * 5 / 2
 	}
 	debug.SetMemoryLimit(limit)
+	debug.SetGCPercent(100)
 }
 
-// settle frees the garbage of a load, and the previous version with it, and
-// hands the memory back to the OS now rather than when the scavenger gets
-// to it; then it limits the memory to what is left plus an eighth.
+// settle marks the end of a load or a rendering. The last one running
+// frees the garbage, and the replaced version with it, hands the memory back
+// to the OS now rather than when the scavenger gets to it, and returns to
+// steady collection.
 func (m *memoryBudget) settle() {
-	debug.FreeOSMemory()
 	if m == nil {
+		debug.FreeOSMemory()
 		return
 	}
-	m.steady = heldMemory()
-	if m.base == 0 {
-		m.base = m.steady
-	} else {
-		m.base = min(m.steady, m.base+m.base/8)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.busy--; m.busy > 0 {
+		return
 	}
-	debug.SetMemoryLimit(m.steady + max(m.steady/8, 16<<20))
+	debug.FreeOSMemory()
+	held := heldMemory()
+	if m.base == 0 {
+		m.base = held
+	} else {
+		m.base = min(held, m.base+m.base/8)
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
+	debug.SetGCPercent(steadyGCPercent)
 }
 
 // heldMemory is the memory the runtime holds from the OS, which the soft

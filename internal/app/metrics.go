@@ -61,23 +61,40 @@ func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, http.StatusBadRequest)
 		return
 	}
-	// One load of the pointer: the data and its bytes are one version.
-	var x *exposition.Exposition
-	if cur := e.current.Load(); cur != nil {
-		x = cur.whole
-		if id := query.Get("dataset"); id != "" {
-			if x = cur.dataset(id); x == nil {
-				http.Error(w, fmt.Sprintf("Unknown dataset %q: see the landing page for the loaded datasets.", id), http.StatusNotFound)
-				return
-			}
-		}
-	}
 	format := expfmt.NegotiateAccept(r.Header, acceptedFormats...)
 	f := exposition.Text
 	if format.FormatType() == expfmt.TypeOpenMetrics {
 		f = exposition.OpenMetrics
 	}
 	zipped := acceptsGzip(r.Header.Get("Accept-Encoding"))
+	// One load of the pointer: the data and its bytes are one version.
+	var x *exposition.Exposition
+	var data []byte
+	if cur := e.current.Load(); cur != nil {
+		x = cur.whole
+		id := query.Get("dataset")
+		if id != "" && cur.datasets[id] == nil {
+			http.Error(w, fmt.Sprintf("Unknown dataset %q: see the landing page for the loaded datasets.", id), http.StatusNotFound)
+			return
+		}
+		if id != "" || zipped {
+			e.views.note(view{dataset: id, format: f, shards: shard.Count, gzip: zipped})
+			// A rendering or compression not done yet runs apart from
+			// the scrape, which waits for it only so long.
+			ready := e.within(r, start, func() {
+				if id != "" {
+					x = e.renderDataset(cur, id)
+				}
+				if zipped {
+					data = x.Gzip(f, shard)
+				}
+			})
+			if !ready {
+				stillRendering(w)
+				return
+			}
+		}
+	}
 	self := e.selfMetrics(format, zipped)
 	defer self.release()
 
@@ -93,10 +110,6 @@ func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case zipped:
 		h.Set("Content-Encoding", "gzip")
-		var data []byte
-		if x != nil {
-			data = x.Gzip(f, shard)
-		}
 		body := exposition.NewGzipBody(data, self.bytes, self.zipped)
 		h.Set("Content-Length", strconv.Itoa(body.Len()))
 		_, err = body.WriteTo(out)

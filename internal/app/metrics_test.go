@@ -28,6 +28,7 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
+	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
 // The Accept headers of Prometheus 2 and 3 and of a plain client.
@@ -284,8 +285,13 @@ func dataLines(body []byte) map[string]bool {
 }
 
 func selfMetric(line string) bool {
-	for _, p := range []string{"go_", "process_", "promhttp_", "socsec_build_info", "socsec_config_", "socsec_dataset_load_success", "socsec_dataset_last_load_success"} {
+	for _, p := range []string{"go_", "process_", "promhttp_"} {
 		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	for _, f := range schema.Self {
+		if strings.HasPrefix(line, f.Name+"{") || strings.HasPrefix(line, f.Name+" ") {
 			return true
 		}
 	}

@@ -132,7 +132,7 @@ func (e *Exporter) reload(parent context.Context) error {
 // memory it used.
 func (e *Exporter) loadVersion(ctx context.Context, out chan<- loaded) {
 	defer func() { <-e.loadSlot }()
-	e.memory.loading()
+	e.memory.start()
 	start := e.now()
 	res, err := e.load(ctx, e.opts.Load)
 	l := loaded{res: res, err: err, loaded: e.now()}
@@ -186,7 +186,13 @@ func (e *Exporter) apply(l loaded, start time.Time) error {
 	e.setLanding(res.Snapshot)
 	e.reloadOK.Set(1)
 	e.reloadTime.Set(float64(start.UnixNano()) / 1e9)
+	e.renderSeconds.Reset()
+	e.renderSeconds.WithLabelValues("").Set(l.rendered.Sub(l.loaded).Seconds())
 	e.current.Store(l.served)
+	// Started here, so that the load's own settling, when apply returns,
+	// is not the last one.
+	e.memory.start()
+	go e.warm(l.served)
 	for _, w := range res.Warnings {
 		e.logger.Debug("Dataset warning", "problem", w.String())
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
 	"github.com/socsec-exporter/socsec_exporter/config"
@@ -12,16 +13,20 @@ import (
 
 // served is one loaded version of the data: the snapshot, its exposition
 // rendered at load, and the exposition of each dataset on its own, rendered
-// on its first request and then kept with this version.
+// in the background or on its first request and then kept with this
+// version.
 type served struct {
 	snap     *dataset.Snapshot
 	whole    *exposition.Exposition
 	datasets map[string]*datasetView
 }
 
+// datasetView is the exposition of one dataset, rendered once, and how
+// long that took.
 type datasetView struct {
 	once sync.Once
 	x    *exposition.Exposition
+	took time.Duration
 }
 
 func newServed(snap *dataset.Snapshot) (*served, error) {
@@ -35,26 +40,19 @@ func newServed(snap *dataset.Snapshot) (*served, error) {
 	}
 	if len(snap.Datasets) == 1 {
 		// One dataset is the whole snapshot: no second rendering.
-		s.datasets[snap.Datasets[0].ID].x = s.whole
+		v := s.datasets[snap.Datasets[0].ID]
+		v.once.Do(func() { v.x = whole })
 	}
 	return s, nil
 }
 
-// dataset returns the exposition of the dataset with the given ID, or nil
-// when there is none.
-func (s *served) dataset(id string) *exposition.Exposition {
-	v := s.datasets[id]
-	if v == nil {
-		return nil
-	}
-	v.once.Do(func() {
-		if v.x == nil {
-			// A part of families that rendered cannot break a rule the
-			// whole kept, so there is no error to handle.
-			v.x, _ = exposition.Render(collector.Families(datasetSnapshot(s.snap, id)))
-		}
-	})
-	return v.x
+// render renders the exposition of dataset id into v.
+func (s *served) render(v *datasetView, id string) {
+	start := time.Now()
+	// A part of families that rendered cannot break a rule the whole kept,
+	// so there is no error to handle.
+	v.x, _ = exposition.Render(collector.Families(datasetSnapshot(s.snap, id)))
+	v.took = time.Since(start)
 }
 
 // datasetSnapshot is what the exporter would serve if the config named only

@@ -6,8 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
@@ -19,6 +23,17 @@ var csvColumns = []string{"indicator", "region", "program", "year", "value", "so
 
 var csvRequired = []string{"indicator", "region", "year", "value"}
 
+// csvPieceBytes is about the size of the pieces the rows of a CSV file are
+// cut into to be read on every CPU; a smaller file is read in one piece.
+var csvPieceBytes = 1 << 20
+
+// csvHeader is what the header row of a CSV file says about the rows.
+type csvHeader struct {
+	names []string
+	cols  map[string]int // Column number, from 1, by name.
+	dims  map[string]int // The same for the columns that name dimensions.
+}
+
 // parseCSV reads observations from CSV: a header row, then one observation
 // per row, validated exactly as YAML observations are.
 func (p *datasetParser) parseCSV(file string, data []byte) {
@@ -28,71 +43,191 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 	}
 	before := len(p.ps.errors)
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // Spreadsheet programs write a byte-order mark.
-	lines := &lineIndex{data: data, line: 1}
+	t := newCSVText(file, data, 1)
 	r := csv.NewReader(bytes.NewReader(data))
-	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
-		p.csvError(file, data, lines, err, nil)
+		p.csvError(t, err, nil)
 		return
 	}
-	// fieldPos is where field i of the last record starts, its column
-	// counted in characters as in YAML files and editors, not bytes.
-	fieldPos := func(i int) dataset.Position {
-		line, col := r.FieldPos(i)
-		return dataset.Position{File: file, Line: line, Column: lines.column(line, col)}
-	}
-	cols := map[string]int{}
+	h := &csvHeader{names: header, cols: map[string]int{}, dims: map[string]int{}}
 	known := p.dimensionNames()
-	for i, h := range header {
-		pos := fieldPos(i)
+	for i, name := range header {
+		pos := t.pos(r.FieldPos(i))
 		switch {
-		case len(h) > p.maxLabel:
-			p.ps.errorf(pos, shorten(h), "the column name %s", labelTooLong(h, p.maxLabel))
+		case len(name) > p.maxLabel:
+			p.ps.errorf(pos, shorten(name), "the column name %s", labelTooLong(name, p.maxLabel))
 			continue
-		case cols[h] != 0:
-			p.ps.errorf(pos, h, "duplicate column")
-		case !slices.Contains(csvColumns, h) && !known[h]:
-			p.ps.errorf(pos, h, "unknown column: use %v or a dimension of an indicator", csvColumns)
+		case h.cols[name] != 0:
+			p.ps.errorf(pos, name, "duplicate column")
+		case !slices.Contains(csvColumns, name) && !known[name]:
+			p.ps.errorf(pos, name, "unknown column: use %v or a dimension of an indicator", csvColumns)
 		}
-		cols[h] = i + 1
+		h.cols[name] = i + 1
 	}
 	for _, c := range csvRequired {
-		if cols[c] == 0 {
+		if h.cols[c] == 0 {
 			p.ps.errorf(dataset.Position{File: file, Line: 1, Column: 1}, c, "missing required column")
 		}
 	}
 	if len(p.ps.errors) > before {
 		return
 	}
-	dimCols := map[string]int{}
-	for h, i := range cols {
-		if !slices.Contains(csvColumns, h) {
-			dimCols[h] = i
+	for name, i := range h.cols {
+		if !slices.Contains(csvColumns, name) {
+			h.dims[name] = i
 		}
 	}
+	p.parseRows(file, data, int(r.InputOffset()), h)
+}
+
+// parseRows reads the rows of data from offset start on, in pieces read at
+// once, each by a parser of its own, then taken in file order. A piece is
+// taken only if it was read to its end and the load's limits hold with it;
+// else the rows from its start on are read again, one after the other, so
+// that the problems found and the point where a limit stops the load are
+// exactly those of reading the whole file in one go.
+func (p *datasetParser) parseRows(file string, data []byte, start int, h *csvHeader) {
+	cuts := cutRows(data, start, csvPieceBytes)
+	type piece struct {
+		q        *datasetParser
+		obs      []*dataset.Observation
+		complete bool
+	}
+	pieces := make([]piece, len(cuts)-1)
+	if len(pieces) > 1 {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(runtime.GOMAXPROCS(0), len(pieces)) {
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < len(pieces); i = int(next.Add(1) - 1) {
+					q := p.pieceParser()
+					t := newCSVText(file, data[cuts[i].off:cuts[i+1].off], cuts[i].line)
+					obs, complete := q.readRows(t, h, nil)
+					pieces[i] = piece{q, obs, complete}
+				}
+			})
+		}
+		wg.Wait()
+	}
+	for i, pc := range pieces {
+		if pc.q == nil || !pc.complete || !p.take(pc.q, pc.obs) {
+			p.ds.Observations, _ = p.readRows(newCSVText(file, data[cuts[i].off:], cuts[i].line), h, p.ds.Observations)
+			return
+		}
+	}
+}
+
+// pieceParser returns a parser for a piece of a CSV file that shares with p
+// only what reading rows does not change: definitions and options. Its
+// problems and counts are its own, its figures limited to what the load
+// has left.
+func (p *datasetParser) pieceParser() *datasetParser {
+	q := *p
+	q.ps = &problems{}
+	q.ld = &loader{opts: p.ld.opts, ps: q.ps, catalog: p.ld.catalog}
+	q.ld.opts.MaxSeries -= p.ld.state.figures
+	q.dimValues = map[string]string{}
+	q.slab = nil
+	return &q
+}
+
+// take adds what q, the parser of the piece of a CSV file after those
+// taken, read: its figures, observations and problems. It takes nothing
+// and reports false when a limit stopped q or would be over with it.
+func (p *datasetParser) take(q *datasetParser, obs []*dataset.Observation) bool {
+	ld, piece := p.ld, &q.ld.state
+	if piece.stopped || ld.state.figures+piece.figures > ld.opts.MaxSeries {
+		return false
+	}
+	for dim, values := range piece.dimValues {
+		seen, n := ld.state.dimValues[dim], len(ld.state.dimValues[dim])
+		for v := range values {
+			if _, ok := seen[v]; !ok {
+				n++
+			}
+		}
+		if n > ld.opts.MaxDimensionValues {
+			return false
+		}
+	}
+	ld.state.figures += piece.figures
+	for dim, values := range piece.dimValues {
+		if ld.state.dimValues == nil {
+			ld.state.dimValues = map[string]map[string]struct{}{}
+		}
+		if ld.state.dimValues[dim] == nil {
+			ld.state.dimValues[dim] = map[string]struct{}{}
+		}
+		maps.Copy(ld.state.dimValues[dim], values)
+	}
+	p.ps.errors = append(p.ps.errors, q.ps.errors...)
+	p.ps.warnings = append(p.ps.warnings, q.ps.warnings...)
+	p.ds.Observations = append(p.ds.Observations, obs...)
+	return true
+}
+
+// cut is where a piece of a CSV file starts: its offset and line.
+type cut struct{ off, line int }
+
+// cutRows cuts data[start:], which starts a row, into pieces of about size
+// bytes. A piece ends with a line break outside quotes, after an even
+// number of quotes since start (a quote within a field is written twice).
+// The last cut is the end of data.
+func cutRows(data []byte, start, size int) []cut {
+	cuts := []cut{{start, 1 + bytes.Count(data[:start], []byte("\n"))}}
+	quotes, counted := 0, start // The quotes in data[start:counted].
+	for at := start + size; at < len(data); {
+		i := bytes.IndexByte(data[at:], '\n')
+		if i < 0 {
+			break
+		}
+		end := at + i + 1
+		if end == len(data) {
+			break
+		}
+		quotes += bytes.Count(data[counted:end], []byte(`"`))
+		counted = end
+		if quotes%2 != 0 {
+			at = end // Within a quoted field: try the next line break.
+			continue
+		}
+		last := cuts[len(cuts)-1]
+		cuts = append(cuts, cut{end, last.line + bytes.Count(data[last.off:end], []byte("\n"))})
+		at = end + size
+	}
+	return append(cuts, cut{off: len(data)})
+}
+
+// readRows appends to obs the observations of the rows of t, read to its
+// end, and reports whether it got there: not when a CSV syntax error or a
+// limit stopped it.
+func (p *datasetParser) readRows(t *csvText, h *csvHeader, obs []*dataset.Observation) ([]*dataset.Observation, bool) {
+	r := csv.NewReader(bytes.NewReader(t.data))
+	r.ReuseRecord = true
+	r.FieldsPerRecord = len(h.names)
 	pos := func(field string) dataset.Position {
 		if dim, ok := strings.CutPrefix(field, "dimensions."); ok {
 			field = dim // A dimension is a column of its own.
 		}
-		i := cols[field]
+		i := h.cols[field]
 		if field == "dimensions" || i == 0 {
 			i = 1
 		}
-		return fieldPos(i - 1)
+		return t.pos(r.FieldPos(i - 1))
 	}
 	field := func(name string) string { return name }
 	for !p.ld.state.stopped {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			return
+			return obs, true
 		}
 		if err != nil {
-			p.csvError(file, data, lines, err, header)
-			return
+			p.csvError(t, err, h.names)
+			return obs, false
 		}
 		cell := func(name string) string {
-			if i := cols[name]; i != 0 {
+			if i := h.cols[name]; i != 0 {
 				return rec[i-1]
 			}
 			return ""
@@ -107,7 +242,7 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 		if f := cell("flags"); f != "" {
 			in.flags = strings.Split(f, ",")
 		}
-		for name, i := range dimCols {
+		for name, i := range h.dims {
 			if v := rec[i-1]; v != "" {
 				if in.dims == nil {
 					in.dims = map[string]string{}
@@ -115,8 +250,11 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 				in.dims[name] = v
 			}
 		}
-		p.addObservation(in)
+		if o := p.addObservation(in); o != nil {
+			obs = append(obs, o)
+		}
 	}
+	return obs, false
 }
 
 // dimensionNames lists every dimension an indicator known to the dataset has.
@@ -135,42 +273,61 @@ func (p *datasetParser) dimensionNames() map[string]bool {
 	return names
 }
 
+// csvText is a CSV file from one of its lines on, as a reader of it sees
+// it: what the reader reports by line and byte column of the text is placed
+// by line and character column in the file.
+type csvText struct {
+	file  string
+	data  []byte
+	line  int // The line of the file data starts on.
+	lines lineIndex
+}
+
+func newCSVText(file string, data []byte, line int) *csvText {
+	return &csvText{file: file, data: data, line: line, lines: lineIndex{data: data, line: 1}}
+}
+
+// pos places byte column col of line of the text in the file.
+func (t *csvText) pos(line, col int) dataset.Position {
+	return dataset.Position{File: t.file, Line: t.line + line - 1, Column: t.lines.column(line, col)}
+}
+
 // csvError records a CSV syntax error where it is to be fixed: a row with
 // the wrong number of fields at its start; a stray or missing quote at the
 // quote that opens its field when that is on an earlier line, as when a
 // quote is never closed (encoding/csv reports the end of the file, or where
 // the next quote happens to be); any other at the character encoding/csv
 // stopped at.
-func (p *datasetParser) csvError(file string, data []byte, lines *lineIndex, err error, header []string) {
+func (p *datasetParser) csvError(t *csvText, err error, header []string) {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
-		p.ps.errorf(dataset.Position{File: file, Line: 1, Column: 1}, "", "invalid CSV: %v", err)
+		p.ps.errorf(dataset.Position{File: t.file, Line: 1, Column: 1}, "", "invalid CSV: %v", err)
 		return
 	}
-	pos := dataset.Position{File: file, Line: pe.Line, Column: lines.column(pe.Line, pe.Column)}
+	pos := t.pos(pe.Line, pe.Column)
 	msg := pe.Err.Error()
 	switch {
 	case errors.Is(pe.Err, csv.ErrFieldCount):
-		pos.Line, pos.Column = pe.StartLine, 1
+		pos.Line, pos.Column = t.line+pe.StartLine-1, 1
 		msg = fmt.Sprintf("the row has a different number of fields from the header's %d", len(header))
 	case errors.Is(pe.Err, csv.ErrQuote):
-		errAt := lines.offset(pe.Line) + pe.Column - 1
-		open, ok := openingQuote(data, lines.offset(pe.StartLine), errAt)
+		errAt := t.lines.offset(pe.Line) + pe.Column - 1
+		open, ok := openingQuote(t.data, t.lines.offset(pe.StartLine), errAt)
 		if !ok {
 			break
 		}
-		line := 1 + bytes.Count(data[:open], []byte("\n"))
-		col := lines.column(line, open-lines.offset(line)+1)
+		line := 1 + bytes.Count(t.data[:open], []byte("\n"))
+		at := t.pos(line, open-t.lines.offset(line)+1)
 		switch {
-		case errAt >= len(data):
+		case errAt >= len(t.data):
 			msg = `the quote that opens this field is never closed`
-		case line != pe.Line:
+		case at.Line != pos.Line:
 			msg = fmt.Sprintf(`the quoted field that starts here ends at line %d, column %d with a quote not followed by a comma or a line break: a quote within a field is written twice ("")`, pos.Line, pos.Column)
 		default:
 			msg = `a quote within a quoted field must be written twice ("")`
-			line, col = pos.Line, pos.Column
+			at = pos
 		}
-		pos.Line, pos.Column = line, col
+		pos = at
 	}
 	p.ps.errorf(pos, "", "invalid CSV: %s", msg)
 }

@@ -328,13 +328,16 @@ func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 			in.dims[k.Value] = v.Value
 		}
 	}
-	p.addObservation(in)
+	if o := p.addObservation(in); o != nil {
+		p.ds.Observations = append(p.ds.Observations, o)
+	}
 }
 
-// addObservation validates an observation from either format and adds it.
-func (p *datasetParser) addObservation(in obsInput) {
+// addObservation validates an observation from either format and returns
+// it, or nil when it has a problem.
+func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
 	if !p.ld.countFigure(in.pos("")) || !p.inputFits(in) {
-		return
+		return nil
 	}
 	ps, before := p.ps, len(p.ps.errors)
 	o := p.newObservation()
@@ -373,7 +376,7 @@ func (p *datasetParser) addObservation(in obsInput) {
 			case !validID(v):
 				ps.errorf(in.pos("dimensions."+d), in.field("dimensions."+d), "%q must match [A-Za-z0-9_.-]+", v)
 			case !p.ld.countDimensionValue(in.pos("dimensions."+d), in.field("dimensions."+d), d, v):
-				return
+				return nil
 			}
 			o.Dimensions = append(o.Dimensions, p.intern(v))
 		}
@@ -460,9 +463,10 @@ func (p *datasetParser) addObservation(in obsInput) {
 	if words.Printed != "" || words.Quote != "" || words.Note != "" || len(words.Flags) > 0 {
 		o.Words = &words
 	}
-	if len(ps.errors) == before {
-		p.ds.Observations = append(p.ds.Observations, o)
+	if len(ps.errors) > before {
+		return nil
 	}
+	return o
 }
 
 // inputFits records a problem for each field of an observation that is
@@ -505,10 +509,11 @@ func (p *datasetParser) inputFits(in obsInput) bool {
 }
 
 // newObservation allocates an observation from the slab: one allocation for
-// many figures instead of one each.
+// many figures instead of one each. Slabs grow to 1024 figures, so that the
+// parser of a small piece of a CSV file does not take a whole one.
 func (p *datasetParser) newObservation() *dataset.Observation {
 	if len(p.slab) == cap(p.slab) {
-		p.slab = make([]dataset.Observation, 0, 1024)
+		p.slab = make([]dataset.Observation, 0, min(2*cap(p.slab)+16, 1024))
 	}
 	p.slab = p.slab[:len(p.slab)+1]
 	return &p.slab[len(p.slab)-1]

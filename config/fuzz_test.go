@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -14,9 +15,10 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
-// fuzzLoad parses one dataset (and its CSV, if any) from memory and checks
-// the invariants every parse must keep, whatever the input.
-func fuzzLoad(t *testing.T, files fstest.MapFS) {
+// fuzzLoad parses one dataset (and its CSV, if any) from memory, checks
+// the invariants every parse must keep, whatever the input, and returns the
+// problems and observations.
+func fuzzLoad(t *testing.T, files fstest.MapFS) ([]Problem, []*dataset.Observation) {
 	ld := &loader{opts: fuzzOptions(t), ps: &problems{}, catalog: map[string]*dataset.Indicator{}}
 	for _, ind := range schema.Catalog() {
 		ld.catalog[ind.Name] = ind
@@ -32,7 +34,7 @@ func fuzzLoad(t *testing.T, files fstest.MapFS) {
 		t.Fatalf("read %d figures, past the limit of %d", ld.state.figures, ld.opts.MaxSeries)
 	}
 	if len(ld.ps.errors) > 0 || ds == nil {
-		return
+		return ld.ps.errors, nil
 	}
 	for _, o := range ds.Observations {
 		if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) || o.Year < 1900 || o.Year > 2027 {
@@ -61,6 +63,7 @@ func fuzzLoad(t *testing.T, files fstest.MapFS) {
 			t.Fatalf("accepted %d values of dimension %s", len(values), name)
 		}
 	}
+	return ld.ps.errors, ds.Observations
 }
 
 // checkInFile fails when a problem is placed outside the file it names:
@@ -140,7 +143,15 @@ func FuzzObservationsCSV(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		yaml := []byte(string(header[:len(header)-len("valid-observations.csv\n")]) + "obs.csv\n")
-		fuzzLoad(t, fstest.MapFS{"d.yaml": {Data: yaml}, "obs.csv": {Data: data}})
+		files := fstest.MapFS{"d.yaml": {Data: yaml}, "obs.csv": {Data: data}}
+		problems, obs := fuzzLoad(t, files)
+		// Read in pieces of a few bytes, the file gives the same.
+		defer func(size int) { csvPieceBytes = size }(csvPieceBytes)
+		csvPieceBytes = 1 + len(data)%32
+		piecesProblems, piecesObs := fuzzLoad(t, files)
+		if !reflect.DeepEqual(piecesProblems, problems) || !reflect.DeepEqual(piecesObs, obs) {
+			t.Fatalf("read in pieces of %d bytes, the file gives\n%v\n%v\nnot\n%v\n%v", csvPieceBytes, piecesProblems, piecesObs, problems, obs)
+		}
 	})
 }
 

@@ -1,0 +1,106 @@
+package config
+
+import (
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
+)
+
+// piecesCSV has rows figures of children supported, each with a note that
+// is quoted and holds line breaks, commas and quotes, and bad figures here
+// and there: a value that is not a number, an unknown region.
+func piecesCSV(rows int, after string) string {
+	var b strings.Builder
+	b.WriteString("indicator,region,program,year,value,category,note\n")
+	for i := range rows {
+		region, value := "CN", fmt.Sprint(i)
+		switch {
+		case i%97 == 13:
+			value = "many"
+		case i%131 == 7:
+			region = "XX"
+		}
+		note := fmt.Sprintf("\"Row %d, \"\"as printed\"\",\nsee the\r\ntable\"", i)
+		if i%3 == 0 {
+			note = "plain"
+		}
+		fmt.Fprintf(&b, "socsec_children_supported_persons,%s,child_welfare,%d,%s,c%d,%s\n", region, 1900+i%120, value, i%7, note)
+		if i == rows/2 {
+			b.WriteString(after)
+		}
+	}
+	return b.String()
+}
+
+// loadInPieces loads the config or dataset at path with CSV files cut into
+// pieces of size bytes.
+func loadInPieces(t *testing.T, size int, opts Options) (*Result, string) {
+	t.Helper()
+	defer func(size int) { csvPieceBytes = size }(csvPieceBytes)
+	csvPieceBytes = size
+	res, err := Load(opts)
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	return res, msg
+}
+
+// TestCSVPiecesReadAsOne loads CSV files cut into pieces of many sizes and
+// checks that every result is that of reading each file in one piece: the
+// same figures served in the same order, and the same problems.
+func TestCSVPiecesReadAsOne(t *testing.T) {
+	generated := t.TempDir()
+	if _, err := datagen.Write(generated, datagen.Options{Series: 30_000}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		files map[string]string // Written to a directory loaded as a dataset.
+		opts  Options
+		sizes []int
+	}{
+		{name: "generated", opts: Options{ConfigFile: filepath.Join(generated, "config.yml")}, sizes: []int{4096, 100_000}},
+		{name: "quoted", files: map[string]string{"d.csv": piecesCSV(2000, "")}},
+		{name: "half-empty lines", files: map[string]string{"d.csv": piecesCSV(2000, "\n\r\n\n")}},
+		{name: "row too long", files: map[string]string{"d.csv": piecesCSV(2000, "socsec_children_supported_persons,CN,child_welfare,2000,1,c1,plain,extra\n")}},
+		{name: "stray quote", files: map[string]string{"d.csv": piecesCSV(2000, "socsec_children_supported_persons,CN,child_welfare,2000,1,c1,\"never closed\n")}},
+		{name: "quote in a plain field", files: map[string]string{"d.csv": piecesCSV(2000, "socsec_children_supported_persons,CN,child_welfare,2000,1,c1,a\"b\n")}},
+		{name: "figure limit", files: map[string]string{"d.csv": piecesCSV(2000, "")}, opts: Options{Limits: Limits{MaxSeries: 1500}}},
+		{name: "figure limit over two files", files: map[string]string{"d.csv": piecesCSV(2000, ""), "e.csv": piecesCSV(1000, "")}, opts: Options{Limits: Limits{MaxSeries: 2500}}},
+		{name: "dimension limit", files: map[string]string{"d.csv": piecesCSV(2000, "socsec_children_supported_persons,CN,child_welfare,2000,1,c99,plain\n")}, opts: Options{Limits: Limits{MaxDimensionValues: 7}}},
+		{name: "dimension limit over two files", files: map[string]string{"d.csv": piecesCSV(2000, ""), "e.csv": piecesCSV(1000, "socsec_children_supported_persons,CN,child_welfare,2000,1,c99,plain\n")}, opts: Options{Limits: Limits{MaxDimensionValues: 7}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := tc.opts
+			if tc.files != nil {
+				dir := t.TempDir()
+				var csvFiles []string
+				for name := range tc.files {
+					csvFiles = append(csvFiles, name)
+				}
+				writeFiles(t, dir, tc.files)
+				writeFiles(t, dir, map[string]string{"d.yaml": limitsDataset("Pieces", csvFiles...)})
+				opts.Datasets, opts.Now = []string{filepath.Join(dir, "d.yaml")}, testNow
+			}
+			whole, wholeErr := loadInPieces(t, 1<<30, opts)
+			sizes := tc.sizes
+			if sizes == nil {
+				sizes = []int{1, 50, 333, 4096}
+			}
+			for _, size := range sizes {
+				res, err := loadInPieces(t, size, opts)
+				if err != wholeErr {
+					t.Fatalf("in pieces of %d bytes, the error is\n%s\nnot\n%s", size, err, wholeErr)
+				}
+				if !reflect.DeepEqual(res, whole) {
+					t.Fatalf("in pieces of %d bytes, the result differs from reading in one piece", size)
+				}
+			}
+		})
+	}
+}

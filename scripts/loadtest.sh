@@ -2,8 +2,10 @@
 # Benchmarks socsec_exporter against nginx serving the same exposition as a
 # static file (gzip_static for gzip) and node_exporter's textfile collector,
 # for generated datasets of 10k, 100k and 1M series, on loopback only. Then,
-# at the largest size, 200 concurrent connections and a reload under load.
-# Prints a Markdown table; every process it starts is stopped on exit.
+# at the largest size: start-up and reload against gzip -1, four concurrent
+# scrapers, every view warm (each ?dataset=, shards for n = 2, 4, 8, 16, both
+# formats and encodings), 200 concurrent connections and a reload under load.
+# Prints Markdown tables; every process it starts is stopped on exit.
 #
 #   scripts/loadtest.sh                 # SIZES="10000 100000 1000000"
 #   SIZES=100000 DURATION=5 scripts/loadtest.sh
@@ -46,20 +48,32 @@ go build -o "$work/socsec_datagen" ./cmd/socsec_datagen
 go build -o "$work/reloadcheck" ./scripts/reloadcheck
 
 wait_http() { # wait_http URL SECONDS
-	for _ in $(seq 1 $(($2 * 10))); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
+	for _ in $(seq 1 $(($2 * 50))); do curl -sf -o /dev/null "$1" && return 0; sleep 0.02; done
 	echo "timed out waiting for $1" >&2; return 1
+}
+now_ms() { date +%s%3N; }
+# median3 CMD...: the median of three runs of a command that prints a number.
+median3() { for _ in 1 2 3; do "$@"; done | sort -n | sed -n 2p; }
+gzip1_ms() { # gzip1_ms FILE: one gzip -1 of FILE on one core, in ms.
+	local t0; t0=$(now_ms); gzip -1 -c "$1" >/dev/null; echo $(($(now_ms) - t0))
+}
+reload_ms() { # reload_ms URL: one POST /-/reload of the same data, in ms.
+	curl -sf -X POST -o /dev/null -w '%{time_total}\n' "$1/-/reload" | awk '{ printf "%.0f\n", $1 * 1000 }'
 }
 kb() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$2/status"; }
 
-# median_ms URL [HEADER...]: the median latency of one connection, in ms.
-median_ms() {
-	local url=$1 duration=$DURATION; shift
+# wrk_median CONNECTIONS URL [HEADER...]: the median latency with CONNECTIONS
+# concurrent connections (one wrk thread for one, two otherwise), in ms.
+wrk_median() {
+	local c=$1 url=$2; shift 2
 	local args=()
 	for h in "$@"; do args+=(-H "$h"); done
-	wrk -t1 -c1 -d"${duration}s" --timeout 120s --latency "${args[@]}" "$url" |
+	wrk -t"$((c > 1 ? 2 : 1))" -c"$c" -d"${DURATION}s" --timeout 120s --latency "${args[@]}" "$url" |
 		awk '$1 == "50%" { v = $2; sub(/[a-z]+$/, "", v); u = $2; sub(/^[0-9.]+/, "", u);
 			if (u == "us") v /= 1000; if (u == "s") v *= 1000; if (u == "m") v *= 60000; printf "%.1f", v }'
 }
+median_ms() { wrk_median 1 "$@"; }
+median_ms_c4() { wrk_median 4 "$@"; }
 
 # slow_median_ms URL [HEADER...]: the median time of SLOW_SCRAPES sequential curl scrapes, in ms.
 slow_median_ms() {
@@ -90,9 +104,11 @@ for n in $SIZES; do
 	chmod +x "$d/switch.sh"
 
 	# --web.enable-lifecycle: the reload under load reloads through POST /-/reload.
+	started=$(now_ms)
 	"$work/socsec_exporter" --config.file="$d/config.yml" --web.listen-address="127.0.0.1:$EXPORTER_PORT" --web.enable-lifecycle 2>"$d/exporter.log" &
 	exporter=$!; pids+=("$exporter")
 	wait_http "http://127.0.0.1:$EXPORTER_PORT/-/ready" 300
+	startup=$(($(now_ms) - started))
 	load=$(grep -o 'duration=[^ ]*' "$d/exporter.log" | tail -1 | cut -d= -f2)
 	sleep 2
 	steady=$(kb VmRSS "$exporter"); peak=$(kb VmHWM "$exporter")
@@ -149,6 +165,47 @@ NGINX
 	echo "| $n | ratios: ours / nginx, node_exporter / ours | $(x "$ours_plain" "$nginx_plain") (OM $(x "$om_plain" "$nginx_plain")) | $(x "$ours_gzip" "$nginx_gzip") (OM $(x "$om_gzip" "$nginx_gzip")) | node_exporter $(x "$node_gzip" "$ours_gzip") slower (gzip) | load $load |"
 
 	if [ "$n" = "$(echo $SIZES | awk '{print $NF}')" ]; then
+		url="http://127.0.0.1:$EXPORTER_PORT"
+		gz=$(median3 gzip1_ms "$d/www/metrics.prom")
+		reload=$(median3 reload_ms "$url")
+		sleep 2
+		c4_ours=$(median_ms_c4 "$url/metrics" "$P2_ACCEPT" "$GZIP")
+		c4_nginx=$(median_ms_c4 "http://127.0.0.1:$NGINX_PORT/metrics.prom" "$GZIP")
+		fresh_plain=$(median_ms "$url/metrics" "$TEXT_ACCEPT")
+		fresh_gzip=$(median_ms "$url/metrics" "$P2_ACCEPT" "$GZIP")
+		fresh_rss=$(kb VmRSS "$exporter")
+		# Every view once: each dataset alone and each shard for n = 2, 4, 8, 16, in both formats and encodings.
+		views=0
+		for ds in $(grep -o '^socsec_dataset_info{dataset="[^"]*"' "$d/scrape.prom" | cut -d'"' -f2); do
+			for accept in "$TEXT_ACCEPT" "$P2_ACCEPT"; do for enc in identity gzip; do
+				curl -sf --max-time 120 -o /dev/null -H "$accept" -H "Accept-Encoding: $enc" "$url/metrics?dataset=$ds"; views=$((views + 1))
+			done; done
+		done
+		for shards in 2 4 8 16; do for i in $(seq 0 $((shards - 1))); do
+			for accept in "$TEXT_ACCEPT" "$P2_ACCEPT"; do for enc in identity gzip; do
+				curl -sf --max-time 120 -o /dev/null -H "$accept" -H "Accept-Encoding: $enc" "$url/metrics?shard=$i&shards=$shards"; views=$((views + 1))
+			done; done
+		done; done
+		sleep 2
+		warm_plain=$(median_ms "$url/metrics" "$TEXT_ACCEPT")
+		warm_gzip=$(median_ms "$url/metrics" "$P2_ACCEPT" "$GZIP")
+		warm_dataset=$(median_ms "$url/metrics?dataset=$ds" "$P2_ACCEPT" "$GZIP")
+		warm_rss=$(kb VmRSS "$exporter")
+		renders=$(curl -sf "$url/metrics" | awk '/^socsec_render_duration_seconds/ { printf "%s%s %.2f s", sep, $1, $2; sep = ", " }')
+		echo
+		echo "At $n series, fresh and with every view warm ($views scrapes: each dataset alone and each shard for n = 2, 4, 8, 16, in text and OpenMetrics, plain and gzip):"
+		echo
+		echo "| measure | fresh | every view warm | warm / fresh | against |"
+		echo "|---|---:|---:|---:|---|"
+		echo "| whole scrape, gzip (Prometheus 2 Accept) | $fresh_gzip ms | $warm_gzip ms | $(x "$warm_gzip" "$fresh_gzip") | nginx gzip_static $nginx_gzip ms: warm $(x "$warm_gzip" "$nginx_gzip") |"
+		echo "| whole scrape, plain text | $fresh_plain ms | $warm_plain ms | $(x "$warm_plain" "$fresh_plain") | nginx $nginx_plain ms: warm $(x "$warm_plain" "$nginx_plain") |"
+		echo "| RSS | $(mb "$fresh_rss") ($(per "$fresh_rss")) | $(mb "$warm_rss") ($(per "$warm_rss")) | $(x "$warm_rss" "$fresh_rss") | |"
+		echo "| one dataset alone, gzip | | $warm_dataset ms | | |"
+		echo "| 4 concurrent gzip scrapers (\`wrk -t2 -c4\`) | $c4_ours ms | | | nginx gzip_static, 4 clients: $c4_nginx ms: $(x "$c4_ours" "$c4_nginx") |"
+		echo "| start-up to /-/ready | $startup ms | | | gzip -1 of the plain exposition, one core: $gz ms: $(x "$startup" "$gz") |"
+		echo "| reload of the same data (POST /-/reload) | $reload ms | | | gzip -1: $(x "$reload" "$gz") |"
+		echo
+		echo "Rendering times the exporter reports (socsec_render_duration_seconds): $renders."
 		conns=$(wrk -t2 -c200 -d10s --timeout 60s -H "$P2_ACCEPT" -H "$GZIP" "http://127.0.0.1:$EXPORTER_PORT/metrics" |
 			awk '/requests in/ {r = $1} /Non-2xx/ {e = $NF} /Socket errors/ {s = $0} END {printf "%s requests, %s answered 503, socket errors: %s", r, e + 0, (s == "" ? "none" : s)}')
 		echo >&2 "200 connections: $conns; RSS $(mb "$(kb VmRSS "$exporter")"), peak $(mb "$(kb VmHWM "$exporter")")"

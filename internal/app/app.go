@@ -69,6 +69,9 @@ type Exporter struct {
 	loadSlot chan struct{}
 	// load is config.LoadContext; tests replace it to make loads slow.
 	load func(context.Context, config.Options) (*config.Result, error)
+	// renderView is (*served).render; tests replace it to make renderings
+	// slow.
+	renderView func(s *served, v *datasetView, id string)
 
 	// registry holds the self-metrics, gathered on every scrape and sent
 	// after the pre-rendered data; data gathers the data collector for
@@ -91,7 +94,7 @@ type Exporter struct {
 // New returns an exporter with nothing loaded yet; call Reload to load.
 func New(opts Options) *Exporter {
 	e := &Exporter{opts: opts, logger: opts.Logger, now: time.Now, registry: prometheus.NewRegistry(), data: prometheus.NewRegistry(), memory: newMemoryBudget(),
-		loadSlot: make(chan struct{}, 1), load: config.LoadContext}
+		loadSlot: make(chan struct{}, 1), load: config.LoadContext, renderView: (*served).render}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	e.ctx, e.cancel = ctx, func() { cancel(errShuttingDown) }
 	if opts.Load.Now != nil {

@@ -90,7 +90,7 @@ func (e *Exporter) renderDataset(s *served, id string) *exposition.Exposition {
 	v.once.Do(func() {
 		e.memory.start()
 		defer e.memory.settle()
-		s.render(v, id)
+		e.renderView(s, v, id)
 		if e.current.Load() == s {
 			e.renderSeconds.WithLabelValues(id).Set(v.took.Seconds())
 		}

@@ -349,38 +349,28 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 //  3. disagreeing figures nothing orders are a conflict: the series is not
 //     served, and the load goes on.
 func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
-	type keyed struct {
-		key string
-		o   *dataset.Observation
-	}
 	n := 0
 	for _, ds := range snap.Datasets {
 		n += len(ds.Observations)
 	}
-	all := make([]keyed, 0, n)
+	all := make([]*dataset.Observation, 0, n)
 	indicators := map[*dataset.Indicator]bool{}
 	for _, ds := range snap.Datasets {
 		for _, o := range ds.Observations {
-			all = append(all, keyed{o.Key(), o})
+			all = append(all, o)
 			if o.Qualifier != dataset.Exact {
 				ld.ps.warnf(o.Pos, "qualifier", "%s %s %s %d is %s %s", o.Indicator.Name, o.Region, o.Program, o.Year, o.Qualifier, num(o.Value))
 			}
 		}
 	}
-	// A stable sort keeps file order within a key, so messages name the earlier place first.
-	slices.SortStableFunc(all, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	sortSeries(all)
 	snap.Series = make([]*dataset.Observation, 0, len(all))
-	figures := []*dataset.Observation{}
 	for i := 0; i < len(all); {
 		j := i + 1
-		for j < len(all) && all[j].key == all[i].key {
+		for j < len(all) && compareSeries(all[j], all[i]) == 0 {
 			j++
 		}
-		figures = figures[:0]
-		for _, k := range all[i:j] {
-			figures = append(figures, k.o)
-		}
-		if served := settle(snap, figures); served != nil {
+		if served := settle(snap, all[i:j]); served != nil {
 			snap.Series = append(snap.Series, served)
 			indicators[served.Indicator] = true
 		}

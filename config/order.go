@@ -2,6 +2,7 @@ package config
 
 import (
 	"cmp"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -11,25 +12,64 @@ import (
 )
 
 // sortSeries sorts figures as a stable sort by key (dataset.Observation.Key)
-// would, on every CPU: by series, and in the given order within one.
+// would, on every CPU: by series, and in the given order within one. What
+// is sorted is small and holds no pointers: the leading fields of each key
+// as their ranks among the figures' values, and the figure's index, so that
+// only ties read the figures, which lie all over memory.
 func sortSeries(figures []*dataset.Observation) {
-	type indexed struct {
-		o *dataset.Observation
-		i int
+	type ranked struct {
+		indicatorRegion, programYear uint64
+		i                            int
 	}
-	all := make([]indexed, len(figures))
+	indicators, regions, programs := ranks{}, ranks{}, ranks{}
+	all := make([]ranked, len(figures))
 	for i, o := range figures {
-		all[i] = indexed{o, i}
+		all[i] = ranked{uint64(indicators.id(o.Indicator.Name))<<32 | uint64(regions.id(o.Region)),
+			uint64(programs.id(o.Program))<<32 | uint64(uint32(o.Year)), i}
 	}
-	sortParallel(all, func(a, b indexed) int {
-		if c := compareSeries(a.o, b.o); c != 0 {
+	ind, reg, prog := indicators.ranks(), regions.ranks(), programs.ranks()
+	for i, r := range all {
+		all[i].indicatorRegion = uint64(ind[r.indicatorRegion>>32])<<32 | uint64(reg[uint32(r.indicatorRegion)])
+		all[i].programYear = uint64(prog[r.programYear>>32])<<32 | uint64(uint32(r.programYear))
+	}
+	sortParallel(all, func(a, b ranked) int {
+		if c := cmp.Compare(a.indicatorRegion, b.indicatorRegion); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.programYear, b.programYear); c != 0 {
+			return c
+		}
+		if c := compareSeries(figures[a.i], figures[b.i]); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.i, b.i)
 	}, runtime.GOMAXPROCS(0))
-	for i, x := range all {
-		figures[i] = x.o
+	sorted := make([]*dataset.Observation, len(figures))
+	for i, r := range all {
+		sorted[i] = figures[r.i]
 	}
+	copy(figures, sorted)
+}
+
+// ranks numbers distinct strings in the order first seen, then gives the
+// rank of each number among the strings.
+type ranks map[string]uint32
+
+func (r ranks) id(s string) uint32 {
+	id, ok := r[s]
+	if !ok {
+		id = uint32(len(r))
+		r[s] = id
+	}
+	return id
+}
+
+func (r ranks) ranks() []uint32 {
+	rank := make([]uint32, len(r))
+	for i, s := range slices.Sorted(maps.Keys(r)) {
+		rank[r[s]] = uint32(i)
+	}
+	return rank
 }
 
 // compareSeries orders figures as their keys do, without building them:

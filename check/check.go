@@ -178,69 +178,79 @@ type seriesKey struct {
 	year            int
 }
 
+// spanned is a figure with the values it allows (span), worked out once:
+// the population checks compare most figures more than once.
+type spanned struct {
+	*dataset.Observation
+	interval
+}
+
 // checkPopulation compares participants with the population and coverage
 // ratios with participants over population, for every region, programme and
 // year that publishes the figures involved.
 func (c checker) checkPopulation(series []*dataset.Observation) {
-	population := map[seriesKey][]*dataset.Observation{}
-	insured := map[seriesKey]*dataset.Observation{}
+	population := map[seriesKey][]spanned{}
+	insured := map[seriesKey]spanned{}
+	var checked []spanned // Participants and coverage ratios, in order.
 	for _, o := range series {
 		switch o.Indicator.Name {
 		case populationMetric:
 			k := seriesKey{o.Region, "", o.Year}
-			population[k] = append(population[k], o)
+			population[k] = append(population[k], spanned{o, span(o)})
 		case insuredMetric:
-			insured[seriesKey{o.Region, o.Program, o.Year}] = o
+			s := spanned{o, span(o)}
+			insured[seriesKey{o.Region, o.Program, o.Year}] = s
+			checked = append(checked, s)
+		case coverageMetric:
+			checked = append(checked, spanned{o, span(o)})
 		}
 	}
-	for _, o := range series {
-		switch o.Indicator.Name {
-		case insuredMetric:
-			if groups := population[seriesKey{o.Region, "", o.Year}]; len(groups) > 0 {
-				c.emit(c.checkParticipants(o, groups))
-			}
-		case coverageMetric:
-			p := insured[seriesKey{o.Region, o.Program, o.Year}]
-			if groups := population[seriesKey{o.Region, "", o.Year}]; p != nil && len(groups) > 0 {
-				c.emit(c.checkCoverage(o, p, groups))
-			}
+	for _, o := range checked {
+		groups := population[seriesKey{o.Region, "", o.Year}]
+		if len(groups) == 0 {
+			continue
+		}
+		if o.Indicator.Name == insuredMetric {
+			c.emit(c.checkParticipants(o, groups))
+		} else if p, ok := insured[seriesKey{o.Region, o.Program, o.Year}]; ok {
+			c.emit(c.checkCoverage(o, p, groups))
 		}
 	}
 }
 
 // checkParticipants fails when the participants exceed every population
 // group of the region: no group can then be the one the programme covers.
-func (c checker) checkParticipants(p *dataset.Observation, groups []*dataset.Observation) Result {
-	largest := slices.MaxFunc(groups, func(a, b *dataset.Observation) int { return cmp.Compare(span(a).hi, span(b).hi) })
-	res := Result{Check: ParticipantsPopulation, OK: span(p).lo <= span(largest).hi}
+func (c checker) checkParticipants(p spanned, groups []spanned) Result {
+	largest := slices.MaxFunc(groups, func(a, b spanned) int { return cmp.Compare(a.hi, b.hi) })
+	res := Result{Check: ParticipantsPopulation, OK: p.lo <= largest.hi}
 	if c.brief && res.OK {
 		return res
 	}
-	res.Subject, res.Pos, res.Datasets = describe(p), p.Pos, datasetIDs(p.Dataset, largest.Dataset)
+	res.Subject, res.Pos, res.Datasets = describe(p.Observation), p.Pos, datasetIDs(p.Dataset, largest.Dataset)
 	verdict := "within"
 	if !res.OK {
 		verdict = "above"
 	}
-	res.Message = fmt.Sprintf("participants %s are %s the largest population group, %s %s", figure(p), verdict, largest.DimensionString(), figure(largest))
+	res.Message = fmt.Sprintf("participants %s are %s the largest population group, %s %s", figure(p.Observation), verdict, largest.DimensionString(), figure(largest.Observation))
 	return res
 }
 
 // checkCoverage passes when participants over some population group gives
 // the ratio. A ratio of exactly 1 states full coverage and is checked as
 // exactly 1, not as anything that rounds to 1.
-func (c checker) checkCoverage(ratio, p *dataset.Observation, groups []*dataset.Observation) Result {
+func (c checker) checkCoverage(ratio, p spanned, groups []spanned) Result {
 	res := Result{Check: Coverage}
-	want := span(ratio)
+	want := ratio.interval
 	if ratio.Value == 1 {
 		res.Check, want = FullCoverage, interval{1, 1}
 	}
 	for _, g := range groups {
-		res.OK = res.OK || want.overlaps(ratioSpan(span(p), span(g)))
+		res.OK = res.OK || want.overlaps(ratioSpan(p.interval, g.interval))
 	}
 	if c.brief && res.OK {
 		return res
 	}
-	res.Subject, res.Pos = describe(ratio), ratio.Pos
+	res.Subject, res.Pos = describe(ratio.Observation), ratio.Pos
 	var derived []string
 	ids := []*dataset.Dataset{ratio.Dataset, p.Dataset}
 	for _, g := range groups {
@@ -253,7 +263,7 @@ func (c checker) checkCoverage(ratio, p *dataset.Observation, groups []*dataset.
 		verdict = "matches none of"
 	}
 	res.Message = fmt.Sprintf("ratio %s %s participants / population: %s; participants %s",
-		figure(ratio), verdict, strings.Join(derived, ", "), figure(p))
+		figure(ratio.Observation), verdict, strings.Join(derived, ", "), figure(p.Observation))
 	return res
 }
 

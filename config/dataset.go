@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -336,12 +337,13 @@ func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 // addObservation validates an observation from either format and returns
 // it, or nil when it has a problem.
 func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
-	if !p.ld.countFigure(in.pos("")) || !p.inputFits(in) {
+	pos := in.pos("")
+	if !p.ld.countFigure(pos) || !p.inputFits(in) {
 		return nil
 	}
 	ps, before := p.ps, len(p.ps.errors)
 	o := p.newObservation()
-	*o = dataset.Observation{Region: in.region, Program: in.program, Dataset: p.ds, Pos: in.pos("")}
+	*o = dataset.Observation{Region: in.region, Program: in.program, Dataset: p.ds, Pos: pos}
 	words := dataset.Words{Quote: in.quote, Note: in.note}
 	switch o.Indicator = p.indicator(in.indicator); {
 	case in.indicator == "":
@@ -368,8 +370,12 @@ func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
 		case o.Indicator.PerProgram:
 			o.Program = p.programs[in.program].ID
 		}
+		given := 0 // Of in.dims, those the indicator has: when all, none is unknown.
 		for _, d := range o.Indicator.Dimensions {
 			v, ok := in.dims[d]
+			if ok {
+				given++
+			}
 			switch {
 			case !ok || v == "":
 				ps.errorf(in.pos(""), in.field("dimensions."+d), "missing dimension %q required by %s", d, o.Indicator.Name)
@@ -380,9 +386,11 @@ func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
 			}
 			o.Dimensions = append(o.Dimensions, p.intern(v))
 		}
-		for _, k := range slices.Sorted(maps.Keys(in.dims)) {
-			if !slices.Contains(o.Indicator.Dimensions, k) {
-				ps.errorf(in.pos("dimensions"), in.field("dimensions."+k), "unknown dimension %q: %s has %s", k, o.Indicator.Name, describeDims(o.Indicator.Dimensions))
+		if given < len(in.dims) {
+			for _, k := range slices.Sorted(maps.Keys(in.dims)) {
+				if !slices.Contains(o.Indicator.Dimensions, k) {
+					ps.errorf(in.pos("dimensions"), in.field("dimensions."+k), "unknown dimension %q: %s has %s", k, o.Indicator.Name, describeDims(o.Indicator.Dimensions))
+				}
 			}
 		}
 	}
@@ -438,7 +446,10 @@ func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
 			}
 		}
 	}
-	o.Source = p.source(in.source, in.pos("source"), in.field("source"))
+	var msg string
+	if o.Source, msg = p.source(in.source); msg != "" {
+		ps.errorf(in.pos("source"), in.field("source"), "%s", msg)
+	}
 	o.Qualifier = dataset.Exact
 	if in.qualifier != "" {
 		o.Qualifier = dataset.Qualifier(in.qualifier)
@@ -461,7 +472,7 @@ func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
 	}
 	slices.Sort(words.Flags)
 	if words.Printed != "" || words.Quote != "" || words.Note != "" || len(words.Flags) > 0 {
-		o.Words = &words
+		o.Words = new(words) // Only figures with words take memory for them.
 	}
 	if len(ps.errors) > before {
 		return nil
@@ -530,21 +541,20 @@ func (p *datasetParser) intern(v string) string {
 	return s
 }
 
-// source resolves a source reference; it may be left out when the dataset
-// has exactly one source.
-func (p *datasetParser) source(id string, pos dataset.Position, field string) *dataset.Source {
+// source resolves a source reference, or says why it cannot; it may be
+// left out when the dataset has exactly one source.
+func (p *datasetParser) source(id string) (*dataset.Source, string) {
 	if id == "" {
 		if len(p.ds.Sources) == 1 {
-			return p.ds.Sources[0]
+			return p.ds.Sources[0], ""
 		}
-		p.ps.errorf(pos, field, "missing required field: the dataset has %d sources", len(p.ds.Sources))
-		return nil
+		return nil, fmt.Sprintf("missing required field: the dataset has %d sources", len(p.ds.Sources))
 	}
 	s := p.sources[id]
 	if s == nil {
-		p.ps.errorf(pos, field, "unknown source %q: declare it under sources", id)
+		return nil, fmt.Sprintf("unknown source %q: declare it under sources", id)
 	}
-	return s
+	return s, ""
 }
 
 func describeDims(dims []string) string {

@@ -49,7 +49,10 @@ func (p *datasetParser) parseReported(n *yaml.Node, path string) {
 	} else {
 		srcPos = p.pos(n)
 	}
-	r.Source = p.source(p.str(rf, "source", false), srcPos, join(path, "source"))
+	var msg string
+	if r.Source, msg = p.source(p.str(rf, "source", false)); msg != "" {
+		p.ps.errorf(srcPos, join(path, "source"), "%s", msg)
+	}
 	p.ds.Reported = append(p.ds.Reported, r)
 }
 

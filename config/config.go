@@ -363,18 +363,14 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 			}
 		}
 	}
-	sortSeries(all)
 	snap.Series = make([]*dataset.Observation, 0, len(all))
-	for i := 0; i < len(all); {
-		j := i + 1
-		for j < len(all) && compareSeries(all[j], all[i]) == 0 {
-			j++
-		}
-		if served := settle(snap, all[i:j]); served != nil {
+	start := 0
+	for _, end := range sortSeries(all) {
+		if served := settle(snap, all[start:end]); served != nil {
 			snap.Series = append(snap.Series, served)
 			indicators[served.Indicator] = true
 		}
-		i = j
+		start = end
 	}
 	for _, c := range snap.Confirmations {
 		ld.ps.warnf(c.Figure.Pos, "value", "confirmation: %s (source %s) agrees with %s served from %s (source %s)",

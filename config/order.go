@@ -12,11 +12,12 @@ import (
 )
 
 // sortSeries sorts figures as a stable sort by key (dataset.Observation.Key)
-// would, on every CPU: by series, and in the given order within one. What
-// is sorted is small and holds no pointers: the leading fields of each key
-// as their ranks among the figures' values, and the figure's index, so that
-// only ties read the figures, which lie all over memory.
-func sortSeries(figures []*dataset.Observation) {
+// would, on every CPU: by series, and in the given order within one; it
+// returns where each series ends. What is sorted is small and holds no
+// pointers: the leading fields of each key as their ranks among the
+// figures' values, and the figure's index, so that only ties read the
+// figures, which lie all over memory.
+func sortSeries(figures []*dataset.Observation) (ends []int) {
 	type ranked struct {
 		indicatorRegion, programYear uint64
 		i                            int
@@ -32,14 +33,17 @@ func sortSeries(figures []*dataset.Observation) {
 		all[i].indicatorRegion = uint64(ind[r.indicatorRegion>>32])<<32 | uint64(reg[uint32(r.indicatorRegion)])
 		all[i].programYear = uint64(prog[r.programYear>>32])<<32 | uint64(uint32(r.programYear))
 	}
-	sortParallel(all, func(a, b ranked) int {
+	series := func(a, b ranked) int {
 		if c := cmp.Compare(a.indicatorRegion, b.indicatorRegion); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(a.programYear, b.programYear); c != 0 {
 			return c
 		}
-		if c := compareSeries(figures[a.i], figures[b.i]); c != 0 {
+		return compareSeries(figures[a.i], figures[b.i])
+	}
+	sortParallel(all, func(a, b ranked) int {
+		if c := series(a, b); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.i, b.i)
@@ -47,8 +51,15 @@ func sortSeries(figures []*dataset.Observation) {
 	sorted := make([]*dataset.Observation, len(figures))
 	for i, r := range all {
 		sorted[i] = figures[r.i]
+		if i > 0 && series(all[i-1], r) != 0 {
+			ends = append(ends, i)
+		}
 	}
 	copy(figures, sorted)
+	if len(figures) > 0 {
+		ends = append(ends, len(figures))
+	}
+	return ends
 }
 
 // ranks numbers distinct strings in the order first seen, then gives the

@@ -12,7 +12,8 @@ import (
 )
 
 // TestSortSeriesAsStableSortByKey checks that sortSeries orders figures as a
-// stable sort by key does, on any number of CPUs: figures of a generated
+// stable sort by key does, and ends each series where the key changes, on
+// any number of CPUs: figures of a generated
 // dataset, each twice and the copies in reverse, so that many figures
 // share a key and come in every order.
 func TestSortSeriesAsStableSortByKey(t *testing.T) {
@@ -38,11 +39,20 @@ func TestSortSeriesAsStableSortByKey(t *testing.T) {
 	for _, procs := range []int{1, 2, 3, 8} {
 		runtime.GOMAXPROCS(procs)
 		got := slices.Clone(figures)
-		sortSeries(got)
+		ends := sortSeries(got)
 		for i := range got {
 			if got[i] != want[i] {
 				t.Fatalf("on %d CPUs, figure %d is %q at %s, not %q at %s", procs, i, got[i].Key(), got[i].Pos, want[i].Key(), want[i].Pos)
 			}
+		}
+		var wantEnds []int
+		for i := range want {
+			if i+1 == len(want) || want[i+1].Key() != want[i].Key() {
+				wantEnds = append(wantEnds, i+1)
+			}
+		}
+		if !slices.Equal(ends, wantEnds) {
+			t.Fatalf("on %d CPUs, %d series end at %v..., not %d at %v...", procs, len(ends), ends[:min(len(ends), 5)], len(wantEnds), wantEnds[:5])
 		}
 	}
 }

@@ -19,14 +19,14 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
-// withTinyBuffers renders with chunks of chunk bytes and compresses in
-// pieces of piece bytes until the test ends, so that small data takes the
-// paths that the default 4 MiB only takes on large datasets: lines sorted
-// across many chunks, and a gzip stream of many pieces.
-func withTinyBuffers(tb testing.TB, chunk, piece int) {
-	savedChunk, savedPiece := chunkSize, pieceSize
-	chunkSize, pieceSize = chunk, piece
-	tb.Cleanup(func() { chunkSize, pieceSize = savedChunk, savedPiece })
+// withTinyBuffers renders with sort key words of wordBits bits and
+// compresses in pieces of piece bytes until the test ends, so that small
+// data takes the paths that the defaults only take on large datasets: sort
+// keys of many words, and a gzip stream of many pieces.
+func withTinyBuffers(tb testing.TB, wordBits, piece int) {
+	savedBits, savedPiece := keyWordBits, pieceSize
+	keyWordBits, pieceSize = wordBits, piece
+	tb.Cleanup(func() { keyWordBits, pieceSize = savedBits, savedPiece })
 }
 
 // expfmtOf is what expfmt writes in each format for families gathered
@@ -222,8 +222,8 @@ type seedFamily struct {
 // encodeSeed returns the fuzz input that describes these families, as
 // fuzzInput reads it. Text is made of pieces, or raw bytes where there is
 // no piece; names must be spelt from the alphabets families uses.
-func encodeSeed(chunk, piece int, keepDuplicates bool, fams ...seedFamily) []byte {
-	b := []byte{byte(chunk - 16), byte(piece - 16), 0, byte(len(fams))}
+func encodeSeed(wordBits, piece int, keepDuplicates bool, fams ...seedFamily) []byte {
+	b := []byte{byte(wordBits - 1), byte(piece - 16), 0, byte(len(fams))}
 	if keepDuplicates {
 		b[2] = 1
 	}
@@ -273,8 +273,8 @@ func encodeSeed(chunk, piece int, keepDuplicates bool, fams ...seedFamily) []byt
 // maxFuzzInput is the longest input FuzzRender tries.
 const maxFuzzInput = 2048
 
-// FuzzRender renders random families with tiny chunks and gzip pieces and
-// holds the output, text and OpenMetrics, plain and gzipped, to what expfmt
+// FuzzRender renders random families with tiny sort key words and gzip
+// pieces and holds the output, text and OpenMetrics, plain and gzipped, to what expfmt
 // writes for the same families gathered through a pedantic registry. When
 // a family has the same series twice, Render must refuse it, naming the
 // family, as the registry refuses it.
@@ -289,10 +289,10 @@ func FuzzRender(f *testing.F) {
 	f.Cleanup(func() { runtime.GOMAXPROCS(procs) })
 	f.Add([]byte{})
 	// One family without labels and one series.
-	f.Add(encodeSeed(16, 16, false, seedFamily{name: "a", help: "One.", series: []fuzzSeries{{value: 1}}}))
+	f.Add(encodeSeed(1, 16, false, seedFamily{name: "a", help: "One.", series: []fuzzSeries{{value: 1}}}))
 	// Values that need escaping and decide the order by a 0x00 or 0x01, in
 	// help and label values; values OpenMetrics writes differently.
-	f.Add(encodeSeed(20, 30, false, seedFamily{name: "Xa:_1", help: "h\\\n\"中", labels: []string{"b", "a_0", "X"},
+	f.Add(encodeSeed(2, 30, false, seedFamily{name: "Xa:_1", help: "h\\\n\"中", labels: []string{"b", "a_0", "X"},
 		series: []fuzzSeries{
 			{1e21, []string{"a\x00", "\"", "\n"}},
 			{-1, []string{"a", "\\", "é"}},
@@ -302,7 +302,7 @@ func FuzzRender(f *testing.F) {
 			{5e-324, []string{"", "=", ","}},
 		}}))
 	// The same series twice, kept, beside a family without any.
-	f.Add(encodeSeed(16, 16, true,
+	f.Add(encodeSeed(1, 16, true,
 		seedFamily{name: "b", help: "Twice.", labels: []string{"a"}, series: []fuzzSeries{{2, []string{"x"}}, {3, []string{"a"}}, {2, []string{"a"}}}},
 		seedFamily{name: "c", help: "Empty."}))
 	// Several families of many series and arbitrary values.
@@ -314,7 +314,7 @@ func FuzzRender(f *testing.F) {
 		}
 		many = append(many, fuzzSeries{v, []string{strconv.Itoa(i % 7), strings.Repeat("\\", i%4)}})
 	}
-	f.Add(encodeSeed(16, 64, false,
+	f.Add(encodeSeed(3, 64, false,
 		seedFamily{name: "c:a", help: "Many.", labels: []string{"a", "b"}, series: many},
 		seedFamily{name: "Y", help: "", labels: []string{"_", "a"}, series: many[:9]},
 		seedFamily{name: "ab", help: "Third.", labels: []string{"_0", "X"}, series: many[20:]}))
@@ -326,7 +326,7 @@ func FuzzRender(f *testing.F) {
 			t.Skip()
 		}
 		in := fuzzInput(data)
-		withTinyBuffers(t, 16+in.intn(49), 16+in.intn(49))
+		withTinyBuffers(t, 1+in.intn(64), 16+in.intn(49))
 		families, duplicated := in.families()
 		want, gatherErr := expfmtOf(families)
 		x, err := Render(families)
@@ -355,11 +355,12 @@ func FuzzRender(f *testing.F) {
 }
 
 // TestMatchesExpfmtTinyChunks runs the generated snapshot of 20,000 series
-// with chunks and gzip pieces of a few dozen bytes, so that the paths the
-// default sizes of 4 MiB take only on large datasets run in every test run.
+// with sort key words of a few bits and gzip pieces of a few dozen bytes, so
+// that the paths the default sizes take only on large datasets, sort keys of
+// many words and many pieces, run in every test run.
 func TestMatchesExpfmtTinyChunks(t *testing.T) {
 	snap := snapshots(t)["generated"]
-	withTinyBuffers(t, 64, 64)
+	withTinyBuffers(t, 6, 64)
 	x := mustRender(t, collector.Families(snap))
 	want := map[Format][]byte{}
 	for f, format := range formats {

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"testing"
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
+	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
@@ -113,5 +115,39 @@ func TestGzipEmptyData(t *testing.T) {
 	}
 	if got := oneMember(t, empty.Gzip(Text, Shard{})); len(got) != 0 {
 		t.Errorf("Gzip of no series decompresses to %q, want nothing", got)
+	}
+}
+
+// TestGzipOnce holds concurrent first requests of a part to one compression
+// that all of them share, and CachedBytes to what is then held: nothing
+// before the first request, since rendering does not compress.
+func TestGzipOnce(t *testing.T) {
+	res, err := config.Load(config.Options{Now: testenv.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := mustRender(t, collector.Families(res.Snapshot))
+	if n := x.CachedBytes(); n != 0 {
+		t.Fatalf("CachedBytes after Render = %d, want 0", n)
+	}
+	held := 0
+	// The shard first: its first request compresses the whole too.
+	for _, s := range []Shard{{Index: 1, Count: 2}, {}} {
+		got := make([][]byte, 8)
+		var wg sync.WaitGroup
+		for i := range got {
+			wg.Go(func() { got[i] = x.Gzip(OpenMetrics, s) })
+		}
+		wg.Wait()
+		for i, b := range got {
+			// The same backing array, not only equal bytes: one compression.
+			if len(b) == 0 || &b[0] != &got[0][0] || len(b) != len(got[0]) {
+				t.Fatalf("shard %v: request %d got %d bytes at %p, request 0 %d at %p", s, i, len(b), b, len(got[0]), got[0])
+			}
+		}
+		held += len(got[0])
+	}
+	if n := x.CachedBytes(); n != held {
+		t.Errorf("CachedBytes = %d, want the %d bytes of the whole and the shard", n, held)
 	}
 }

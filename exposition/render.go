@@ -1,7 +1,9 @@
 // Package exposition renders metric families once, when the data is loaded,
 // into the bytes a scrape sends: the Prometheus text format 0.0.4 and
 // OpenMetrics 1.0.0, plain and gzipped, for the whole snapshot or one shard
-// of it. The output is byte for byte what expfmt writes for the same families
+// of it. The plain text is rendered at load; gzip is compressed on first
+// request and kept, so that the data is served as soon as it is rendered.
+// The output is byte for byte what expfmt writes for the same families
 // gathered through a prometheus.Registry, so a scrape only copies bytes.
 package exposition
 
@@ -10,8 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
 	"strconv"
@@ -41,18 +43,20 @@ type Shard struct {
 func (s Shard) whole() bool { return s.Count <= 1 }
 
 // Exposition is the pre-rendered data part of a scrape. It is immutable once
-// rendered, apart from a cache of gzipped shards built on first use.
+// rendered, apart from its gzip, of the whole and of shards, compressed on
+// first use.
 type Exposition struct {
 	// families holds every family with series, sorted by name.
 	families []renderedFamily
 	textLen  int
 	omLen    int
 	series   int
-	gzip     [2][]byte
+	gzip     [2]lazyGzip // The whole, by format.
 
-	mu          sync.Mutex
-	shardGzip   map[shardKey]*lazyGzip
-	cachedBytes int
+	mu         sync.Mutex
+	gzipBytes  int // Of the whole in the formats compressed so far.
+	shardGzip  map[shardKey]*lazyGzip
+	shardBytes int // Of the shards compressed in shardGzip.
 }
 
 // renderedFamily is one family in the text format, in a buffer of its own:
@@ -72,14 +76,6 @@ type renderedFamily struct {
 	hashes []uint32
 }
 
-// series is one line of a family before sorting: its sort key and line,
-// back to back in a chunk of scratch.
-type series struct {
-	chunk, keyStart, lineStart, lineEnd uint32
-	hash                                uint32
-	om                                  bool
-}
-
 // ShardLabel is the label whose value decides a series' shard: all series of
 // a region, its data, provenance, latest years and metadata, land in the
 // same shard, so joins on region_code work within one shard. Series without
@@ -88,7 +84,8 @@ const ShardLabel = "region_code"
 
 // Render renders families, sorted as a prometheus.Registry gathers them: by
 // family name, then by label values in the order of the sorted label names.
-// Families without series are left out, as a registry leaves them out. It
+// It does not compress, so that the data can be served as soon as it is
+// rendered: Gzip compresses on first request. Families without series are left out, as a registry leaves them out. It
 // refuses what would make the scrape invalid, as a registry would: two
 // families of one name, an invalid or reserved name, a label name twice in a
 // family, and two series with the same labels.
@@ -137,116 +134,241 @@ func Render(families []collector.Family) (*Exposition, error) {
 		x.omLen += len(rf.omHeader) + len(rf.text) - rf.body + 2*len(rf.om)
 		x.series += len(rf.hashes)
 	}
-	for _, f := range []Format{Text, OpenMetrics} {
-		x.gzip[f] = compress(func(w io.Writer) { _ = x.WritePlain(w, f, Shard{}) })
-	}
 	return x, nil
 }
 
-// scratch is where one goroutine renders families before sorting their
-// lines; it is reused from family to family. The lines go into chunks of
-// chunkSize rather than one buffer: growing a buffer of a hundred megabytes
-// by appending copies it over and over and holds two copies at once.
+// scratch is where one goroutine renders families; it is reused from family
+// to family. As a family's series are emitted, each label's values are
+// interned and a series is kept as a row: the IDs of its label values and
+// its sample value, formatted. Sorting compares the ranks of the values,
+// packed into integers, rather than strings that share long prefixes, and
+// each line is written once, in order, into the family's buffer.
 type scratch struct {
-	chunks [][]byte
-	row    []byte
-	rows   []series
+	labels   []interner // One per label, in the order of sorted label names.
+	ids      []uint32   // The value IDs of every row, len(labels) a row.
+	values   []byte     // The sample values of every row, formatted, back to back.
+	valueEnd []uint32   // Where each row's value ends in values.
+	om       []bool     // Whether a row's value is integral: OpenMetrics appends ".0".
+	// keys holds the sort key of every row, words a row: the ranks of its
+	// label values, the first label in the most significant bits, then
+	// its row number, which makes keys unique and says where a key came
+	// from once sorted. It is one word for every family of the generated
+	// data, so sorting is mostly sorting integers.
+	keys   []uint64
+	sorted []uint32 // Row numbers in sort order.
 }
 
-// chunkSize is a variable so that tests can make it tiny and run the
-// multi-chunk paths on small data.
-var chunkSize = 4 << 20
+// interner numbers the distinct values of one label of a family in the order
+// they come. Consecutive series often repeat a value, so the last one is
+// looked at before the map.
+type interner struct {
+	ids    map[string]uint32
+	values []string // By ID.
+	counts []int    // Series by ID, to size the family's buffer.
+	last   string
+	lastID uint32
+	// Once the series are in, by ID: the rank of the value among the
+	// label's values in byte-wise order, the order a registry sorts label
+	// values in; the value as the line writes it, `{name="value"` or
+	// `,name="value"`; the shard hash, for the shard label only.
+	rank   []uint32
+	frag   []string
+	hashes []uint32
+	// Where the rank goes in a row's sort key: shifted left by shift, in
+	// word word.
+	word, shift int
+}
 
-// render renders one family: its series into scratch, unsorted, then sorted
-// into a buffer of exactly the family's size.
+func (in *interner) reset() {
+	if in.ids == nil {
+		in.ids = map[string]uint32{}
+	}
+	clear(in.ids)
+	in.values, in.counts, in.hashes = in.values[:0], in.counts[:0], in.hashes[:0]
+}
+
+func (in *interner) id(v string) uint32 {
+	if len(in.values) == 0 || v != in.last {
+		id, ok := in.ids[v]
+		if !ok {
+			id = uint32(len(in.values))
+			in.ids[v] = id
+			in.values = append(in.values, v)
+			in.counts = append(in.counts, 0)
+		}
+		in.last, in.lastID = v, id
+	}
+	in.counts[in.lastID]++
+	return in.lastID
+}
+
+// finish ranks the values and writes their fragments for label name, first
+// in the line or not, and their shard hashes when shard is set.
+func (in *interner) finish(name string, first, shard bool) {
+	byRank := make([]uint32, len(in.values))
+	for id := range byRank {
+		byRank[id] = uint32(id)
+	}
+	slices.SortFunc(byRank, func(a, b uint32) int { return strings.Compare(in.values[a], in.values[b]) })
+	in.rank = slices.Grow(in.rank[:0], len(in.values))[:len(in.values)]
+	for r, id := range byRank {
+		in.rank[id] = uint32(r)
+	}
+	sep := byte(',')
+	if first {
+		sep = '{'
+	}
+	in.frag = in.frag[:0]
+	var b []byte
+	for _, v := range in.values {
+		b = append(append(append(b[:0], sep), name...), '=', '"')
+		b = append(appendEscaped(b, v, true), '"')
+		in.frag = append(in.frag, string(b))
+		if shard {
+			h := uint32(0)
+			if v != "" {
+				h = hash(v)
+			}
+			in.hashes = append(in.hashes, h)
+		}
+	}
+}
+
+// keyWordBits is how many bits of a sort key word the ranks fill: a label
+// whose rank does not fit in what is left of a word starts the next. It is
+// a variable so that tests can make it tiny and run the multi-word paths
+// on small data.
+var keyWordBits = 64
+
+// render renders one family: its series into scratch as rows, then the rows
+// sorted into a buffer of exactly the family's size.
 func (sc *scratch) render(f collector.Family) (renderedFamily, error) {
 	order := make([]int, len(f.Labels)) // Label indexes in the order of sorted label names.
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(f.Labels[a], f.Labels[b]) })
-	shardBy := slices.Index(f.Labels, ShardLabel)
-	for i := range sc.chunks {
-		sc.chunks[i] = sc.chunks[i][:0]
+	n := len(order)
+	sc.labels = slices.Grow(sc.labels[:0], n)[:n]
+	for k := range sc.labels {
+		sc.labels[k].reset()
 	}
-	chunk, rows := 0, sc.rows[:0]
-	lineBytes, oms := 0, 0
-	f.Series(func(value float64, values ...string) {
-		row := sc.row[:0]
-		for _, i := range order {
-			row = AppendKey(row, values[i])
+	labels := sc.labels
+	ids, values, valueEnd, om := sc.ids[:0], sc.values[:0], sc.valueEnd[:0], sc.om[:0]
+	oms := 0
+	f.Series(func(value float64, labelValues ...string) {
+		for k, i := range order {
+			ids = append(ids, labels[k].id(labelValues[i]))
 		}
-		lineStart := len(row)
-		row = append(row, f.Name...)
-		for n, i := range order {
-			if n == 0 {
-				row = append(row, '{')
-			} else {
-				row = append(row, ',')
-			}
-			row = append(row, f.Labels[i]...)
-			row = append(row, '=', '"')
-			row = appendEscaped(row, values[i], true)
-			row = append(row, '"')
-		}
-		if len(order) > 0 {
-			row = append(row, '}')
-		}
-		row = append(row, ' ')
-		valueStart := len(row)
-		row = appendTextFloat(row, value)
-		om := integral(row[valueStart:])
-		row = append(row, '\n')
-		sc.row = row
-		for chunk < len(sc.chunks) && cap(sc.chunks[chunk])-len(sc.chunks[chunk]) < len(row) {
-			chunk++
-		}
-		if chunk == len(sc.chunks) {
-			sc.chunks = append(sc.chunks, make([]byte, 0, max(chunkSize, len(row))))
-		}
-		c := sc.chunks[chunk]
-		s := series{chunk: uint32(chunk), keyStart: uint32(len(c)), om: om}
-		s.lineStart, s.lineEnd = s.keyStart+uint32(lineStart), s.keyStart+uint32(len(row))
-		sc.chunks[chunk] = append(c, row...)
-		if om {
+		start := len(values)
+		values = appendTextFloat(values, value)
+		valueEnd = append(valueEnd, uint32(len(values)))
+		integral := integral(values[start:])
+		if integral {
 			oms++
 		}
-		lineBytes += len(row) - lineStart
-		if shardBy >= 0 && values[shardBy] != "" {
-			s.hash = hash(values[shardBy])
-		}
-		rows = append(rows, s)
+		om = append(om, integral)
 	})
-	sc.rows = rows
-	if len(rows) == 0 {
+	sc.ids, sc.values, sc.valueEnd, sc.om = ids, values, valueEnd, om
+	rows := len(om)
+	if rows == 0 {
 		return renderedFamily{}, nil
 	}
-	chunks := sc.chunks
-	key := func(s series) []byte { return chunks[s.chunk][s.keyStart:s.lineStart] }
-	slices.SortFunc(rows, func(a, b series) int { return bytes.Compare(key(a), key(b)) })
+	// Every line is the name, a fragment per label, a closing brace when
+	// there are labels, a space, the value and a newline.
+	lineBytes := rows*(len(f.Name)+2) + len(values)
+	if n > 0 {
+		lineBytes += rows
+	}
+	// Each label's rank, then the row number, goes into the first word
+	// with room for it.
+	words, used := 1, 0
+	place := func(width int) (word, shift int) {
+		if used > 0 && used+width > keyWordBits {
+			words, used = words+1, 0
+		}
+		used += width
+		return words - 1, 64 - used
+	}
+	for k, i := range order {
+		in := &labels[k]
+		in.finish(f.Labels[i], k == 0, f.Labels[i] == ShardLabel)
+		for id, c := range in.counts {
+			lineBytes += c * len(in.frag[id])
+		}
+		in.word, in.shift = place(bits.Len32(uint32(len(in.values) - 1)))
+	}
+	rowBits := bits.Len32(uint32(rows - 1))
+	rowWord, rowShift := place(rowBits)
+	keys := slices.Grow(sc.keys[:0], rows*words)[:rows*words]
+	clear(keys)
+	for r := range rows {
+		key := keys[r*words : (r+1)*words]
+		for k, id := range ids[r*n : (r+1)*n] {
+			in := &labels[k]
+			key[in.word] |= uint64(in.rank[id]) << in.shift
+		}
+		key[rowWord] |= uint64(r) << rowShift
+	}
+	sorted := slices.Grow(sc.sorted[:0], rows)[:rows]
+	sc.keys, sc.sorted = keys, sorted
+	if words == 1 {
+		slices.Sort(keys)
+		for j, key := range keys {
+			sorted[j] = uint32(key>>rowShift) & (1<<rowBits - 1)
+		}
+	} else {
+		for r := range sorted {
+			sorted[r] = uint32(r)
+		}
+		slices.SortFunc(sorted, func(a, b uint32) int {
+			return slices.Compare(keys[int(a)*words:][:words], keys[int(b)*words:][:words])
+		})
+	}
 	// Sorted, two series with the same labels are neighbours.
-	for i := 1; i < len(rows); i++ {
-		if bytes.Equal(key(rows[i-1]), key(rows[i])) {
-			line := chunks[rows[i].chunk][rows[i].lineStart:rows[i].lineEnd]
-			return renderedFamily{}, fmt.Errorf("metric family %s has the same series twice: %s", f.Name, bytes.TrimSpace(line))
+	for j := 1; j < rows; j++ {
+		a, b := int(sorted[j-1]), int(sorted[j])
+		if slices.Equal(ids[a*n:(a+1)*n], ids[b*n:(b+1)*n]) {
+			return renderedFamily{}, fmt.Errorf("metric family %s has the same series twice: %s", f.Name, bytes.TrimSpace(sc.appendLine(nil, f.Name, b)))
 		}
 	}
+	shardBy := slices.IndexFunc(order, func(i int) bool { return f.Labels[i] == ShardLabel })
 	header := appendHeader(nil, f, false)
 	rf := renderedFamily{
 		text:     append(make([]byte, 0, len(header)+lineBytes), header...),
 		body:     len(header),
 		omHeader: appendHeader(nil, f, true),
 		om:       make([]uint32, 0, oms),
-		hashes:   make([]uint32, 0, len(rows)),
+		hashes:   make([]uint32, rows),
 	}
-	for _, s := range rows {
-		rf.text = append(rf.text, chunks[s.chunk][s.lineStart:s.lineEnd]...)
-		if s.om {
+	for j, r := range sorted {
+		rf.text = sc.appendLine(rf.text, f.Name, int(r))
+		if om[r] {
 			rf.om = append(rf.om, uint32(len(rf.text)-1))
 		}
-		rf.hashes = append(rf.hashes, s.hash)
+		if shardBy >= 0 {
+			rf.hashes[j] = labels[shardBy].hashes[ids[int(r)*n+shardBy]]
+		}
 	}
 	return rf, nil
+}
+
+// appendLine appends the line of row r of the family being rendered.
+func (sc *scratch) appendLine(b []byte, name string, r int) []byte {
+	n := len(sc.labels)
+	b = append(b, name...)
+	for k, id := range sc.ids[r*n : (r+1)*n] {
+		b = append(b, sc.labels[k].frag[id]...)
+	}
+	if n > 0 {
+		b = append(b, '}')
+	}
+	start := uint32(0)
+	if r > 0 {
+		start = sc.valueEnd[r-1]
+	}
+	b = append(append(b, ' '), sc.values[start:sc.valueEnd[r]]...)
+	return append(b, '\n')
 }
 
 // AppendKey appends v so that comparing the concatenated keys of two series

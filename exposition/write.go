@@ -94,13 +94,17 @@ func (v *viewWriter) writeRange(a, b int) {
 // Gzip returns the data part of shard s in format f as one gzip member. Its
 // DEFLATE stream is pieces compressed in parallel, each ended by a sync
 // flush, then an empty final block that NewGzipBody replaces with the tail
-// of a response. The whole exposition is compressed when it is rendered; a
-// shard on its first request, and then kept, within a bound on the memory
-// the shards take.
+// of a response. Rendering does not compress: the whole exposition in a
+// format is compressed on its first request, a shard on its first request,
+// and both are then kept, the shards within a bound on the memory they
+// take. Concurrent first requests wait for one compression and share it.
 func (x *Exposition) Gzip(f Format, s Shard) []byte {
 	if s.whole() {
-		return x.gzip[f]
+		return x.gzip[f].get(x, f, s, func(n int) { x.gzipBytes += n })
 	}
+	// The bound is relative to the whole, which is compressed first so
+	// that its size is known.
+	x.Gzip(f, Shard{})
 	key := shardKey{f, s}
 	x.mu.Lock()
 	l := x.shardGzip[key]
@@ -108,20 +112,27 @@ func (x *Exposition) Gzip(f Format, s Shard) []byte {
 		// All shards of one count add up to the whole; room for two counts
 		// in both formats covers every sane setup, and a client cycling
 		// through counts only costs recompression, not memory.
-		if x.cachedBytes > 2*(len(x.gzip[Text])+len(x.gzip[OpenMetrics])) || x.shardGzip == nil {
-			x.shardGzip, x.cachedBytes = map[shardKey]*lazyGzip{}, 0
+		if x.shardBytes > 2*x.gzipBytes || x.shardGzip == nil {
+			x.shardGzip, x.shardBytes = map[shardKey]*lazyGzip{}, 0
 		}
 		l = &lazyGzip{}
 		x.shardGzip[key] = l
 	}
 	x.mu.Unlock()
-	l.once.Do(func() {
-		l.b = compress(func(w io.Writer) { _ = x.WritePlain(w, f, s) })
-		x.mu.Lock()
-		x.cachedBytes += len(l.b)
-		x.mu.Unlock()
+	return l.get(x, f, s, func(n int) {
+		// A shard dropped from the cache while it was compressed is not held.
+		if x.shardGzip[key] == l {
+			x.shardBytes += n
+		}
 	})
-	return l.b
+}
+
+// CachedBytes returns how many bytes the gzip of the whole and of shards,
+// compressed so far and kept, take.
+func (x *Exposition) CachedBytes() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.gzipBytes + x.shardBytes
 }
 
 type shardKey struct {
@@ -129,9 +140,22 @@ type shardKey struct {
 	s Shard
 }
 
+// lazyGzip is the gzip of one part of an exposition, compressed once.
 type lazyGzip struct {
 	once sync.Once
 	b    []byte
+}
+
+// get returns the gzip of shard s of x in format f, compressing it on the
+// first call; count is told its size under x.mu.
+func (l *lazyGzip) get(x *Exposition, f Format, s Shard, count func(n int)) []byte {
+	l.once.Do(func() {
+		l.b = compress(func(w io.Writer) { _ = x.WritePlain(w, f, s) })
+		x.mu.Lock()
+		count(len(l.b))
+		x.mu.Unlock()
+	})
+	return l.b
 }
 
 // pieceSize is how much input goes into one piece of the DEFLATE stream.

@@ -15,9 +15,11 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 	"github.com/socsec-exporter/socsec_exporter/schema"
@@ -187,35 +189,69 @@ type spanned struct {
 
 // checkPopulation compares participants with the population and coverage
 // ratios with participants over population, for every region, programme and
-// year that publishes the figures involved.
+// year that publishes the figures involved. What the figures allow and the
+// checks are worked out on every CPU, the results reported in order.
 func (c checker) checkPopulation(series []*dataset.Observation) {
+	spans := inChunks(len(series), func(lo, hi int) []spanned {
+		var figures []spanned
+		for _, o := range series[lo:hi] {
+			switch o.Indicator.Name {
+			case populationMetric, insuredMetric, coverageMetric:
+				figures = append(figures, spanned{o, span(o)})
+			}
+		}
+		return figures
+	})
 	population := map[seriesKey][]spanned{}
 	insured := map[seriesKey]spanned{}
 	var checked []spanned // Participants and coverage ratios, in order.
-	for _, o := range series {
-		switch o.Indicator.Name {
-		case populationMetric:
-			k := seriesKey{o.Region, "", o.Year}
-			population[k] = append(population[k], spanned{o, span(o)})
-		case insuredMetric:
-			s := spanned{o, span(o)}
-			insured[seriesKey{o.Region, o.Program, o.Year}] = s
-			checked = append(checked, s)
-		case coverageMetric:
-			checked = append(checked, spanned{o, span(o)})
+	for _, figures := range spans {
+		for _, s := range figures {
+			switch s.Indicator.Name {
+			case populationMetric:
+				k := seriesKey{s.Region, "", s.Year}
+				population[k] = append(population[k], s)
+			case insuredMetric:
+				insured[seriesKey{s.Region, s.Program, s.Year}] = s
+				checked = append(checked, s)
+			default:
+				checked = append(checked, s)
+			}
 		}
 	}
-	for _, o := range checked {
-		groups := population[seriesKey{o.Region, "", o.Year}]
-		if len(groups) == 0 {
-			continue
+	results := inChunks(len(checked), func(lo, hi int) []Result {
+		var results []Result
+		for _, o := range checked[lo:hi] {
+			groups := population[seriesKey{o.Region, "", o.Year}]
+			if len(groups) == 0 {
+				continue
+			}
+			if o.Indicator.Name == insuredMetric {
+				results = append(results, c.checkParticipants(o, groups))
+			} else if p, ok := insured[seriesKey{o.Region, o.Program, o.Year}]; ok {
+				results = append(results, c.checkCoverage(o, p, groups))
+			}
 		}
-		if o.Indicator.Name == insuredMetric {
-			c.emit(c.checkParticipants(o, groups))
-		} else if p, ok := insured[seriesKey{o.Region, o.Program, o.Year}]; ok {
-			c.emit(c.checkCoverage(o, p, groups))
+		return results
+	})
+	for _, rs := range results {
+		for _, r := range rs {
+			c.emit(r)
 		}
 	}
+}
+
+// inChunks calls f on consecutive chunks of n items, several for each CPU,
+// at once, and returns what it gives for each chunk, in order.
+func inChunks[T any](n int, f func(lo, hi int) T) []T {
+	chunks := max(1, min(4*runtime.GOMAXPROCS(0), n/1024))
+	out := make([]T, chunks)
+	var wg sync.WaitGroup
+	for i := range out {
+		wg.Go(func() { out[i] = f(i*n/chunks, (i+1)*n/chunks) })
+	}
+	wg.Wait()
+	return out
 }
 
 // checkParticipants fails when the participants exceed every population

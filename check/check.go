@@ -98,11 +98,19 @@ func count(n map[string]int, r Result) {
 	}
 }
 
-// checker runs the checks and hands every result to emit, in Run's order.
-// When brief, a passing result carries only its check and verdict.
+// checker runs the checks and hands the results to emit, in Run's order.
+// When brief, only failures are handed on, and passing figures are not
+// described: a load counts only failures.
 type checker struct {
 	brief bool
 	emit  func(Result)
+}
+
+// report hands r to emit unless it is a passing result of a brief checker.
+func (c checker) report(r Result) {
+	if !c.brief || !r.OK {
+		c.emit(r)
+	}
 }
 
 func (c checker) run(snap *dataset.Snapshot) {
@@ -119,7 +127,7 @@ func (c checker) run(snap *dataset.Snapshot) {
 					served[o.Key()] = o
 				}
 			}
-			c.emit(checkReported(r, served))
+			c.report(checkReported(r, served))
 		}
 	}
 	c.checkPopulation(annual)
@@ -221,15 +229,16 @@ func (c checker) checkPopulation(series []*dataset.Observation) {
 	}
 	results := inChunks(len(checked), func(lo, hi int) []Result {
 		var results []Result
+		chunk := checker{brief: c.brief, emit: func(r Result) { results = append(results, r) }}
 		for _, o := range checked[lo:hi] {
 			groups := population[seriesKey{o.Region, "", o.Year}]
 			if len(groups) == 0 {
 				continue
 			}
 			if o.Indicator.Name == insuredMetric {
-				results = append(results, c.checkParticipants(o, groups))
+				chunk.report(c.checkParticipants(o, groups))
 			} else if p, ok := insured[seriesKey{o.Region, o.Program, o.Year}]; ok {
-				results = append(results, c.checkCoverage(o, p, groups))
+				chunk.report(c.checkCoverage(o, p, groups))
 			}
 		}
 		return results
@@ -354,7 +363,6 @@ func (c checker) checkBounds(datasets []*dataset.Dataset) {
 				}
 				res := Result{Check: Bounds, OK: span(a).overlaps(span(b))}
 				if c.brief && res.OK {
-					c.emit(res)
 					continue
 				}
 				res.Subject, res.Pos, res.Datasets = describe(a), a.Pos, datasetIDs(a.Dataset, b.Dataset)
@@ -363,7 +371,7 @@ func (c checker) checkBounds(datasets []*dataset.Dataset) {
 					verdict = "is contradicted by"
 				}
 				res.Message = fmt.Sprintf("%s %s %s", figure(a), verdict, figure(b))
-				c.emit(res)
+				c.report(res)
 			}
 		}
 	}

@@ -61,7 +61,7 @@ func (c checker) checkTotals(datasets []*dataset.Dataset, series []*dataset.Obse
 					}
 				}
 				if len(parts) == len(t.Parts) {
-					c.emit(c.checkTotal(t, o, parts))
+					c.report(c.checkTotal(t, o, parts))
 				}
 			}
 		}

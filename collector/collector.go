@@ -54,6 +54,8 @@ type Family struct {
 	Help   string
 	Labels []string // Label names, in the order Series passes their values.
 	// Series calls emit once per series with its value and label values.
+	// The slice of label values is reused from call to call, so emit may
+	// keep the strings but not the slice.
 	Series func(emit func(value float64, labelValues ...string))
 }
 
@@ -70,10 +72,9 @@ func Families(snap *dataset.Snapshot) []Family {
 	return append(families, metadataFamilies(snap)...)
 }
 
-// dataLabelValues returns the label values of o in the order of
-// schema.DataLabels.
-func dataLabelValues(o *dataset.Observation, period, basis bool) []string {
-	values := make([]string, 0, 5+len(o.Dimensions))
+// dataLabelValues appends the label values of o in the order of
+// schema.DataLabels to values.
+func dataLabelValues(values []string, o *dataset.Observation, period, basis bool) []string {
 	values = append(values, o.Region)
 	if o.Indicator.PerProgram {
 		values = append(values, o.Program)
@@ -85,7 +86,32 @@ func dataLabelValues(o *dataset.Observation, period, basis bool) []string {
 	if basis {
 		values = append(values, o.Basis)
 	}
-	return append(values, strconv.Itoa(o.Year))
+	return append(values, yearLabel(o.Year))
+}
+
+// figureLabelValues appends the label values that name the figure o, the
+// first of the provenance and bound families, to values.
+func figureLabelValues(values []string, o *dataset.Observation) []string {
+	return append(values, o.Indicator.Name, o.Region, o.Program, yearLabel(o.Year), o.Period, o.Basis, o.DimensionString())
+}
+
+// firstYear is the first year data may have; years holds the labels of it
+// and the years after, formatted once rather than for every series.
+const firstYear = 1900
+
+var years = func() (labels [200]string) {
+	for i := range labels {
+		labels[i] = strconv.Itoa(firstYear + i)
+	}
+	return labels
+}()
+
+// yearLabel returns the label value of year.
+func yearLabel(year int) string {
+	if i := year - firstYear; i >= 0 && i < len(years) {
+		return years[i]
+	}
+	return strconv.Itoa(year)
 }
 
 func dataFamilies(snap *dataset.Snapshot) []Family {
@@ -113,8 +139,10 @@ func dataFamilies(snap *dataset.Snapshot) []Family {
 		basis := slices.ContainsFunc(series, func(o *dataset.Observation) bool { return o.Basis != "" })
 		families = append(families, Family{Name: ind.Name, Help: ind.Help, Labels: schema.DataLabels(ind, period, basis),
 			Series: func(emit func(float64, ...string)) {
+				var values []string
 				for _, o := range series {
-					emit(o.Value, dataLabelValues(o, period, basis)...)
+					values = dataLabelValues(values[:0], o, period, basis)
+					emit(o.Value, values...)
 				}
 			}})
 	}
@@ -144,9 +172,17 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 			}
 		}),
 		with(schema.ObservationInfo, func(emit func(float64, ...string)) {
+			// Figures have few distinct precisions, each formatted once.
+			precisions := map[float64]string{}
+			var values []string
 			for _, o := range snap.Series {
-				emit(1, o.Indicator.Name, o.Region, o.Program, strconv.Itoa(o.Year), o.Period, o.Basis, o.DimensionString(), o.Dataset.ID, o.Source.ID, string(o.Qualifier),
-					strconv.FormatFloat(o.Precision, 'f', -1, 64), strings.Join(o.Flags(), ","))
+				precision, ok := precisions[o.Precision]
+				if !ok {
+					precision = strconv.FormatFloat(o.Precision, 'f', -1, 64)
+					precisions[o.Precision] = precision
+				}
+				values = append(figureLabelValues(values[:0], o), o.Dataset.ID, o.Source.ID, string(o.Qualifier), precision, strings.Join(o.Flags(), ","))
+				emit(1, values...)
 			}
 		}),
 		with(schema.LowerBound, func(emit func(float64, ...string)) {
@@ -156,16 +192,31 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 			emitBounds(snap, emit, func(_, hi float64) float64 { return hi })
 		}),
 		with(schema.LatestYear, func(emit func(float64, ...string)) {
-			latest := map[latestKey]int{}
+			type latest struct {
+				key  latestKey
+				year int
+			}
+			var all []latest
+			at := map[latestKey]int{} // Index in all.
+			cur := -1
 			for _, o := range snap.Series {
 				if o.Period != "" {
 					continue // A figure of part of a year is never the year's.
 				}
-				k := latestKey{o.Indicator.Name, o.Region, o.Program}
-				latest[k] = max(latest[k], o.Year)
+				// Series are sorted, so a key mostly repeats the last one.
+				if k := (latestKey{o.Indicator.Name, o.Region, o.Program}); cur < 0 || all[cur].key != k {
+					i, ok := at[k]
+					if !ok {
+						i = len(all)
+						at[k] = i
+						all = append(all, latest{key: k})
+					}
+					cur = i
+				}
+				all[cur].year = max(all[cur].year, o.Year)
 			}
-			for k, year := range latest {
-				emit(float64(year), k.metric, k.region, k.program, strconv.Itoa(year))
+			for _, l := range all {
+				emit(float64(l.year), l.key.metric, l.key.region, l.key.program, yearLabel(l.year))
 			}
 		}),
 		with(schema.DatasetInfo, func(emit func(float64, ...string)) {
@@ -217,11 +268,17 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 		}),
 		with(schema.DatasetObservations, func(emit func(float64, ...string)) {
 			qualifiers := map[string]map[dataset.Qualifier]int{}
+			var counts map[dataset.Qualifier]int // Of the last series' dataset, mostly the next one's.
+			var last *dataset.Dataset
 			for _, o := range snap.Series {
-				if qualifiers[o.Dataset.ID] == nil {
-					qualifiers[o.Dataset.ID] = map[dataset.Qualifier]int{}
+				if o.Dataset != last {
+					last = o.Dataset
+					if counts = qualifiers[last.ID]; counts == nil {
+						counts = map[dataset.Qualifier]int{}
+						qualifiers[last.ID] = counts
+					}
 				}
-				qualifiers[o.Dataset.ID][o.Qualifier]++
+				counts[o.Qualifier]++
 			}
 			for _, ds := range snap.Datasets {
 				for _, q := range dataset.Qualifiers {
@@ -235,9 +292,11 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 // emitBounds emits a bound of every served ratio figure, the figures that
 // policy targets apply to.
 func emitBounds(snap *dataset.Snapshot, emit func(float64, ...string), bound func(lo, hi float64) float64) {
+	var values []string
 	for _, o := range snap.Series {
 		if o.Indicator.Unit == dataset.UnitRatio {
-			emit(bound(o.Bounds()), o.Indicator.Name, o.Region, o.Program, strconv.Itoa(o.Year), o.Period, o.Basis, o.DimensionString())
+			values = figureLabelValues(values[:0], o)
+			emit(bound(o.Bounds()), values...)
 		}
 	}
 }

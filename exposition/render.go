@@ -85,10 +85,11 @@ const ShardLabel = "region_code"
 // Render renders families, sorted as a prometheus.Registry gathers them: by
 // family name, then by label values in the order of the sorted label names.
 // It does not compress, so that the data can be served as soon as it is
-// rendered: Gzip compresses on first request. Families without series are left out, as a registry leaves them out. It
-// refuses what would make the scrape invalid, as a registry would: two
-// families of one name, an invalid or reserved name, a label name twice in a
-// family, and two series with the same labels.
+// rendered: Gzip compresses on first request. Families without series are
+// left out, as a registry leaves them out. It refuses what would make the
+// scrape invalid, as a registry would: two families of one name, an invalid
+// or reserved name, a label name twice in a family, and two series with the
+// same labels.
 func Render(families []collector.Family) (*Exposition, error) {
 	families = slices.Clone(families)
 	slices.SortFunc(families, func(a, b collector.Family) int { return strings.Compare(a.Name, b.Name) })

@@ -256,8 +256,8 @@ func appendTrailer(b []byte, crc, size uint32) []byte {
 	return binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(b, crc), size)
 }
 
-// GzipBody is a response body: the data part compressed at load and a tail
-// compressed per response, such as the self-metrics, in one gzip member.
+// GzipBody is a response body: the data part compressed once and kept and a
+// tail compressed per response, such as the self-metrics, in one gzip member.
 // Several members would be valid gzip, but curl, browsers and Python's zlib
 // stop after the first and silently drop the rest.
 type GzipBody struct {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,9 +16,42 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
 
-// csvColumns are the fixed columns of an observations CSV file; any other
-// column names a dimension.
-var csvColumns = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "precision", "quote", "flags", "period", "basis"}
+// csvColumn is a fixed column of an observations CSV file, with the field
+// of an observation its cells go to; any other column names a dimension.
+type csvColumn struct {
+	name string
+	set  func(in *obsInput, cell string)
+}
+
+var csvColumns = []csvColumn{
+	{"indicator", func(in *obsInput, cell string) { in.indicator = cell }},
+	{"region", func(in *obsInput, cell string) { in.region = cell }},
+	{"program", func(in *obsInput, cell string) { in.program = cell }},
+	{"year", func(in *obsInput, cell string) { in.year = cell }},
+	{"value", func(in *obsInput, cell string) { in.value = cell }},
+	{"source", func(in *obsInput, cell string) { in.source = cell }},
+	{"qualifier", func(in *obsInput, cell string) { in.qualifier = cell }},
+	{"note", func(in *obsInput, cell string) { in.note = cell }},
+	{"precision", func(in *obsInput, cell string) { in.precision = cell }},
+	{"quote", func(in *obsInput, cell string) { in.quote = cell }},
+	{"flags", func(in *obsInput, cell string) {
+		if cell != "" {
+			in.flags = strings.Split(cell, ",")
+		}
+	}},
+	{"period", func(in *obsInput, cell string) { in.period = cell }},
+	{"basis", func(in *obsInput, cell string) { in.basis = cell }},
+}
+
+// fixedColumn returns the fixed column name, or nil.
+func fixedColumn(name string) *csvColumn {
+	for i := range csvColumns {
+		if csvColumns[i].name == name {
+			return &csvColumns[i]
+		}
+	}
+	return nil
+}
 
 var csvRequired = []string{"indicator", "region", "year", "value"}
 
@@ -32,6 +64,9 @@ type csvHeader struct {
 	names []string
 	cols  map[string]int // Column number, from 1, by name.
 	dims  map[string]int // The same for the columns that name dimensions.
+	// set puts the cell of each fixed column in an observation; nil for a
+	// dimension.
+	set []func(in *obsInput, cell string)
 }
 
 // parseCSV reads observations from CSV: a header row, then one observation
@@ -60,8 +95,12 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 			continue
 		case h.cols[name] != 0:
 			p.ps.errorf(pos, name, "duplicate column")
-		case !slices.Contains(csvColumns, name) && !known[name]:
-			p.ps.errorf(pos, name, "unknown column: use %v or a dimension of an indicator", csvColumns)
+		case fixedColumn(name) == nil && !known[name]:
+			names := make([]string, len(csvColumns))
+			for i, c := range csvColumns {
+				names[i] = c.name
+			}
+			p.ps.errorf(pos, name, "unknown column: use %v or a dimension of an indicator", names)
 		}
 		h.cols[name] = i + 1
 	}
@@ -73,8 +112,11 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 	if len(p.ps.errors) > before {
 		return
 	}
+	h.set = make([]func(*obsInput, string), len(header))
 	for name, i := range h.cols {
-		if !slices.Contains(csvColumns, name) {
+		if c := fixedColumn(name); c != nil {
+			h.set[i-1] = c.set
+		} else {
 			h.dims[name] = i
 		}
 	}
@@ -226,21 +268,11 @@ func (p *datasetParser) readRows(t *csvText, h *csvHeader, obs []*dataset.Observ
 			p.csvError(t, err, h.names)
 			return obs, false
 		}
-		cell := func(name string) string {
-			if i := h.cols[name]; i != 0 {
-				return rec[i-1]
+		in := obsInput{pos: pos, field: field}
+		for i, set := range h.set {
+			if set != nil {
+				set(&in, rec[i])
 			}
-			return ""
-		}
-		in := obsInput{
-			indicator: cell("indicator"), region: cell("region"), program: cell("program"),
-			year: cell("year"), value: cell("value"), source: cell("source"),
-			qualifier: cell("qualifier"), note: cell("note"),
-			precision: cell("precision"), quote: cell("quote"), period: cell("period"), basis: cell("basis"),
-			pos: pos, field: field,
-		}
-		if f := cell("flags"); f != "" {
-			in.flags = strings.Split(f, ",")
 		}
 		for name, i := range h.dims {
 			if v := rec[i-1]; v != "" {

@@ -165,10 +165,10 @@ func parseWhole(s string) (int, string) {
 
 // parseYear parses a year: four digits, from 1900 to the year after now's.
 func parseYear(s string, now func() time.Time) (int, string) {
-	if len(s) != 4 || s[0] == '0' || strings.Trim(s, "0123456789") != "" {
+	y, err := strconv.Atoi(s) // After a first digit, Atoi takes only digits.
+	if len(s) != 4 || s[0] < '1' || s[0] > '9' || err != nil {
 		return 0, fmt.Sprintf("must be a year of four digits (2022), got %q", s)
 	}
-	y, _ := strconv.Atoi(s)
 	if max := now().Year() + 1; y < 1900 || y > max {
 		return 0, fmt.Sprintf("%d is out of range 1900..%d", y, max)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,42 +17,25 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
 
-// csvColumn is a fixed column of an observations CSV file, with the field
-// of an observation its cells go to; any other column names a dimension.
-type csvColumn struct {
-	name string
-	set  func(in *obsInput, cell string)
-}
+// The fixed columns of an observations CSV file, numbered as in csvColumns;
+// any other column names a dimension.
+const (
+	colIndicator = iota
+	colRegion
+	colProgram
+	colYear
+	colValue
+	colSource
+	colQualifier
+	colNote
+	colPrecision
+	colQuote
+	colFlags
+	colPeriod
+	colBasis
+)
 
-var csvColumns = []csvColumn{
-	{"indicator", func(in *obsInput, cell string) { in.indicator = cell }},
-	{"region", func(in *obsInput, cell string) { in.region = cell }},
-	{"program", func(in *obsInput, cell string) { in.program = cell }},
-	{"year", func(in *obsInput, cell string) { in.year = cell }},
-	{"value", func(in *obsInput, cell string) { in.value = cell }},
-	{"source", func(in *obsInput, cell string) { in.source = cell }},
-	{"qualifier", func(in *obsInput, cell string) { in.qualifier = cell }},
-	{"note", func(in *obsInput, cell string) { in.note = cell }},
-	{"precision", func(in *obsInput, cell string) { in.precision = cell }},
-	{"quote", func(in *obsInput, cell string) { in.quote = cell }},
-	{"flags", func(in *obsInput, cell string) {
-		if cell != "" {
-			in.flags = strings.Split(cell, ",")
-		}
-	}},
-	{"period", func(in *obsInput, cell string) { in.period = cell }},
-	{"basis", func(in *obsInput, cell string) { in.basis = cell }},
-}
-
-// fixedColumn returns the fixed column name, or nil.
-func fixedColumn(name string) *csvColumn {
-	for i := range csvColumns {
-		if csvColumns[i].name == name {
-			return &csvColumns[i]
-		}
-	}
-	return nil
-}
+var csvColumns = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "precision", "quote", "flags", "period", "basis"}
 
 var csvRequired = []string{"indicator", "region", "year", "value"}
 
@@ -64,9 +48,9 @@ type csvHeader struct {
 	names []string
 	cols  map[string]int // Column number, from 1, by name.
 	dims  map[string]int // The same for the columns that name dimensions.
-	// set puts the cell of each fixed column in an observation; nil for a
-	// dimension.
-	set []func(in *obsInput, cell string)
+	// fixed holds the column number of each of csvColumns, 0 when absent:
+	// a row's cells are taken by number, not looked up by name.
+	fixed []int
 }
 
 // parseCSV reads observations from CSV: a header row, then one observation
@@ -95,12 +79,8 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 			continue
 		case h.cols[name] != 0:
 			p.ps.errorf(pos, name, "duplicate column")
-		case fixedColumn(name) == nil && !known[name]:
-			names := make([]string, len(csvColumns))
-			for i, c := range csvColumns {
-				names[i] = c.name
-			}
-			p.ps.errorf(pos, name, "unknown column: use %v or a dimension of an indicator", names)
+		case !slices.Contains(csvColumns, name) && !known[name]:
+			p.ps.errorf(pos, name, "unknown column: use %v or a dimension of an indicator", csvColumns)
 		}
 		h.cols[name] = i + 1
 	}
@@ -112,10 +92,10 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 	if len(p.ps.errors) > before {
 		return
 	}
-	h.set = make([]func(*obsInput, string), len(header))
+	h.fixed = make([]int, len(csvColumns))
 	for name, i := range h.cols {
-		if c := fixedColumn(name); c != nil {
-			h.set[i-1] = c.set
+		if c := slices.Index(csvColumns, name); c >= 0 {
+			h.fixed[c] = i
 		} else {
 			h.dims[name] = i
 		}
@@ -268,11 +248,21 @@ func (p *datasetParser) readRows(t *csvText, h *csvHeader, obs []*dataset.Observ
 			p.csvError(t, err, h.names)
 			return obs, false
 		}
-		in := obsInput{pos: pos, field: field}
-		for i, set := range h.set {
-			if set != nil {
-				set(&in, rec[i])
+		cell := func(c int) string {
+			if i := h.fixed[c]; i != 0 {
+				return rec[i-1]
 			}
+			return ""
+		}
+		in := obsInput{
+			indicator: cell(colIndicator), region: cell(colRegion), program: cell(colProgram),
+			year: cell(colYear), value: cell(colValue), source: cell(colSource),
+			qualifier: cell(colQualifier), note: cell(colNote),
+			precision: cell(colPrecision), quote: cell(colQuote), period: cell(colPeriod), basis: cell(colBasis),
+			pos: pos, field: field,
+		}
+		if f := cell(colFlags); f != "" {
+			in.flags = strings.Split(f, ",")
 		}
 		for name, i := range h.dims {
 			if v := rec[i-1]; v != "" {

@@ -3,82 +3,95 @@ package config
 import (
 	"cmp"
 	"maps"
-	"runtime"
+	"math/bits"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
 
 // sortSeries sorts figures as a stable sort by key (dataset.Observation.Key)
-// would, on every CPU: by series, and in the given order within one; it
-// returns where each series ends. What is sorted is small and holds no
-// pointers: the leading fields of each key as their ranks among the
-// figures' values, and the figure's index, so that only ties read the
-// figures, which lie all over memory.
+// would: by series, and in the given order within one; it returns where
+// each series ends. The leading fields of the keys, indicator, region,
+// programme and year, are replaced by their ranks among the figures' values
+// and radix sorted, which keeps the given order of equal ranks; only figures
+// of equal ranks are compared, by the rest of their keys.
 func sortSeries(figures []*dataset.Observation) (ends []int) {
 	type ranked struct {
-		indicatorRegion, programYear uint64
-		i                            int
+		ranks [4]uint32 // Of indicator, region, programme and year.
+		i     int
 	}
-	indicators, regions, programs := ranks{}, ranks{}, ranks{}
+	indicators, regions, programs, years := ranks[string]{}, ranks[string]{}, ranks[string]{}, ranks[int]{}
 	all := make([]ranked, len(figures))
 	for i, o := range figures {
-		all[i] = ranked{uint64(indicators.id(o.Indicator.Name))<<32 | uint64(regions.id(o.Region)),
-			uint64(programs.id(o.Program))<<32 | uint64(uint32(o.Year)), i}
+		all[i] = ranked{[4]uint32{indicators.id(o.Indicator.Name), regions.id(o.Region), programs.id(o.Program), years.id(o.Year)}, i}
 	}
-	ind, reg, prog := indicators.ranks(), regions.ranks(), programs.ranks()
-	for i, r := range all {
-		all[i].indicatorRegion = uint64(ind[r.indicatorRegion>>32])<<32 | uint64(reg[uint32(r.indicatorRegion)])
-		all[i].programYear = uint64(prog[r.programYear>>32])<<32 | uint64(uint32(r.programYear))
+	rank := [4][]uint32{indicators.ranks(), regions.ranks(), programs.ranks(), years.ranks()}
+	for i := range all {
+		for f, id := range all[i].ranks {
+			all[i].ranks[f] = rank[f][id]
+		}
 	}
-	series := func(a, b ranked) int {
-		if c := cmp.Compare(a.indicatorRegion, b.indicatorRegion); c != 0 {
-			return c
+	// Least significant field and byte first: each pass is stable.
+	spare := make([]ranked, len(all))
+	for f := len(rank) - 1; f >= 0; f-- {
+		for shift := 0; shift < bits.Len(uint(len(rank[f]))); shift += 8 {
+			var at [257]int
+			for _, r := range all {
+				at[r.ranks[f]>>shift&0xff+1]++
+			}
+			for b := 1; b < len(at); b++ {
+				at[b] += at[b-1]
+			}
+			for _, r := range all {
+				b := r.ranks[f] >> shift & 0xff
+				spare[at[b]] = r
+				at[b]++
+			}
+			all, spare = spare, all
 		}
-		if c := cmp.Compare(a.programYear, b.programYear); c != 0 {
-			return c
-		}
-		return compareSeries(figures[a.i], figures[b.i])
 	}
-	sortParallel(all, func(a, b ranked) int {
-		if c := series(a, b); c != 0 {
-			return c
+	rest := func(a, b ranked) int { return compareSeries(figures[a.i], figures[b.i]) }
+	for start := 0; start < len(all); {
+		end := start + 1
+		for end < len(all) && all[end].ranks == all[start].ranks {
+			end++
 		}
-		return cmp.Compare(a.i, b.i)
-	}, runtime.GOMAXPROCS(0))
+		run := all[start:end]
+		slices.SortStableFunc(run, rest)
+		for i := 1; i < len(run); i++ {
+			if rest(run[i-1], run[i]) != 0 {
+				ends = append(ends, start+i)
+			}
+		}
+		ends = append(ends, end)
+		start = end
+	}
 	sorted := make([]*dataset.Observation, len(figures))
 	for i, r := range all {
 		sorted[i] = figures[r.i]
-		if i > 0 && series(all[i-1], r) != 0 {
-			ends = append(ends, i)
-		}
 	}
 	copy(figures, sorted)
-	if len(figures) > 0 {
-		ends = append(ends, len(figures))
-	}
 	return ends
 }
 
-// ranks numbers distinct strings in the order first seen, then gives the
-// rank of each number among the strings.
-type ranks map[string]uint32
+// ranks numbers distinct values in the order first seen, then gives the
+// rank of each number among the values.
+type ranks[V cmp.Ordered] map[V]uint32
 
-func (r ranks) id(s string) uint32 {
-	id, ok := r[s]
+func (r ranks[V]) id(v V) uint32 {
+	id, ok := r[v]
 	if !ok {
 		id = uint32(len(r))
-		r[s] = id
+		r[v] = id
 	}
 	return id
 }
 
-func (r ranks) ranks() []uint32 {
+func (r ranks[V]) ranks() []uint32 {
 	rank := make([]uint32, len(r))
-	for i, s := range slices.Sorted(maps.Keys(r)) {
-		rank[r[s]] = uint32(i)
+	for i, v := range slices.Sorted(maps.Keys(r)) {
+		rank[r[v]] = uint32(i)
 	}
 	return rank
 }
@@ -106,28 +119,4 @@ func compareSeries(a, b *dataset.Observation) int {
 		return c
 	}
 	return slices.Compare(a.Dimensions, b.Dimensions)
-}
-
-// sortParallel sorts s, in which no two elements compare equal, on up to
-// procs CPUs: halves sorted at once, then merged.
-func sortParallel[E any](s []E, compare func(a, b E) int, procs int) {
-	if procs < 2 || len(s) < 1<<12 {
-		slices.SortFunc(s, compare)
-		return
-	}
-	half := len(s) / 2
-	var wg sync.WaitGroup
-	wg.Go(func() { sortParallel(s[:half], compare, procs/2) })
-	sortParallel(s[half:], compare, procs-procs/2)
-	wg.Wait()
-	merged := make([]E, 0, len(s))
-	a, b := s[:half], s[half:]
-	for len(a) > 0 && len(b) > 0 {
-		if compare(b[0], a[0]) < 0 {
-			merged, b = append(merged, b[0]), b[1:]
-		} else {
-			merged, a = append(merged, a[0]), a[1:]
-		}
-	}
-	copy(s, append(append(merged, a...), b...))
 }

@@ -113,21 +113,39 @@ func buildFigure(s, neg, intPart, frac string, shift int) (Figure, string) {
 	// strconv rounds once: "93.2%" is 93.2e-2, exactly the float64 0.932,
 	// where 93.2/100 would be 0.9320000000000001.
 	v, err := strconv.ParseFloat(neg+intPart+"."+frac+"0e"+strconv.Itoa(shift), 64)
-	zero := strings.Trim(intPart+frac, "0") == ""
+	zero := strings.Trim(intPart, "0") == "" && strings.Trim(frac, "0") == ""
 	switch a := math.Abs(v); {
 	case err != nil || a > maxFigure:
 		return Figure{}, fmt.Sprintf("must be at most 1e15 in magnitude, got %q", s)
 	case a < minFigure && !zero:
 		return Figure{}, fmt.Sprintf("must be 0 or at least 1e-15 in magnitude, got %q", s)
 	}
-	// Half a unit of the last written digit is 5 × 10^(unit-1); strconv
-	// rounds that decimal once, where math.Pow10 times 0.5 may not.
-	p, err := strconv.ParseFloat("5e"+strconv.Itoa(shift-len(frac)-1), 64)
+	p, err := halfUnit(shift - len(frac) - 1)
 	if err != nil || p == 0 || math.IsInf(p, 0) {
 		return Figure{}, fmt.Sprintf("has an exponent or a number of decimals out of range, got %q", s)
 	}
 	return Figure{Value: v, Precision: p, Printed: s}, ""
 }
+
+// halfUnit is half a unit of the last written digit, 5 × 10^exp, as strconv
+// reads it: rounded once, where math.Pow10 times 0.5 may not be.
+func halfUnit(exp int) (float64, error) {
+	if i := exp - firstHalfUnit; i >= 0 && i < len(halfUnits) {
+		return halfUnits[i], nil
+	}
+	return strconv.ParseFloat("5e"+strconv.Itoa(exp), 64)
+}
+
+// halfUnits are the half units of the exponents most figures have, from
+// firstHalfUnit on, read once rather than for every figure.
+var halfUnits = func() (h [48]float64) {
+	for i := range h {
+		h[i], _ = strconv.ParseFloat("5e"+strconv.Itoa(firstHalfUnit+i), 64)
+	}
+	return h
+}()
+
+const firstHalfUnit = -24
 
 // parsePlain parses a number in plain decimal notation: an optional minus,
 // an integer without leading zeros or separators, optional decimals after one

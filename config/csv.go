@@ -41,7 +41,7 @@ var csvRequired = []string{"indicator", "region", "year", "value"}
 
 // csvPieceBytes is about the size of the pieces the rows of a CSV file are
 // cut into to be read on every CPU; a smaller file is read in one piece.
-var csvPieceBytes = 1 << 20
+var csvPieceBytes = 256 << 10
 
 // csvHeader is what the header row of a CSV file says about the rows.
 type csvHeader struct {

@@ -210,9 +210,13 @@ func (c checker) checkPopulation(series []*dataset.Observation) {
 		}
 		return figures
 	})
+	n := 0
+	for _, figures := range spans {
+		n += len(figures)
+	}
 	population := map[seriesKey][]spanned{}
-	insured := map[seriesKey]spanned{}
-	var checked []spanned // Participants and coverage ratios, in order.
+	insured := make(map[seriesKey]spanned, n)
+	checked := make([]spanned, 0, n) // Participants and coverage ratios, in order.
 	for _, figures := range spans {
 		for _, s := range figures {
 			switch s.Indicator.Name {

@@ -110,8 +110,8 @@ func (x *Exposition) Gzip(f Format, s Shard) []byte {
 	l := x.shardGzip[key]
 	if l == nil {
 		// All shards of one count add up to the whole; room for two counts
-		// in both formats covers every sane setup, and a client cycling
-		// through counts only costs recompression, not memory.
+		// in every format served covers every sane setup, and a client
+		// cycling through counts only costs recompression, not memory.
 		if x.shardBytes > 2*x.gzipBytes || x.shardGzip == nil {
 			x.shardGzip, x.shardBytes = map[shardKey]*lazyGzip{}, 0
 		}

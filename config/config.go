@@ -37,7 +37,8 @@ type Options struct {
 	Datasets []string
 	// Limits bound what the load reads; a zero limit is its default.
 	Limits
-	// Now is the clock used to bound years; nil means time.Now.
+	// Now is the clock used to bound years, called from several
+	// goroutines at once; nil means time.Now.
 	Now func() time.Time
 }
 

@@ -195,6 +195,8 @@ type cut struct{ off, line int }
 // cutRows cuts data[start:], which starts a row, into pieces of about size
 // bytes. A piece ends with a line break outside quotes, after an even
 // number of quotes since start (a quote within a field is written twice).
+// A stray quote may put a cut within a field: the piece before it then ends
+// within quotes, is not read to its end, and is read again with the rest.
 // The last cut is the end of data.
 func cutRows(data []byte, start, size int) []cut {
 	cuts := []cut{{start, 1 + bytes.Count(data[:start], []byte("\n"))}}

@@ -36,8 +36,8 @@ func piecesCSV(rows int, after string) string {
 	return b.String()
 }
 
-// loadInPieces loads the config or dataset at path with CSV files cut into
-// pieces of size bytes.
+// loadInPieces loads with CSV files cut into pieces of size bytes and
+// returns the result and the text of the error.
 func loadInPieces(t *testing.T, size int, opts Options) (*Result, string) {
 	t.Helper()
 	defer func(size int) { csvPieceBytes = size }(csvPieceBytes)

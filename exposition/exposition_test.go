@@ -69,8 +69,8 @@ func TestMatchesExpfmt(t *testing.T) {
 	for name, snap := range snapshots(t) {
 		x := mustRender(t, collector.Families(snap))
 		for _, fam := range x.families {
-			if cap(fam.text) != len(fam.text) || cap(fam.hashes) != len(fam.hashes) || cap(fam.om) != len(fam.om) {
-				t.Errorf("%s: buffers sized %d, %d, %d for %d, %d, %d", name, cap(fam.text), cap(fam.hashes), cap(fam.om), len(fam.text), len(fam.hashes), len(fam.om))
+			if cap(fam.lines) != len(fam.lines) || cap(fam.hashes) != len(fam.hashes) || cap(fam.om) != len(fam.om) {
+				t.Errorf("%s: buffers sized %d, %d, %d for %d, %d, %d", name, cap(fam.lines), cap(fam.hashes), cap(fam.om), len(fam.lines), len(fam.hashes), len(fam.om))
 			}
 		}
 		for f, format := range formats {

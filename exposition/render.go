@@ -63,12 +63,13 @@ type Exposition struct {
 // a family is sized exactly once its series are rendered, so no buffer of
 // the whole exposition is ever grown or sized in a separate pass.
 type renderedFamily struct {
-	// text is the header, then the lines from offset body on.
-	text []byte
-	body int
-	// omHeader is the header in OpenMetrics, which escapes quotes in HELP.
-	omHeader []byte
-	// om holds, in ascending order, the offsets in text of the line ends
+	// header is the HELP and TYPE lines in the text format; omHeader in
+	// OpenMetrics, which escapes quotes in HELP.
+	header, omHeader []byte
+	// lines are the series, apart from the header so that they can be a
+	// run of another exposition's lines (Share).
+	lines []byte
+	// om holds, in ascending order, the offsets in lines of the line ends
 	// (the '\n') before which OpenMetrics writes ".0": integral values.
 	om []uint32
 	// hashes holds the shard hash of every line, in order; 0 puts a line
@@ -131,8 +132,8 @@ func Render(families []collector.Family) (*Exposition, error) {
 			continue
 		}
 		x.families = append(x.families, rf)
-		x.textLen += len(rf.text)
-		x.omLen += len(rf.omHeader) + len(rf.text) - rf.body + 2*len(rf.om)
+		x.textLen += len(rf.header) + len(rf.lines)
+		x.omLen += len(rf.omHeader) + len(rf.lines) + 2*len(rf.om)
 		x.series += len(rf.hashes)
 	}
 	return x, nil
@@ -334,18 +335,17 @@ func (sc *scratch) render(f collector.Family) (renderedFamily, error) {
 		}
 	}
 	shardBy := slices.IndexFunc(order, func(i int) bool { return f.Labels[i] == ShardLabel })
-	header := appendHeader(nil, f, false)
 	rf := renderedFamily{
-		text:     append(make([]byte, 0, len(header)+lineBytes), header...),
-		body:     len(header),
+		header:   appendHeader(nil, f, false),
 		omHeader: appendHeader(nil, f, true),
+		lines:    make([]byte, 0, lineBytes),
 		om:       make([]uint32, 0, oms),
 		hashes:   make([]uint32, rows),
 	}
 	for j, r := range sorted {
-		rf.text = sc.appendLine(rf.text, f.Name, int(r))
+		rf.lines = sc.appendLine(rf.lines, f.Name, int(r))
 		if om[r] {
-			rf.om = append(rf.om, uint32(len(rf.text)-1))
+			rf.om = append(rf.om, uint32(len(rf.lines)-1))
 		}
 		if shardBy >= 0 {
 			rf.hashes[j] = labels[shardBy].hashes[ids[int(r)*n+shardBy]]
@@ -484,4 +484,57 @@ func (s Shard) Validate(maxCount int) string {
 		return "shard must be between 0 and shards-1"
 	}
 	return ""
+}
+
+// Share makes x use the lines of base wherever a family of x holds the same
+// family's lines in base or one run of them, and drops x's own copies. A
+// dataset's own exposition is mostly such runs of the whole (its figures
+// served the same, its provenance lines one block, the dataset being the
+// second label), so the two are held almost once.
+func (x *Exposition) Share(base *Exposition) {
+	j := 0
+	for i := range x.families {
+		f := &x.families[i]
+		for j < len(base.families) && bytes.Compare(base.families[j].header, f.header) < 0 {
+			j++
+		}
+		if j == len(base.families) {
+			return
+		}
+		g := &base.families[j]
+		if !bytes.Equal(g.header, f.header) || !bytes.Equal(g.omHeader, f.omHeader) {
+			continue
+		}
+		at := runAt(g.lines, f.lines)
+		if at < 0 {
+			continue
+		}
+		first := bytes.Count(g.lines[:at], []byte{'\n'})
+		f.lines = g.lines[at : at+len(f.lines) : at+len(f.lines)]
+		f.hashes = g.hashes[first : first+len(f.hashes) : first+len(f.hashes)]
+	}
+}
+
+// runAt returns where lines, whole lines, are in all, starting at a line
+// start, or -1. Lines of a family are distinct, so the first line of lines
+// is found at most once.
+func runAt(all, lines []byte) int {
+	if len(lines) == 0 || len(lines) > len(all) {
+		return -1
+	}
+	first := lines[:bytes.IndexByte(lines, '\n')+1]
+	for from := 0; ; {
+		i := bytes.Index(all[from:], first)
+		if i < 0 {
+			return -1
+		}
+		at := from + i
+		if at == 0 || all[at-1] == '\n' {
+			if at+len(lines) <= len(all) && bytes.Equal(all[at:at+len(lines)], lines) {
+				return at
+			}
+			return -1
+		}
+		from = at + 1
+	}
 }

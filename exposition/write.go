@@ -17,24 +17,21 @@ func (x *Exposition) WritePlain(w io.Writer, f Format, s Shard) error {
 	for i := range x.families {
 		fam := &x.families[i]
 		v.fam, v.cursor = fam, 0
-		header := fam.text[:fam.body]
+		header := fam.header
 		if f == OpenMetrics {
 			header = fam.omHeader
 		}
 		if s.whole() {
-			if f == Text {
-				v.write(fam.text)
-				continue
-			}
 			v.write(header)
-			v.writeRange(fam.body, len(fam.text))
+			v.writeRange(0, len(fam.lines))
 			continue
 		}
 		// Consecutive lines of the shard go out as one range; the header
 		// only once the family turns out to have a line in the shard.
-		wroteHeader, run, end := false, -1, len(fam.text)
-		for line, pos := 0, fam.body; pos < end; line++ {
-			next := pos + bytes.IndexByte(fam.text[pos:end], '\n') + 1
+		lines := fam.lines
+		wroteHeader, run := false, -1
+		for line, pos := 0, 0; pos < len(lines); line++ {
+			next := pos + bytes.IndexByte(lines[pos:], '\n') + 1
 			switch in := int(fam.hashes[line]%uint32(s.Count)) == s.Index; {
 			case in && !wroteHeader:
 				v.write(header)
@@ -48,13 +45,13 @@ func (x *Exposition) WritePlain(w io.Writer, f Format, s Shard) error {
 			pos = next
 		}
 		if run >= 0 {
-			v.writeRange(run, end)
+			v.writeRange(run, len(lines))
 		}
 	}
 	return v.err
 }
 
-// viewWriter writes ranges of a family's text rendering, turning them into
+// viewWriter writes ranges of a family's lines, turning them into
 // OpenMetrics on the way when asked to; it keeps the first error.
 type viewWriter struct {
 	w      io.Writer
@@ -73,7 +70,7 @@ func (v *viewWriter) write(b []byte) {
 }
 
 func (v *viewWriter) writeRange(a, b int) {
-	text := v.fam.text
+	text := v.fam.lines
 	if v.f == Text {
 		v.write(text[a:b])
 		return
@@ -109,10 +106,11 @@ func (x *Exposition) Gzip(f Format, s Shard) []byte {
 	x.mu.Lock()
 	l := x.shardGzip[key]
 	if l == nil {
-		// All shards of one count add up to the whole; room for two counts
-		// in every format served covers every sane setup, and a client
-		// cycling through counts only costs recompression, not memory.
-		if x.shardBytes > 2*x.gzipBytes || x.shardGzip == nil {
+		// All shards of one count add up to a little more than the whole;
+		// room for four counts in every format served covers every sane
+		// setup, and a client cycling through counts only costs
+		// recompression, not memory.
+		if x.shardBytes > 5*x.gzipBytes || x.shardGzip == nil {
 			x.shardGzip, x.shardBytes = map[shardKey]*lazyGzip{}, 0
 		}
 		l = &lazyGzip{}

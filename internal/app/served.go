@@ -52,6 +52,7 @@ func (s *served) render(v *datasetView, id string) {
 	// A part of families that rendered cannot break a rule the whole kept,
 	// so there is no error to handle.
 	v.x, _ = exposition.Render(collector.Families(datasetSnapshot(s.snap, id)))
+	v.x.Share(s.whole)
 	v.took = time.Since(start)
 }
 

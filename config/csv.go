@@ -132,6 +132,11 @@ func (p *datasetParser) parseRows(file string, data []byte, start int, h *csvHea
 		}
 		wg.Wait()
 	}
+	n := 0
+	for _, pc := range pieces {
+		n += len(pc.obs)
+	}
+	p.ds.Observations = slices.Grow(p.ds.Observations, n)
 	for i, pc := range pieces {
 		if pc.q == nil || !pc.complete || !p.take(pc.q, pc.obs) {
 			p.ds.Observations, _ = p.readRows(newCSVText(file, data[cuts[i].off:], cuts[i].line), h, p.ds.Observations)

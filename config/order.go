@@ -52,6 +52,7 @@ func sortSeries(figures []*dataset.Observation) (ends []int) {
 		}
 	}
 	rest := func(a, b ranked) int { return compareSeries(figures[a.i], figures[b.i]) }
+	ends = make([]int, 0, len(all))
 	for start := 0; start < len(all); {
 		end := start + 1
 		for end < len(all) && all[end].ranks == all[start].ranks {

@@ -394,8 +394,14 @@ type Snapshot struct {
 // SeriesCount returns how many series each dataset serves, by dataset ID.
 func (s *Snapshot) SeriesCount() map[string]int {
 	n := make(map[string]int, len(s.Datasets))
-	for _, o := range s.Series {
-		n[o.Dataset.ID]++
+	// Series come in long runs of one dataset: count a run, then add it.
+	for i := 0; i < len(s.Series); {
+		ds, j := s.Series[i].Dataset, i+1
+		for j < len(s.Series) && s.Series[j].Dataset == ds {
+			j++
+		}
+		n[ds.ID] += j - i
+		i = j
 	}
 	return n
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"sync/atomic"
 
-	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/internal/pages"
 )
 
@@ -24,15 +23,15 @@ func (e *Exporter) PageState() pages.State {
 }
 
 // recordReload keeps the outcome of a load or reload for the pages: the
-// loaded version with its warnings, indexed here so that the index is part
-// of the version's memory, or why the load failed. A failure rebuilds the
-// landing page, which tells it; a success leaves that to the swap.
-func (e *Exporter) recordReload(res *config.Result, err error) {
-	now := e.now()
-	if err == nil && res != nil && res.Snapshot != nil {
-		e.pageState.load.Store(pages.NewLoad(res.Snapshot, res.Warnings, now))
+// loaded version with its warnings, indexed by the load (pages.NewLoad) so
+// that the index is part of the version's memory, or why the load failed. A
+// failure rebuilds the landing page, which tells it; a success leaves that
+// to the swap.
+func (e *Exporter) recordReload(page *pages.Load, err error) {
+	if page != nil {
+		e.pageState.load.Store(page)
 	}
-	e.pageState.reload.Store(&pages.Reload{At: now, Err: err})
+	e.pageState.reload.Store(&pages.Reload{At: e.now(), Err: err})
 	if err != nil {
 		e.setLanding(e.Snapshot())
 	}

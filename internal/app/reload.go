@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/internal/pages"
 )
 
 // maxProblemsPerFile bounds the problems of one file that a failed reload
@@ -88,6 +89,7 @@ func (e *Exporter) Reload() error {
 type loaded struct {
 	res              *config.Result
 	served           *served
+	page             *pages.Load
 	err              error
 	loaded, rendered time.Time
 }
@@ -137,7 +139,12 @@ func (e *Exporter) loadVersion(ctx context.Context, out chan<- loaded) {
 	res, err := e.load(ctx, e.opts.Load)
 	l := loaded{res: res, err: err, loaded: e.now()}
 	if err == nil && ctx.Err() == nil {
+		// The pages' index is built beside the rendering, which leaves a
+		// CPU idle now and then.
+		var wg sync.WaitGroup
+		wg.Go(func() { l.page = pages.NewLoad(res.Snapshot, res.Warnings, l.loaded) })
 		l.served, l.err = newServed(res.Snapshot)
+		wg.Wait()
 		l.rendered = e.now()
 	}
 	select {
@@ -182,7 +189,7 @@ func (e *Exporter) apply(l loaded, start time.Time) error {
 	// The load metrics and pages are set before the new version is, so that
 	// no scrape of it (the first one after /-/ready included) sees the
 	// metrics of the load before.
-	e.recordReload(res, nil)
+	e.recordReload(l.page, nil)
 	e.setLanding(res.Snapshot)
 	e.reloadOK.Set(1)
 	e.reloadTime.Set(float64(start.UnixNano()) / 1e9)

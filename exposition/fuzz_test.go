@@ -351,7 +351,59 @@ func FuzzRender(f *testing.F) {
 			t.Fatalf("Render accepted what the pedantic registry refuses: %v", gatherErr)
 		}
 		checkMatches(t, x, want)
+		checkShare(t, x, in.part(families))
 	})
+}
+
+// part returns some of families, each with every first, second or third
+// of its series, as a dataset's own exposition holds part of the whole's.
+func (in *fuzzInput) part(families []collector.Family) []collector.Family {
+	keep := in.byte()
+	var part []collector.Family
+	for i, f := range families {
+		if keep>>(i%8)&1 == 0 {
+			continue
+		}
+		every, all := 1+in.intn(3), f.Series
+		f.Series = func(emit func(float64, ...string)) {
+			n := 0
+			all(func(v float64, values ...string) {
+				if n%every == 0 {
+					emit(v, values...)
+				}
+				n++
+			})
+		}
+		part = append(part, f)
+	}
+	return part
+}
+
+// checkShare renders part and fails unless sharing the lines of whole
+// leaves every format and shard of it byte for byte as it was.
+func checkShare(t *testing.T, whole *Exposition, part []collector.Family) {
+	t.Helper()
+	x, err := Render(part)
+	if err != nil {
+		t.Fatalf("Render of a part of families that rendered: %v", err)
+	}
+	shards := []Shard{{}, {Index: 0, Count: 2}, {Index: 1, Count: 2}}
+	var before [][]byte
+	for _, f := range []Format{Text, OpenMetrics} {
+		for _, s := range shards {
+			before = append(before, plain(t, x, f, s))
+		}
+	}
+	x.Share(whole)
+	n := 0
+	for _, f := range []Format{Text, OpenMetrics} {
+		for _, s := range shards {
+			if got := plain(t, x, f, s); !bytes.Equal(got, before[n]) {
+				t.Fatalf("format %d, shard %v: sharing changed the part at byte %d:\n got: %q\nwant: %q", f, s, testenv.Mismatch(got, before[n]), got, before[n])
+			}
+			n++
+		}
+	}
 }
 
 // TestMatchesExpfmtTinyChunks runs the generated snapshot of 20,000 series

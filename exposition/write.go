@@ -210,7 +210,7 @@ func (p *pieceWriter) Write(b []byte) (int, error) {
 	n := len(b)
 	for len(b) > 0 {
 		if p.buf == nil {
-			p.buf = make([]byte, 0, pieceSize)
+			p.buf = pieceBuffer()
 		}
 		room := min(pieceSize-len(p.buf), len(b))
 		p.buf = append(p.buf, b[:room]...)
@@ -244,8 +244,23 @@ func (p *pieceWriter) flush() {
 		_, _ = zw.Write(block)
 		_ = zw.Flush()
 		flateWriters.Put(zw)
+		pieceBuffers.Put(&block)
 		res <- out.Bytes()
 	}()
+}
+
+// pieceBuffers keep the input buffers of pieces from one compression to the
+// next: compressing the shards of a large exposition on first request would
+// otherwise make garbage of several times its size, and the collector,
+// which runs often between loads, would mark the whole heap for it again
+// and again.
+var pieceBuffers sync.Pool
+
+func pieceBuffer() []byte {
+	if b, ok := pieceBuffers.Get().(*[]byte); ok && cap(*b) == pieceSize {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, pieceSize)
 }
 
 // appendTrailer appends a gzip trailer: the CRC-32 and the size modulo 2^32

@@ -2,17 +2,27 @@ package app
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"testing"
+	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/exposition"
 	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
 )
 
-var benchSeries = flag.Int("bench.series", 100000, "series of the generated dataset the benchmarks load and serve")
+var (
+	benchSeries = flag.Int("bench.series", 100000, "series of the generated dataset the benchmarks load and serve")
+	heapDir     = flag.String("bench.heap-profile-dir", "", "directory BenchmarkScrape writes the in-use heap profile of each state into, once it is set up")
+)
 
 // benchExporter generates a dataset of -bench.series series and returns an
 // exporter that serves it, loaded.
@@ -25,11 +35,15 @@ func benchExporter(b *testing.B) *Exporter {
 	e := New(Options{
 		Load:          config.Options{ConfigFile: dir + "/config.yml"},
 		TelemetryPath: "/metrics",
+		RenderTimeout: time.Minute,
 		Logger:        slog.New(slog.DiscardHandler),
 	})
 	if err := e.Reload(); err != nil {
 		b.Fatal(err)
 	}
+	// Wait for what the load compresses in the background, so that it is
+	// not measured with the first benchmark.
+	e.current.Load().whole.Gzip(exposition.OpenMetrics, exposition.Shard{})
 	return e
 }
 
@@ -44,35 +58,79 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
-// BenchmarkScrape measures serving one scrape in each format and encoding.
+// BenchmarkScrape measures serving one scrape in each format and encoding,
+// fresh after a load and with every view warm: each dataset alone and each
+// shard for 2, 4, 8 and 16 shards, in both formats and encodings, as
+// scripts/loadtest.sh warms them.
 func BenchmarkScrape(b *testing.B) {
 	e := benchExporter(b)
 	h := e.Handler()
-	for _, c := range []struct{ name, accept, encoding string }{
-		{"text", "text/plain;version=0.0.4", ""},
-		{"text-gzip", "text/plain;version=0.0.4", "gzip"},
-		{"openmetrics", "application/openmetrics-text;version=1.0.0", ""},
-		{"openmetrics-gzip", "application/openmetrics-text;version=1.0.0", "gzip"},
-		{"shard-gzip", "application/openmetrics-text;version=1.0.0", "gzip"},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			target := "/metrics"
-			if c.name == "shard-gzip" {
-				target += "?shard=1&shards=4"
+	serve := func(target, accept, encoding string) int64 {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("Accept", accept)
+		req.Header.Set("Accept-Encoding", encoding)
+		w := &discardResponse{header: http.Header{}}
+		h.ServeHTTP(w, req)
+		if w.code != 0 && w.code != http.StatusOK {
+			b.Fatalf("%s: status %d", target, w.code)
+		}
+		return w.n
+	}
+	cases := []struct{ name, accept, encoding string }{
+		{"text", acceptHeaders["text"], ""},
+		{"text-gzip", acceptHeaders["text"], "gzip"},
+		{"openmetrics", acceptHeaders["prometheus2"], ""},
+		{"openmetrics-gzip", acceptHeaders["prometheus2"], "gzip"},
+		{"shard-gzip", acceptHeaders["prometheus2"], "gzip"},
+	}
+	for _, state := range []string{"fresh", "warm"} {
+		if state == "warm" {
+			var targets []string
+			for _, ds := range e.Snapshot().Datasets {
+				targets = append(targets, "/metrics?dataset="+ds.ID)
 			}
-			req := httptest.NewRequest(http.MethodGet, target, nil)
-			req.Header.Set("Accept", c.accept)
-			req.Header.Set("Accept-Encoding", c.encoding)
-			b.ReportAllocs()
-			for b.Loop() {
-				w := &discardResponse{header: http.Header{}}
-				h.ServeHTTP(w, req)
-				if w.code != 0 && w.code != http.StatusOK {
-					b.Fatalf("status %d", w.code)
+			for _, n := range []int{2, 4, 8, 16} {
+				for i := range n {
+					targets = append(targets, fmt.Sprintf("/metrics?shard=%d&shards=%d", i, n))
 				}
-				b.SetBytes(w.n)
 			}
-		})
+			for _, target := range targets {
+				for _, c := range cases[:4] {
+					serve(target, c.accept, c.encoding)
+				}
+			}
+		}
+		writeHeapProfile(b, state)
+		for _, c := range cases {
+			b.Run(state+"/"+c.name, func(b *testing.B) {
+				target := "/metrics"
+				if c.name == "shard-gzip" {
+					target += "?shard=1&shards=4"
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					b.SetBytes(serve(target, c.accept, c.encoding))
+				}
+			})
+		}
+	}
+}
+
+// writeHeapProfile writes the in-use heap, garbage collected, to
+// state.heap.pb.gz in -bench.heap-profile-dir, when that is set.
+func writeHeapProfile(b *testing.B, state string) {
+	b.Helper()
+	if *heapDir == "" {
+		return
+	}
+	runtime.GC()
+	f, err := os.Create(filepath.Join(*heapDir, "scrape-"+state+".heap.pb.gz"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
 	}
 }
 

@@ -17,6 +17,11 @@ import (
 // collector run without pause.
 const steadyGCPercent = 12
 
+// minHeadroom is the least the heap may grow between collections: with
+// little data an eighth is a few megabytes, which the garbage of a few
+// scrapes fills, and collecting that often costs more than the memory.
+const minHeadroom = 16 << 20
+
 // memoryBudget tunes the garbage collector around the work that builds
 // data: loads, and the rendering of outputs in the background. While any
 // such work runs, the collector runs at GOGC=100 so that it does not mark
@@ -89,7 +94,23 @@ func (m *memoryBudget) settle() {
 		m.base = min(held, m.base+m.base/8)
 	}
 	debug.SetMemoryLimit(math.MaxInt64)
-	debug.SetGCPercent(steadyGCPercent)
+	debug.SetGCPercent(gcPercent(heapLive()))
+}
+
+// gcPercent is the GOGC that lets a heap of live bytes grow by an eighth,
+// and by at least minHeadroom, before a collection.
+func gcPercent(live int64) int {
+	if live <= 0 {
+		return 100
+	}
+	return max(steadyGCPercent, int(minHeadroom*100/live))
+}
+
+// heapLive is the heap the last collection found live.
+func heapLive() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
 }
 
 // heldMemory is the memory the runtime holds from the OS, which the soft

@@ -121,22 +121,27 @@ func TestReloadWarmsViewsScraped(t *testing.T) {
 // TestMemoryBudgetSettlesLast checks that the collector returns to steady
 // collection only when the last of overlapping loads and renderings ends.
 func TestMemoryBudgetSettlesLast(t *testing.T) {
-	gcPercent := func() int {
+	currentGCPercent := func() int {
 		p := debug.SetGCPercent(100)
 		debug.SetGCPercent(p)
 		return p
 	}
-	defer debug.SetGCPercent(gcPercent())
+	defer debug.SetGCPercent(currentGCPercent())
 	m := &memoryBudget{}
 	m.start()
 	m.start()
 	m.settle()
-	if p := gcPercent(); p != 100 {
+	if p := currentGCPercent(); p != 100 {
 		t.Errorf("with one of two workers still running, GOGC = %d, want 100", p)
 	}
 	m.settle()
-	if p := gcPercent(); p != steadyGCPercent {
-		t.Errorf("with every worker done, GOGC = %d, want %d", p, steadyGCPercent)
+	if p, want := currentGCPercent(), gcPercent(heapLive()); p != want || p < steadyGCPercent {
+		t.Errorf("with every worker done, GOGC = %d, want %d, at least %d", p, want, steadyGCPercent)
+	}
+	for live, want := range map[int64]int{0: 100, 1 << 20: 1600, 64 << 20: 25, 1 << 30: steadyGCPercent} {
+		if got := gcPercent(live); got != want {
+			t.Errorf("gcPercent(%d) = %d, want %d", live, got, want)
+		}
 	}
 	if m.base <= 0 {
 		t.Errorf("after settling, the base of the next limit is %d, want the memory held", m.base)

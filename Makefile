@@ -11,7 +11,7 @@ LDFLAGS   := -s -w -X $(VERSION_PKG).Version=$(VERSION) -X $(VERSION_PKG).Revisi
 # Minimising each new interesting input could otherwise take most of a short run.
 FUZZTIME  ?= 10s
 
-.PHONY: all build run test deps lint vet unit fuzz generate check-metrics loadtest backfill docker screenshots
+.PHONY: all build run test deps lint vet unit fuzz generate check-metrics loadtest profile backfill docker screenshots
 
 all: lint build test
 
@@ -71,9 +71,15 @@ backfill: build
 	SOCSEC_EXPORTER=./socsec_exporter ./scripts/backfill.sh $(if $(CONFIG),--config.file=$(CONFIG)) $(or $(HISTORY),history)
 
 # Benchmarks against nginx and node_exporter at 10k/100k/1M series, with RSS,
-# 200 connections and reload under load (about 10 minutes; docs/benchmarks.md).
+# start-up against gzip -1, every view warm, four and 200 connections and
+# reload under load (about 12 minutes; docs/benchmarks.md).
 loadtest:
 	./scripts/loadtest.sh
+
+# CPU and heap profiles of a load and of scrapes at 1M series, into
+# docs/profiles/ (about a minute).
+profile:
+	./scripts/profile.sh
 
 docker:
 	docker build -t socsec_exporter:$(VERSION) .

@@ -109,6 +109,8 @@ for n in $SIZES; do
 	exporter=$!; pids+=("$exporter")
 	wait_http "http://127.0.0.1:$EXPORTER_PORT/-/ready" 300
 	startup=$(($(now_ms) - started))
+	# Another process on the port would answer instead of ours.
+	kill -0 "$exporter" 2>/dev/null || { cat "$d/exporter.log" >&2; echo >&2 "loadtest: FAILED: the exporter exited (its log above)"; exit 1; }
 	load=$(grep -o 'duration=[^ ]*' "$d/exporter.log" | tail -1 | cut -d= -f2)
 	sleep 2
 	steady=$(kb VmRSS "$exporter"); peak=$(kb VmHWM "$exporter")

@@ -37,8 +37,8 @@ type Options struct {
 	Datasets []string
 	// Limits bound what the load reads; a zero limit is its default.
 	Limits
-	// Now is the clock used to bound years, called from several
-	// goroutines at once; nil means time.Now.
+	// Now is the clock used to bound years, read once at the start of a
+	// load; nil means time.Now.
 	Now func() time.Time
 }
 
@@ -80,6 +80,10 @@ func LoadContext(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	// One load is one moment: every year is bounded by the same now, and
+	// the clock is not read once per figure.
+	now := opts.Now()
+	opts.Now = func() time.Time { return now }
 	ld := &loader{opts: opts, ps: &problems{}, catalog: map[string]*dataset.Indicator{}, failed: map[string]bool{}}
 	for _, ind := range schema.Catalog() {
 		ld.catalog[ind.Name] = ind

@@ -121,9 +121,9 @@ func (e *Exporter) within(r *http.Request, start time.Time, prepare func()) bool
 	case <-done:
 		return true
 	case <-timeout:
-	case <-r.Context().Done():
+		e.renderTimeouts.Inc()
+	case <-r.Context().Done(): // The client left.
 	}
-	e.renderTimeouts.Inc()
 	return false
 }
 

@@ -129,6 +129,11 @@ func TestMemoryBudgetSettlesLast(t *testing.T) {
 	defer debug.SetGCPercent(currentGCPercent())
 	m := &memoryBudget{}
 	m.start()
+	if p := currentGCPercent(); p != firstLoadGCPercent {
+		t.Errorf("during the first load, GOGC = %d, want %d", p, firstLoadGCPercent)
+	}
+	m.settle()
+	m.start()
 	m.start()
 	m.settle()
 	if p := currentGCPercent(); p != 100 {

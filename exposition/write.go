@@ -183,7 +183,8 @@ var finalBlock = []byte{1, 0, 0, 0xff, 0xff}
 // pieceSize, compresses them on all CPUs, and returns one gzip member: the
 // pieces in order, finalBlock and the trailer.
 func compress(write func(io.Writer)) []byte {
-	p := &pieceWriter{sem: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	procs := runtime.GOMAXPROCS(0)
+	p := &pieceWriter{sem: make(chan struct{}, procs), free: make(chan []byte, procs+1)}
 	write(p)
 	p.flush()
 	parts := [][]byte{gzipHeader}
@@ -200,8 +201,14 @@ type pieceWriter struct {
 	buf     []byte
 	results []chan []byte
 	sem     chan struct{}
-	crc     uint32
-	size    int
+	// free holds the input buffers of compressed pieces for the next ones:
+	// one compression allocates only as many as are in flight at once,
+	// not one per piece, which would make garbage of several times the
+	// input for a collector that runs often between loads; and keeps none
+	// once it returns.
+	free chan []byte
+	crc  uint32
+	size int
 }
 
 func (p *pieceWriter) Write(b []byte) (int, error) {
@@ -210,7 +217,12 @@ func (p *pieceWriter) Write(b []byte) (int, error) {
 	n := len(b)
 	for len(b) > 0 {
 		if p.buf == nil {
-			p.buf = pieceBuffer()
+			select {
+			case b := <-p.free:
+				p.buf = b[:0]
+			default:
+				p.buf = make([]byte, 0, pieceSize)
+			}
 		}
 		room := min(pieceSize-len(p.buf), len(b))
 		p.buf = append(p.buf, b[:room]...)
@@ -244,23 +256,12 @@ func (p *pieceWriter) flush() {
 		_, _ = zw.Write(block)
 		_ = zw.Flush()
 		flateWriters.Put(zw)
-		pieceBuffers.Put(&block)
+		select {
+		case p.free <- block:
+		default:
+		}
 		res <- out.Bytes()
 	}()
-}
-
-// pieceBuffers keep the input buffers of pieces from one compression to the
-// next: compressing the shards of a large exposition on first request would
-// otherwise make garbage of several times its size, and the collector,
-// which runs often between loads, would mark the whole heap for it again
-// and again.
-var pieceBuffers sync.Pool
-
-func pieceBuffer() []byte {
-	if b, ok := pieceBuffers.Get().(*[]byte); ok && cap(*b) == pieceSize {
-		return (*b)[:0]
-	}
-	return make([]byte, 0, pieceSize)
 }
 
 // appendTrailer appends a gzip trailer: the CRC-32 and the size modulo 2^32

@@ -9,16 +9,16 @@ import (
 )
 
 // steadyGCPercent is GOGC between loads. The data is immutable and scrapes
-// make little garbage, so a collection every eighth of the live heap keeps
+// make little garbage, so a collection every 8 % of the live heap keeps
 // the resident size near the data instead of at twice it, as GOGC=100 would
 // let it grow. It is a percentage of the live heap, not a fixed limit: the
 // outputs rendered on first use (dataset views, compressed shards) raise the
 // live heap after a load, and a fixed limit under it would make the
 // collector run without pause.
-const steadyGCPercent = 12
+const steadyGCPercent = 8
 
 // minHeadroom is the least the heap may grow between collections: with
-// little data an eighth is a few megabytes, which the garbage of a few
+// little data 8 % is a few megabytes, which the garbage of a few
 // scrapes fills, and collecting that often costs more than the memory.
 const minHeadroom = 16 << 20
 
@@ -106,7 +106,7 @@ func (m *memoryBudget) settle() {
 	debug.SetGCPercent(gcPercent(heapLive()))
 }
 
-// gcPercent is the GOGC that lets a heap of live bytes grow by an eighth,
+// gcPercent is the GOGC that lets a heap of live bytes grow by 8 %,
 // and by at least minHeadroom, before a collection.
 func gcPercent(live int64) int {
 	if live <= 0 {

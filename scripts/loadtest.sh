@@ -169,6 +169,18 @@ NGINX
 	if [ "$n" = "$(echo $SIZES | awk '{print $NF}')" ]; then
 		url="http://127.0.0.1:$EXPORTER_PORT"
 		gz=$(median3 gzip1_ms "$d/www/metrics.prom")
+		# Start-up is the median of the first start and two more, on the next port.
+		starts=("$startup")
+		for _ in 1 2; do
+			started=$(now_ms)
+			"$work/socsec_exporter" --config.file="$d/config.yml" --web.listen-address="127.0.0.1:$((EXPORTER_PORT + 1))" 2>"$d/exporter-start.log" &
+			extra=$!; pids+=("$extra")
+			wait_http "http://127.0.0.1:$((EXPORTER_PORT + 1))/-/ready" 300
+			starts+=("$(($(now_ms) - started))")
+			kill -0 "$extra" 2>/dev/null || { cat "$d/exporter-start.log" >&2; echo >&2 "loadtest: FAILED: the exporter exited (its log above)"; exit 1; }
+			kill "$extra"; wait "$extra" || true
+		done
+		startup=$(printf '%s\n' "${starts[@]}" | sort -n | sed -n 2p)
 		reload=$(median3 reload_ms "$url")
 		sleep 2
 		c4_ours=$(median_ms_c4 "$url/metrics" "$P2_ACCEPT" "$GZIP")
@@ -204,8 +216,8 @@ NGINX
 		echo "| RSS | $(mb "$fresh_rss") ($(per "$fresh_rss")) | $(mb "$warm_rss") ($(per "$warm_rss")) | $(x "$warm_rss" "$fresh_rss") | |"
 		echo "| one dataset alone, gzip | | $warm_dataset ms | | |"
 		echo "| 4 concurrent gzip scrapers (\`wrk -t2 -c4\`) | $c4_ours ms | | | nginx gzip_static, 4 clients: $c4_nginx ms: $(x "$c4_ours" "$c4_nginx") |"
-		echo "| start-up to /-/ready | $startup ms | | | gzip -1 of the plain exposition, one core: $gz ms: $(x "$startup" "$gz") |"
-		echo "| reload of the same data (POST /-/reload) | $reload ms | | | gzip -1: $(x "$reload" "$gz") |"
+		echo "| start-up to /-/ready, median of 3 (${starts[*]} ms) | $startup ms | | | gzip -1 of the plain exposition, one core, median of 3: $gz ms: $(x "$startup" "$gz") |"
+		echo "| reload of the same data (POST /-/reload), median of 3 | $reload ms | | | gzip -1: $(x "$reload" "$gz") |"
 		echo
 		echo "Rendering times the exporter reports (socsec_render_duration_seconds): $renders."
 		conns=$(wrk -t2 -c200 -d10s --timeout 60s -H "$P2_ACCEPT" -H "$GZIP" "http://127.0.0.1:$EXPORTER_PORT/metrics" |

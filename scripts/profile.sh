@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d -t socsec-profile.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
-go test -c -o "$work/app.test" ./internal/app/
+# -trimpath: the profiles name source files by module path, not where they were built.
+go test -c -trimpath -o "$work/app.test" ./internal/app/
 
 bench() { # bench NAME PATTERN TIMES: run the benchmarks PATTERN TIMES times each, with CPU and allocation profiles.
 	"$work/app.test" -test.run '^$' -test.bench "$2" -test.benchtime "$3" -test.benchmem \

@@ -237,12 +237,7 @@ func scrapesShards(prom, host string, shards []string, count int) error {
 // dataFamily reports whether a family is pre-rendered data, not one of the
 // self-metrics that every response carries.
 func dataFamily(name string) bool {
-	switch {
-	case !strings.HasPrefix(name, "socsec_"), name == "socsec_build_info", strings.HasPrefix(name, "socsec_config_"),
-		name == "socsec_dataset_load_success", name == "socsec_dataset_last_load_success_timestamp_seconds":
-		return false
-	}
-	return true
+	return strings.HasPrefix(name, "socsec_") && !selfFamily(name)
 }
 
 // query runs an instant query and returns the vector.

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"math/bits"
 	"slices"
-	"strings"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
@@ -51,7 +50,7 @@ func sortSeries(figures []*dataset.Observation) (ends []int) {
 			all, spare = spare, all
 		}
 	}
-	rest := func(a, b ranked) int { return compareSeries(figures[a.i], figures[b.i]) }
+	rest := func(a, b ranked) int { return dataset.CompareKeys(figures[a.i], figures[b.i]) }
 	ends = make([]int, 0, len(all))
 	for start := 0; start < len(all); {
 		end := start + 1
@@ -95,29 +94,4 @@ func (r ranks[V]) ranks() []uint32 {
 		rank[r[v]] = uint32(i)
 	}
 	return rank
-}
-
-// compareSeries orders figures as their keys do, without building them:
-// field by field, as no field of a loaded figure holds the NUL byte that
-// ends each field of a key, and a loaded year has four digits.
-func compareSeries(a, b *dataset.Observation) int {
-	if c := strings.Compare(a.Indicator.Name, b.Indicator.Name); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Region, b.Region); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Program, b.Program); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Year, b.Year); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Period, b.Period); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Basis, b.Basis); c != 0 {
-		return c
-	}
-	return slices.Compare(a.Dimensions, b.Dimensions)
 }

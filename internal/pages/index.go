@@ -1,10 +1,8 @@
 package pages
 
 import (
-	"bytes"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
@@ -72,12 +70,12 @@ func (s *settlement) all() []*dataset.Observation {
 func newIndex(snap *dataset.Snapshot) *index {
 	ix := &index{snap: snap, settled: map[string]*settlement{}, reported: map[string][]*dataset.Reported{},
 		totals: map[string][]*dataset.Total{}, aliases: map[string]string{}, datasetOrder: map[*dataset.Dataset]int{}}
-	if !slices.IsSortedFunc(snap.Series, compareFigures) {
+	if !slices.IsSortedFunc(snap.Series, dataset.CompareKeys) {
 		ix.order = make([]int32, len(snap.Series))
 		for i := range ix.order {
 			ix.order[i] = int32(i)
 		}
-		slices.SortStableFunc(ix.order, func(a, b int32) int { return compareFigures(snap.Series[a], snap.Series[b]) })
+		slices.SortStableFunc(ix.order, func(a, b int32) int { return dataset.CompareKeys(snap.Series[a], snap.Series[b]) })
 	}
 	get := func(o *dataset.Observation) *settlement {
 		k := o.Key()
@@ -103,7 +101,7 @@ func newIndex(snap *dataset.Snapshot) *index {
 		s.conflict = c.Figures
 		ix.conflicts = append(ix.conflicts, s)
 	}
-	slices.SortFunc(ix.conflicts, func(a, b *settlement) int { return compareFigures(a.first(), b.first()) })
+	slices.SortFunc(ix.conflicts, func(a, b *settlement) int { return dataset.CompareKeys(a.first(), b.first()) })
 	for i, ds := range snap.Datasets {
 		ix.datasetOrder[ds] = i
 		for _, r := range ds.Reported {
@@ -282,32 +280,6 @@ func (ix *index) dataset(id string) *dataset.Dataset {
 		}
 	}
 	return nil
-}
-
-// compareFigures orders figures as their series keys sort
-// (dataset.Observation.Key: indicator, region, programme, year as written,
-// period, basis, dimensions), without building the keys.
-func compareFigures(a, b *dataset.Observation) int {
-	if c := strings.Compare(a.Indicator.Name, b.Indicator.Name); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Region, b.Region); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Program, b.Program); c != 0 {
-		return c
-	}
-	if a.Year != b.Year {
-		var x, y [20]byte
-		return bytes.Compare(strconv.AppendInt(x[:0], int64(a.Year), 10), strconv.AppendInt(y[:0], int64(b.Year), 10))
-	}
-	if c := strings.Compare(a.Period, b.Period); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Basis, b.Basis); c != 0 {
-		return c
-	}
-	return slices.Compare(a.Dimensions, b.Dimensions)
 }
 
 // sameSeries reports whether two figures are of one series across the

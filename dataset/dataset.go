@@ -210,7 +210,7 @@ var Flags = []string{"derived", "estimated", "provisional", "unit_inferred", "ye
 // its precision, with no upper end for an at_least figure and no lower end
 // for an at_most one, never outside its unit's range.
 func (o *Observation) Bounds() (lo, hi float64) {
-	lo, hi = round15(o.Value-o.Precision), round15(o.Value+o.Precision)
+	lo, hi = Round15(o.Value-o.Precision), Round15(o.Value+o.Precision)
 	switch o.Qualifier {
 	case AtLeast:
 		hi = math.Inf(1)
@@ -463,11 +463,4 @@ func (o *Observation) PeriodEnd() time.Time {
 		}
 	}
 	return yearEnd
-}
-
-// round15 drops the noise of binary arithmetic on decimal figures:
-// 0.932 - 0.0005 is 0.9315, not 0.9315000000000001.
-func round15(v float64) float64 {
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 15, 64), 64)
-	return r
 }

@@ -180,7 +180,7 @@ func niceRound(v, span float64) float64 {
 		return v
 	}
 	p := math.Pow(10, math.Floor(math.Log10(span))-1)
-	return round15(math.Round(v/p) * p)
+	return dataset.Round15(math.Round(v/p) * p)
 }
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }

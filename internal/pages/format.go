@@ -174,7 +174,7 @@ func percent(v, precision float64) string {
 	}
 	s := strconv.FormatFloat(v*100, 'f', decimals, 64)
 	if precision == 0 {
-		s = strconv.FormatFloat(round15(v*100), 'f', -1, 64)
+		s = strconv.FormatFloat(dataset.Round15(v*100), 'f', -1, 64)
 	}
 	return s + " %"
 }
@@ -207,11 +207,6 @@ func squeeze(s string) string {
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
-func round15(v float64) float64 {
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 15, 64), 64)
-	return r
-}
-
 func qualifierText(q dataset.Qualifier) string {
 	return strings.ReplaceAll(string(q), "_", " ")
 }
@@ -221,9 +216,9 @@ func precisionText(u dataset.Unit, p float64) string {
 		return "exact"
 	}
 	if u == dataset.UnitRatio {
-		return "± " + num(round15(p*100)) + " points"
+		return "± " + num(dataset.Round15(p*100)) + " points"
 	}
-	s := "± " + grouped(round15(p))
+	s := "± " + grouped(dataset.Round15(p))
 	if w := unitWord(u); w != "" {
 		s += " " + w
 	}
@@ -236,7 +231,7 @@ func allowsText(o *dataset.Observation) string {
 	lo, hi := o.Bounds()
 	f := func(v float64) string {
 		if o.Indicator.Unit == dataset.UnitRatio {
-			return strconv.FormatFloat(round15(v*100), 'f', -1, 64) + " %"
+			return strconv.FormatFloat(dataset.Round15(v*100), 'f', -1, 64) + " %"
 		}
 		return grouped(v)
 	}
@@ -254,7 +249,7 @@ func allowsText(o *dataset.Observation) string {
 // shortNumber writes an axis label: 25.8M, 3,512, 93.2 %.
 func shortNumber(u dataset.Unit, v float64) string {
 	if u == dataset.UnitRatio {
-		return strconv.FormatFloat(round15(v*100), 'f', -1, 64) + " %"
+		return strconv.FormatFloat(dataset.Round15(v*100), 'f', -1, 64) + " %"
 	}
 	a := math.Abs(v)
 	switch {

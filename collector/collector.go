@@ -57,11 +57,20 @@ type Family struct {
 	// The slice of label values is reused from call to call, so emit may
 	// keep the strings but not the slice.
 	Series func(emit func(value float64, labelValues ...string))
+	// Size is how many times Series calls emit, when that is known
+	// beforehand, else 0: a renderer sizes its buffers once rather than
+	// growing them series by series.
+	Size int
 }
 
 // with gives a family of the schema its series.
 func with(f schema.Family, series func(emit func(float64, ...string))) Family {
 	return Family{Name: f.Name, Help: f.Help, Labels: f.Labels, Series: series}
+}
+
+func (f Family) sized(n int) Family {
+	f.Size = n
+	return f
 }
 
 // Families returns every family of snap: one per indicator with series, then
@@ -137,7 +146,7 @@ func dataFamilies(snap *dataset.Snapshot) []Family {
 		series := byIndicator[ind]
 		period := slices.ContainsFunc(series, func(o *dataset.Observation) bool { return o.Period != "" })
 		basis := slices.ContainsFunc(series, func(o *dataset.Observation) bool { return o.Basis != "" })
-		families = append(families, Family{Name: ind.Name, Help: ind.Help, Labels: schema.DataLabels(ind, period, basis),
+		families = append(families, Family{Name: ind.Name, Help: ind.Help, Labels: schema.DataLabels(ind, period, basis), Size: len(series),
 			Series: func(emit func(float64, ...string)) {
 				var values []string
 				for _, o := range series {
@@ -184,7 +193,7 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 				values = append(figureLabelValues(values[:0], o), o.Dataset.ID, o.Source.ID, string(o.Qualifier), precision, strings.Join(o.Flags(), ","))
 				emit(1, values...)
 			}
-		}),
+		}).sized(len(snap.Series)),
 		with(schema.LowerBound, func(emit func(float64, ...string)) {
 			emitBounds(snap, emit, func(lo, _ float64) float64 { return lo })
 		}),

@@ -256,7 +256,8 @@ func (sc *scratch) render(f collector.Family) (renderedFamily, error) {
 		sc.labels[k].reset()
 	}
 	labels := sc.labels
-	ids, values, valueEnd, om := sc.ids[:0], sc.values[:0], sc.valueEnd[:0], sc.om[:0]
+	ids, values := slices.Grow(sc.ids[:0], f.Size*n), sc.values[:0]
+	valueEnd, om := slices.Grow(sc.valueEnd[:0], f.Size), slices.Grow(sc.om[:0], f.Size)
 	oms := 0
 	f.Series(func(value float64, labelValues ...string) {
 		for k, i := range order {

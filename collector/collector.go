@@ -271,8 +271,9 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 			}
 		}),
 		with(schema.DatasetCheckFailures, func(emit func(float64, ...string)) {
+			failures := snap.CheckFailures()
 			for _, ds := range snap.Datasets {
-				emit(float64(snap.CheckFailures[ds.ID]), ds.ID)
+				emit(float64(failures[ds.ID]), ds.ID)
 			}
 		}),
 		with(schema.DatasetObservations, func(emit func(float64, ...string)) {

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -145,9 +146,7 @@ func LoadContext(ctx context.Context, opts Options) (*Result, error) {
 		}
 		return res, err
 	}
-	// Consistency checks are counted here, so that every loaded snapshot is
-	// complete before anyone reads it and is never written to afterwards.
-	snap.CheckFailures = check.CountFailures(snap)
+	snap.CheckFailures = checkFailures(snap)
 	res.Snapshot = snap
 	return res, nil
 }
@@ -159,8 +158,14 @@ func Single(ds *dataset.Dataset, targets []dataset.Target) *dataset.Snapshot {
 	ld := &loader{ps: &problems{}, failed: map[string]bool{}}
 	snap := ld.resolve([]*dataset.Dataset{ds}, nil)
 	snap.Targets = targets
-	snap.CheckFailures = check.CountFailures(snap)
+	snap.CheckFailures = checkFailures(snap)
 	return snap
+}
+
+// checkFailures counts the failed consistency checks of snap once, when
+// first asked: see dataset.Snapshot.CheckFailures.
+func checkFailures(snap *dataset.Snapshot) func() map[string]int {
+	return sync.OnceValue(func() map[string]int { return check.CountFailures(snap) })
 }
 
 // configFile is the parsed exporter config.

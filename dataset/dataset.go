@@ -415,9 +415,12 @@ type Snapshot struct {
 	Revisions     []Revision
 	Confirmations []Confirmation
 	Conflicts     []Conflict
-	// CheckFailures counts the failed consistency checks by dataset ID; it is
-	// computed once per load so that scrapes never run checks.
-	CheckFailures map[string]int
+	// CheckFailures counts the failed consistency checks by dataset ID. It
+	// runs the checks on its first call only, and a call meanwhile waits
+	// for that one: the exporter calls it beside the rendering of the
+	// other families, before it serves the snapshot, so that the checks
+	// take no time of their own at load and scrapes never run them.
+	CheckFailures func() map[string]int
 }
 
 // SeriesCount returns how many series each dataset serves, by dataset ID.

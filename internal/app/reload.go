@@ -139,10 +139,11 @@ func (e *Exporter) loadVersion(ctx context.Context, out chan<- loaded) {
 	res, err := e.load(ctx, e.opts.Load)
 	l := loaded{res: res, err: err, loaded: e.now()}
 	if err == nil && ctx.Err() == nil {
-		// The pages' index is built beside the rendering, which leaves a
-		// CPU idle now and then.
+		// The pages' index is built and the checks are run beside the
+		// rendering, which leaves a CPU idle now and then.
 		var wg sync.WaitGroup
 		wg.Go(func() { l.page = pages.NewLoad(res.Snapshot, res.Warnings, l.loaded) })
+		wg.Go(func() { res.Snapshot.CheckFailures() })
 		l.served, l.err = newServed(res.Snapshot)
 		wg.Wait()
 		l.rendered = e.now()

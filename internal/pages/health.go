@@ -50,7 +50,7 @@ func LandingHTML(st State) string {
 		snap := l.Snapshot
 		h.Loaded, h.LoadedAt, h.Series, h.Datasets = true, timeText(l.At), len(snap.Series), len(snap.Datasets)
 		h.Revisions, h.Conflicts, h.Warnings = len(snap.Revisions), len(snap.Conflicts), len(l.Warnings)
-		for id, n := range snap.CheckFailures {
+		for id, n := range snap.CheckFailures() {
 			if n > 0 {
 				h.CheckFailed = append(h.CheckFailed, datasetCount{id, n})
 			}

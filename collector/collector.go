@@ -5,6 +5,7 @@
 package collector
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -181,14 +182,19 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 			}
 		}),
 		with(schema.ObservationInfo, func(emit func(float64, ...string)) {
-			// Figures have few distinct precisions, each formatted once.
+			// Figures have few distinct precisions, each formatted once,
+			// and a figure mostly has the last one's.
 			precisions := map[float64]string{}
 			var values []string
+			last, precision := math.NaN(), ""
 			for _, o := range snap.Series {
-				precision, ok := precisions[o.Precision]
-				if !ok {
-					precision = strconv.FormatFloat(o.Precision, 'f', -1, 64)
-					precisions[o.Precision] = precision
+				if o.Precision != last {
+					var ok bool
+					if precision, ok = precisions[o.Precision]; !ok {
+						precision = strconv.FormatFloat(o.Precision, 'f', -1, 64)
+						precisions[o.Precision] = precision
+					}
+					last = o.Precision
 				}
 				values = append(figureLabelValues(values[:0], o), o.Dataset.ID, o.Source.ID, string(o.Qualifier), precision, strings.Join(o.Flags(), ","))
 				emit(1, values...)

@@ -364,7 +364,6 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 		n += len(ds.Observations)
 	}
 	all := make([]*dataset.Observation, 0, n)
-	indicators := map[*dataset.Indicator]bool{}
 	for _, ds := range snap.Datasets {
 		for _, o := range ds.Observations {
 			all = append(all, o)
@@ -378,7 +377,6 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 	for _, end := range sortSeries(all) {
 		if served := settle(snap, all[start:end]); served != nil {
 			snap.Series = append(snap.Series, served)
-			indicators[served.Indicator] = true
 		}
 		start = end
 	}
@@ -402,10 +400,12 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 	}
 	ld.seriesBreaks(snap.Series)
 	ld.quoteChecks(snap.Datasets)
-	for ind := range indicators {
-		snap.Indicators = append(snap.Indicators, ind)
+	// Series are sorted by indicator name: each indicator is one run.
+	for i, o := range snap.Series {
+		if i == 0 || o.Indicator != snap.Series[i-1].Indicator {
+			snap.Indicators = append(snap.Indicators, o.Indicator)
+		}
 	}
-	slices.SortFunc(snap.Indicators, func(a, b *dataset.Indicator) int { return strings.Compare(a.Name, b.Name) })
 }
 
 // ConflictMessage starts the warning about an unresolved conflict, which

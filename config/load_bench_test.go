@@ -10,8 +10,8 @@ import (
 
 var benchSeries = flag.Int("bench.series", 100_000, "series of the dataset BenchmarkLoadConfig loads")
 
-// BenchmarkLoadConfig measures a whole load (parse, validate, settle,
-// checks) of a generated dataset of -bench.series series.
+// BenchmarkLoadConfig measures a whole load (parse, validate, settle) of a
+// generated dataset of -bench.series series, and its checks.
 func BenchmarkLoadConfig(b *testing.B) {
 	dir := b.TempDir()
 	if _, err := datagen.Write(dir, datagen.Options{Series: *benchSeries}); err != nil {
@@ -19,8 +19,10 @@ func BenchmarkLoadConfig(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := LoadContext(context.Background(), Options{ConfigFile: dir + "/config.yml"}); err != nil {
+		res, err := LoadContext(context.Background(), Options{ConfigFile: dir + "/config.yml"})
+		if err != nil {
 			b.Fatal(err)
 		}
+		res.Snapshot.CheckFailures()
 	}
 }

@@ -20,7 +20,7 @@ func sortSeries(figures []*dataset.Observation) (ends []int) {
 		ranks [4]uint32 // Of indicator, region, programme and year.
 		i     int
 	}
-	indicators, regions, programs, years := ranks[string]{}, ranks[string]{}, ranks[string]{}, ranks[int]{}
+	indicators, regions, programs, years := newRanks[string](), newRanks[string](), newRanks[string](), newRanks[int]()
 	all := make([]ranked, len(figures))
 	for i, o := range figures {
 		all[i] = ranked{[4]uint32{indicators.id(o.Indicator.Name), regions.id(o.Region), programs.id(o.Program), years.id(o.Year)}, i}
@@ -76,22 +76,35 @@ func sortSeries(figures []*dataset.Observation) (ends []int) {
 }
 
 // ranks numbers distinct values in the order first seen, then gives the
-// rank of each number among the values.
-type ranks[V cmp.Ordered] map[V]uint32
+// rank of each number among the values. Figures come in runs of one
+// indicator, region or year, so the last value is looked at before the map.
+type ranks[V cmp.Ordered] struct {
+	ids    map[V]uint32
+	last   V
+	lastID uint32
+}
 
-func (r ranks[V]) id(v V) uint32 {
-	id, ok := r[v]
-	if !ok {
-		id = uint32(len(r))
-		r[v] = id
+func newRanks[V cmp.Ordered]() *ranks[V] {
+	return &ranks[V]{ids: map[V]uint32{}}
+}
+
+func (r *ranks[V]) id(v V) uint32 {
+	if len(r.ids) > 0 && v == r.last {
+		return r.lastID
 	}
+	id, ok := r.ids[v]
+	if !ok {
+		id = uint32(len(r.ids))
+		r.ids[v] = id
+	}
+	r.last, r.lastID = v, id
 	return id
 }
 
-func (r ranks[V]) ranks() []uint32 {
-	rank := make([]uint32, len(r))
-	for i, v := range slices.Sorted(maps.Keys(r)) {
-		rank[r[v]] = uint32(i)
+func (r *ranks[V]) ranks() []uint32 {
+	rank := make([]uint32, len(r.ids))
+	for i, v := range slices.Sorted(maps.Keys(r.ids)) {
+		rank[r.ids[v]] = uint32(i)
 	}
 	return rank
 }

@@ -210,12 +210,17 @@ func (c checker) checkPopulation(series []*dataset.Observation) {
 		}
 		return figures
 	})
-	n := 0
+	n, participants := 0, 0
 	for _, figures := range spans {
 		n += len(figures)
+		for _, s := range figures {
+			if s.Indicator.Name == insuredMetric {
+				participants++
+			}
+		}
 	}
 	population := map[seriesKey][]spanned{}
-	insured := make(map[seriesKey]spanned, n)
+	insured := make(map[seriesKey]spanned, participants)
 	checked := make([]spanned, 0, n) // Participants and coverage ratios, in order.
 	for _, figures := range spans {
 		for _, s := range figures {

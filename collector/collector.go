@@ -159,11 +159,6 @@ func dataFamilies(snap *dataset.Snapshot) []Family {
 	return families
 }
 
-// latestKey identifies a series up to its year and dimensions.
-type latestKey struct {
-	metric, region, program string
-}
-
 func metadataFamilies(snap *dataset.Snapshot) []Family {
 	return []Family{
 		with(schema.RegionInfo, func(emit func(float64, ...string)) {
@@ -207,32 +202,26 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 			emitBounds(snap, emit, func(_, hi float64) float64 { return hi })
 		}),
 		with(schema.LatestYear, func(emit func(float64, ...string)) {
-			type latest struct {
-				key  latestKey
-				year int
+			// Series are sorted by indicator, region and programme first, so
+			// the figures of one metric, region and programme are one run.
+			var last *dataset.Observation // The run's first annual figure.
+			year := 0
+			flush := func() {
+				if last != nil {
+					emit(float64(year), last.Indicator.Name, last.Region, last.Program, yearLabel(year))
+				}
 			}
-			var all []latest
-			at := map[latestKey]int{} // Index in all.
-			cur := -1
 			for _, o := range snap.Series {
 				if o.Period != "" {
 					continue // A figure of part of a year is never the year's.
 				}
-				// Series are sorted, so a key mostly repeats the last one.
-				if k := (latestKey{o.Indicator.Name, o.Region, o.Program}); cur < 0 || all[cur].key != k {
-					i, ok := at[k]
-					if !ok {
-						i = len(all)
-						at[k] = i
-						all = append(all, latest{key: k})
-					}
-					cur = i
+				if last == nil || o.Indicator.Name != last.Indicator.Name || o.Region != last.Region || o.Program != last.Program {
+					flush()
+					last, year = o, o.Year
 				}
-				all[cur].year = max(all[cur].year, o.Year)
+				year = max(year, o.Year)
 			}
-			for _, l := range all {
-				emit(float64(l.year), l.key.metric, l.key.region, l.key.program, yearLabel(l.year))
-			}
+			flush()
 		}),
 		with(schema.DatasetInfo, func(emit func(float64, ...string)) {
 			for _, ds := range snap.Datasets {

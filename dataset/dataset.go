@@ -410,7 +410,8 @@ type Snapshot struct {
 	Programs   []*Program   // Sorted by ID.
 	Targets    []Target     // Sorted by programme, then region.
 	// Series holds the figure served for each series, revisions applied,
-	// sorted by indicator name and then by labels.
+	// sorted as CompareKeys sorts: by indicator name, region, programme,
+	// year, and then the rest of the key.
 	Series        []*Observation
 	Revisions     []Revision
 	Confirmations []Confirmation

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -33,20 +32,7 @@ const (
 // gives every server sharing the shards.
 func docShardRecipe(t *testing.T) string {
 	t.Helper()
-	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "docs", "scaling.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(string(doc), recipeMarker); n != 1 {
-		t.Fatalf("docs/scaling.md has %d comments starting %q, want exactly one before the sharding recipe", n, recipeMarker)
-	}
-	_, after, _ := strings.Cut(string(doc), recipeMarker)
-	_, after, ok := strings.Cut(after, "-->")
-	fence, block, ok2 := strings.Cut(after, "```yaml\n")
-	block, _, ok3 := strings.Cut(block, "\n```\n")
-	if !ok || !ok2 || !ok3 || strings.TrimSpace(fence) != "" {
-		t.Fatalf("docs/scaling.md: the comment %q is not followed by a ```yaml block", recipeMarker)
-	}
+	block := testenv.MarkedYAMLBlock(t, "docs/scaling.md", recipeMarker)
 	for _, s := range []string{recipeExporter, recipeIndex} {
 		if !strings.Contains(block, s) {
 			t.Fatalf("docs/scaling.md: the sharding recipe no longer contains %q, which the test replaces:\n%s", s, block)

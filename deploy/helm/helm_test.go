@@ -210,20 +210,7 @@ const readmeMarker = "<!-- deploy/helm/helm_test.go renders the chart with the n
 // TestREADMEShardValues renders the chart with the README's sharding recipe as values and checks that the first
 // ServiceMonitor holds shards 0 and 2 of 4 and the second 1 and 3, each labelled for its Prometheus.
 func TestREADMEShardValues(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(string(readme), readmeMarker); n != 1 {
-		t.Fatalf("README.md has %d comments starting %q, want one before the chart's sharding values", n, readmeMarker)
-	}
-	_, after, _ := strings.Cut(string(readme), readmeMarker)
-	_, after, ok := strings.Cut(after, "-->")
-	fence, block, ok2 := strings.Cut(after, "```yaml\n")
-	block, _, ok3 := strings.Cut(block, "\n```\n")
-	if !ok || !ok2 || !ok3 || strings.TrimSpace(fence) != "" {
-		t.Fatalf("README.md: the comment %q is not followed by a ```yaml block", readmeMarker)
-	}
+	block := testenv.MarkedYAMLBlock(t, "README.md", readmeMarker)
 	values := filepath.Join(t.TempDir(), "values.yaml")
 	if err := os.WriteFile(values, []byte(block+"\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -314,3 +314,25 @@ func Mismatch(a, b []byte) int {
 func Excerpt(b []byte, at int) []byte {
 	return b[max(0, at-100):min(len(b), at+100)]
 }
+
+// MarkedYAMLBlock returns the ```yaml block that follows the one comment
+// starting with marker in the repository's file rel, a document whose
+// example a test runs.
+func MarkedYAMLBlock(t testing.TB, rel, marker string) string {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join(RepoRoot(t), rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(doc), marker); n != 1 {
+		t.Fatalf("%s has %d comments starting %q, want exactly one before a ```yaml block", rel, n, marker)
+	}
+	_, after, _ := strings.Cut(string(doc), marker)
+	_, after, ok := strings.Cut(after, "-->")
+	fence, block, ok2 := strings.Cut(after, "```yaml\n")
+	block, _, ok3 := strings.Cut(block, "\n```\n")
+	if !ok || !ok2 || !ok3 || strings.TrimSpace(fence) != "" {
+		t.Fatalf("%s: the comment %q is not followed by a ```yaml block", rel, marker)
+	}
+	return block
+}

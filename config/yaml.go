@@ -241,8 +241,10 @@ func (r *yamlReader) boolean(f fields, key string) (value, ok bool) {
 	return n.Value == "true", true
 }
 
-// date reads an optional date: a source without one is never given one.
-func (r *yamlReader) date(f fields, key string) time.Time {
+// date reads an optional date: a source without one is never given one. Its
+// year is bounded as a figure's is (parseYear): a date in 9999 or 0001 is a
+// slip, and one in 9999 would outrank every dated source of equal authority.
+func (r *yamlReader) date(f fields, key string, now func() time.Time) time.Time {
 	n := r.scalar(f, key, false)
 	if n == nil {
 		return time.Time{}
@@ -250,6 +252,11 @@ func (r *yamlReader) date(f fields, key string) time.Time {
 	t, err := time.Parse(time.DateOnly, n.Value)
 	if err != nil {
 		r.ps.errorf(r.pos(n), join(f.path, key), "must be a date YYYY-MM-DD, got %q", n.Value)
+		return time.Time{}
+	}
+	if last := now().Year() + 1; t.Year() < 1900 || t.Year() > last {
+		r.ps.errorf(r.pos(n), join(f.path, key), "%s is out of range 1900-01-01..%d-12-31", n.Value, last)
+		return time.Time{}
 	}
 	return t
 }

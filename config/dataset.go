@@ -423,7 +423,7 @@ func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
 	}
 	if in.value == "" {
 		ps.errorf(in.pos(""), in.field("value"), "missing required field")
-	} else if fig, msg := parseValue(in.value, unit); msg != "" {
+	} else if fig, msg := parseValue(in.value, unit, in.indicator); msg != "" {
 		ps.errorf(in.pos("value"), in.field("value"), "%s", msg)
 	} else {
 		v := fig.Value

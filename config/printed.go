@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
@@ -20,20 +21,40 @@ type Figure struct {
 	// It is never 0: even an integer is only exact to the unit written.
 	Precision float64
 	Printed   string // As written, trimmed of surrounding white space.
+	form      form   // Whether it was written as a percentage or in points.
 }
 
-// multiplier is a suffix a bulletin writes after a number, with the power of
+// form is how a figure of a ratio was written, which decides what it may be
+// a figure of.
+type form uint8
+
+const (
+	formNumber  form = iota // Anything but the two below.
+	formPercent             // A percentage: 93.2%, 93.2 percent.
+	formPoints              // Percentage points, 1.2个百分点: a change of a ratio.
+)
+
+// percentage reports whether the figure was written as a percentage, in
+// any of its spellings (93.2%, 93.2％, 93.2 percent, 93.2 per cent).
+func (f Figure) percentage() bool { return f.form == formPercent }
+
+// multiplier is a word a bulletin writes after a number, with the power of
 // ten it stands for.
 type multiplier struct {
 	suffix string
 	exp    int
 }
 
+// chinese reports whether the multiplier is a Chinese one, which may have a
+// space before it and a unit word after it.
+func (m multiplier) chinese() bool { return m.suffix != "" && m.suffix[0] != ' ' }
+
 // multipliers are tried in order, so "万亿" comes before "亿". English words
 // take exactly one ASCII space before them and are lower case, as printed in
-// English-language reports; 万, 亿 and % follow the digits directly, as
-// printed in Chinese bulletins. One spelling for each keeps the grammar, and
-// the message that lists it, short.
+// English-language reports; 万 and 亿 follow the digits, as printed in
+// Chinese bulletins, directly or after one space. One spelling for each
+// (after folding, see foldFigure) keeps the grammar, and the message that
+// lists it, short.
 var multipliers = []multiplier{
 	{"万亿", 12},
 	{"万", 4},
@@ -42,22 +63,171 @@ var multipliers = []multiplier{
 	{" million", 6},
 	{" billion", 9},
 	{" trillion", 12},
-	{"%", -2},
 }
 
-// parseFigure parses s, the value of an observation of an indicator of the
-// given unit, either as a plain number or as a figure as printed, so that a
-// figure can be copied from a bulletin as it stands. After trimming white
-// space, s must match
+// percentForms are the spellings of a percentage, for ratio indicators;
+// "％" is folded to "%" before they are tried.
+var percentForms = []string{"%", " percent", " per cent"}
+
+// unitWord is a Chinese unit word a bulletin writes after a number or its
+// multiplier, with what it counts and the unit of the indicators it fits.
+type unitWord struct {
+	word  string       // After folding.
+	gloss string       // What it counts, in English, for messages.
+	unit  dataset.Unit // The unit it fits; "" for none.
+	exp   int          // The power of ten it stands for.
+}
+
+// unitWords are the unit words accepted after a number. 个 counts things,
+// never persons (who are counted in 人 or 名), so it fits jurisdictions only.
+// 户 counts households, which no indicator counts: it is recognised only to
+// say so. 个百分点 are percentage points, the difference of two percentages:
+// a figure of the change of a ratio, never of a ratio (see parseValue).
+var unitWords = []unitWord{
+	{"个百分点", "percentage points", dataset.UnitRatio, -2},
+	{"人", "persons", dataset.UnitPersons, 0},
+	{"元", "yuan", dataset.UnitYuan, 0},
+	{"个", "things", dataset.UnitJurisdictions, 0},
+	{"户", "households", "", 0},
+}
+
+// suffix is what follows the number of a figure: a multiplier, a unit word,
+// both (a Chinese multiplier then a unit word), or a percent form.
+type suffix struct {
+	mult    multiplier
+	word    *unitWord
+	percent string
+}
+
+// exp is the power of ten the suffix stands for.
+func (sf suffix) exp() int {
+	e := sf.mult.exp
+	if sf.word != nil {
+		e += sf.word.exp
+	}
+	if sf.percent != "" {
+		e -= 2
+	}
+	return e
+}
+
+// splitFigure splits t, a trimmed and folded figure, into its number and
+// what follows it. The number is what is left when nothing fits: whether it
+// is one is for scanNumber to say.
+func splitFigure(t string) (num string, sf suffix) {
+	if t == "" || isDigit(t[len(t)-1]) {
+		return t, sf // No suffix ends in a digit: a plain number, most often.
+	}
+	for _, p := range percentForms {
+		if rest, ok := strings.CutSuffix(t, p); ok {
+			return rest, suffix{percent: p}
+		}
+	}
+	num = t
+	for i := range unitWords {
+		if rest, ok := strings.CutSuffix(num, unitWords[i].word); ok {
+			num, sf.word = rest, &unitWords[i]
+			break
+		}
+	}
+	if sf.word == nil || sf.word.exp == 0 { // No multiplier before 个百分点.
+		for _, m := range multipliers {
+			if sf.word != nil && !m.chinese() {
+				continue // "5 million人" mixes two languages.
+			}
+			if rest, ok := strings.CutSuffix(num, m.suffix); ok {
+				num, sf.mult = rest, m
+				break
+			}
+		}
+	}
+	if sf.word != nil || sf.mult.chinese() {
+		if rest, ok := strings.CutSuffix(num, " "); ok {
+			num = rest
+		} else if rest, ok := strings.CutSuffix(num, "\u3000"); ok {
+			num = rest
+		}
+	}
+	return num, sf
+}
+
+// foldFigure reads the forms a figure may be typed in as the one its
+// grammar knows: the full-width forms of ASCII characters (U+FF01..U+FF5E:
+// ９３．２％, －５) as ASCII, and the traditional characters 萬, 億, 個,
+// 戶 and 點 as 万, 亿, 个, 户 and 点. It maps rune to rune, so the last n runes
+// of s are what the last n runes of the result were folded from. The
+// full-width comma "，" is kept, and so refused: in Chinese text it is the
+// comma between clauses, never a thousands separator, and a value with one
+// is more likely two figures run together than one figure grouped.
+func foldFigure(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Map(foldRune, s) // Allocates only if a rune changes.
+		}
+	}
+	return s
+}
+
+func foldRune(r rune) rune {
+	switch {
+	case r == '，':
+		return r
+	case r >= 0xFF01 && r <= 0xFF5E:
+		return r - 0xFF01 + '!'
+	}
+	switch r {
+	case '萬':
+		return '万'
+	case '億':
+		return '亿'
+	case '個':
+		return '个'
+	case '戶':
+		return '户'
+	case '點':
+		return '点'
+	}
+	return r
+}
+
+// lastRunes is the last n runes of s: in a figure, what was written for the
+// last n runes of its folded form.
+func lastRunes(s string, n int) string {
+	i := len(s)
+	for ; n > 0 && i > 0; n-- {
+		_, w := utf8.DecodeLastRuneInString(s[:i])
+		i -= w
+	}
+	return s[i:]
+}
+
+// parseFigure parses s, the value of a figure of the given unit, either as a
+// plain number or as a figure as printed, so that a figure can be copied
+// from a bulletin or an English release as it stands. After trimming white
+// space and folding (see foldFigure: full-width ９３．２％ is read as 93.2%,
+// traditional 萬 and 億 as 万 and 亿), s must match
 //
-//	figure     = ["-"] integer ["." digits] [multiplier]
-//	           | ["-"] plain ["." digits] exponent
-//	integer    = plain | nonzero [digit [digit]] ("," digit digit digit)...
-//	plain      = "0" | nonzero [digits]
-//	exponent   = ("e" | "E") ["+" | "-"] digits
-//	multiplier = "万" | "亿" | "万亿" | " thousand" | " million" | " billion" | " trillion" | "%"
+//	figure   = ["-"] integer ["." digits] [suffix]
+//	         | ["-"] plain ["." digits] exponent
+//	integer  = plain | nonzero [digit [digit]] ("," digit digit digit)...
+//	plain    = "0" | nonzero [digits]
+//	exponent = ("e" | "E") ["+" | "-"] digits
+//	suffix   = [space] chinese [word] | [space] word | [space] "个百分点"
+//	         | english | percent
+//	space    = " " | "　" (U+3000, the ideographic space)
+//	chinese  = "万" | "亿" | "万亿"
+//	word     = "人" | "元" | "个" | "户"
+//	english  = " thousand" | " million" | " billion" | " trillion"
+//	percent  = "%" | " percent" | " per cent"
 //
-// where digits are ASCII, and "%" is accepted for ratio indicators only.
+// where digits are ASCII once folded. What a figure may be written in
+// depends on unit: a percent form or 个百分点 (percentage points, the
+// change of a ratio, which parseValue refuses for a ratio itself) only for
+// ratio indicators; 人 only for persons, 元 only for yuan, 个 (which counts
+// things) only for jurisdictions, and 户 (households) for none; a figure of
+// an indicator without a unit takes no unit word. A unit word that does not
+// fit is refused with a message naming both it and the indicator's unit.
+//
 // Every plain number accepted is one strconv.ParseFloat reads as the same
 // float64, but not the reverse: leading zeros, a leading "+", ".5", "5.",
 // hexadecimal, underscores, NaN and infinities are refused, as they are
@@ -67,34 +237,70 @@ var multipliers = []multiplier{
 // whole numbers of persons) are left to the caller, which knows the
 // indicator.
 //
-// The second result is "" or a message saying what is wrong and what is
-// accepted.
+// The figure's precision is half a unit of its last written digit times
+// what the suffix stands for: "7021.4万人" is 70,214,000 ± 500, "95.6
+// percent" 0.956 ± 0.0005. The second result is "" or a message saying what
+// is wrong and what is accepted.
 func parseFigure(s string, unit dataset.Unit) (Figure, string) {
+	return parseFigureOf(s, unit, "")
+}
+
+// parseFigureOf is parseFigure for a figure of the indicator name, which a
+// message about a unit word that does not fit names.
+func parseFigureOf(s string, unit dataset.Unit, name string) (Figure, string) {
 	s = strings.TrimSpace(s)
-	if msg := nonFinite(s); msg != "" {
+	t := foldFigure(s)
+	if msg := nonFinite(t); msg != "" {
 		return Figure{}, msg
 	}
-	num, mult := s, multiplier{}
-	for _, m := range multipliers {
-		if rest, ok := strings.CutSuffix(s, m.suffix); ok {
-			num, mult = rest, m
-			break
-		}
-	}
-	if mult.suffix == "%" && unit != dataset.UnitRatio {
+	num, sf := splitFigure(t)
+	switch {
+	case sf.percent != "" && unit != dataset.UnitRatio:
+		written := strings.TrimPrefix(lastRunes(s, utf8.RuneCountInString(sf.percent)), " ")
 		if unit == "" {
-			return Figure{}, fmt.Sprintf("%% is only for ratio indicators, got %q", s)
+			return Figure{}, fmt.Sprintf("%s is only for ratio indicators, got %q", written, s)
 		}
-		return Figure{}, fmt.Sprintf("%% is only for ratio indicators, not %s, got %q", unit, s)
+		return Figure{}, fmt.Sprintf("%s is only for ratio indicators, not %s, got %q", written, unit, s)
+	case sf.word != nil && (sf.word.unit == "" || sf.word.unit != unit):
+		return Figure{}, unitMisfit(s, *sf.word, unit, name)
 	}
-	neg, intPart, frac, exp, msg := scanNumber(num, mult.suffix == "")
+	neg, intPart, frac, exp, msg := scanNumber(num, sf == suffix{})
 	if msg != "" {
 		if msg == badSyntax {
 			msg = acceptedForms(unit)
 		}
 		return Figure{}, fmt.Sprintf("%s, got %q", msg, s)
 	}
-	return buildFigure(s, neg, intPart, frac, exp+mult.exp)
+	fig, msg := buildFigure(s, neg, intPart, frac, exp+sf.exp())
+	switch {
+	case msg != "":
+	case sf.percent != "":
+		fig.form = formPercent
+	case sf.word != nil && sf.word.exp != 0:
+		fig.form = formPoints
+	}
+	return fig, msg
+}
+
+// unitMisfit says that the unit word of s does not fit a figure of unit, of
+// the indicator name if it is known.
+func unitMisfit(s string, w unitWord, unit dataset.Unit, name string) string {
+	var of, which string
+	switch unit {
+	case dataset.UnitRatio:
+		of, which = "a ratio", "is a ratio"
+	case dataset.UnitYuan:
+		of, which = "a sum of yuan", "is in yuan"
+	case "":
+		of, which = "a figure without a unit", "has no unit"
+	default:
+		of, which = "a count of "+string(unit), "counts "+string(unit)
+	}
+	if name != "" {
+		of = name + ", which " + which
+	}
+	written := lastRunes(s, utf8.RuneCountInString(w.word))
+	return fmt.Sprintf("unit %s (%s) does not fit %s, got %q", written, w.gloss, of, s)
 }
 
 // The magnitudes a figure may have. No count of persons or jurisdictions

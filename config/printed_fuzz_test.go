@@ -12,15 +12,19 @@ import (
 
 // FuzzParseFigure checks, for any text and unit, that parseFigure never
 // panics, that what it accepts is a finite value with a finite positive
-// precision that reads back the same, and that a plain number it accepts is
+// precision that reads back the same, that a plain number it accepts is
 // one strconv reads as the same float64, so it is never laxer than
-// parseNumber.
+// parseNumber, and that what it accepts reads the same typed in full-width
+// forms and traditional characters.
 func FuzzParseFigure(f *testing.F) {
 	units := []dataset.Unit{dataset.UnitRatio, dataset.UnitPersons, dataset.UnitYuan, dataset.UnitJurisdictions, ""}
 	for _, s := range []string{
 		"3512", "3,512", "0.932", "93.2%", "32.45 million", "1.03 billion", "12 thousand", "6.58 trillion",
 		"42,953万", "102871万", "5.81亿", "2.48万亿", "1.5e6", "-2.5E-3", "0", "-0", " 7 ",
 		"1,23", "3，512", "1_000", "0x1p4", "+5", "02019", ".5", "5.", ".nan", "-.Inf", "1e309", "0e400", "1e-400",
+		"7021.4万人", "6958.7 万", "6958.7\u3000万", "29,117 万人", "10.5亿人", "3,512元", "6.58万亿元", "117个", "5万户",
+		"17444萬", "13.46億人", "2.48萬億", "117個", "95.6 percent", "95.6 per cent", "93.2％", "９３．２％", "－３,５１２",
+		"1.2个百分点", "-0.5 个百分点", "2個百分點", "5万 人", "5  万", "5 million人", "5e3人", "ＮａＮ", "３，５１２",
 	} {
 		for i := range units {
 			f.Add(s, uint8(i))
@@ -48,6 +52,10 @@ func FuzzParseFigure(f *testing.F) {
 		if msg != "" || !sameFigure(again, fig) {
 			t.Fatalf("parseFigure(%q, %s) = %+v, but its printed form reads %+v (%s)", s, unit, fig, again, msg)
 		}
+		wide := toWide(fig.Printed)
+		if w, msg := parseFigure(wide, unit); msg != "" || !sameFloat(w.Value, fig.Value) || !sameFloat(w.Precision, fig.Precision) || w.form != fig.form {
+			t.Fatalf("parseFigure(%q, %s) = %+v, but %q reads %+v (%s)", s, unit, fig, wide, w, msg)
+		}
 		if plainNumber(fig.Printed) {
 			v, err := strconv.ParseFloat(fig.Printed, 64)
 			if err != nil || !sameFloat(v, fig.Value) {
@@ -62,6 +70,23 @@ func FuzzParseFigure(f *testing.F) {
 func plainNumber(s string) bool {
 	return strings.Trim(s, "0123456789.eE+-") == "" && !strings.Contains(s, ",")
 }
+
+// toWide writes s as it may be typed in a Chinese text: ASCII in full-width
+// forms, but for the comma and the space, and 万, 亿, 个, 户 and 点 in
+// traditional characters.
+func toWide(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r > ' ' && r <= '~' && r != ',' {
+			return r - '!' + 0xFF01
+		}
+		if t, ok := traditional[r]; ok {
+			return t
+		}
+		return r
+	}, s)
+}
+
+var traditional = map[rune]rune{'万': '萬', '亿': '億', '个': '個', '户': '戶', '点': '點'}
 
 func sameFigure(a, b Figure) bool {
 	return sameFloat(a.Value, b.Value) && sameFloat(a.Precision, b.Precision) && a.Printed == b.Printed

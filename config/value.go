@@ -1,23 +1,34 @@
 package config
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
 
 // parseValue reads an observation's value, a plain number or a figure as
-// printed, with the precision it was written with. A ratio written as a
-// plain number is taken as the percentage it was converted from: 0.9 is
-// 90 %, so it is known at least to half a point.
-func parseValue(s string, unit dataset.Unit) (Figure, string) {
-	fig, msg := parseFigure(s, unit)
+// printed, of the indicator name, with the precision it was written with. A
+// ratio written as a plain number is taken as the percentage it was
+// converted from: 0.9 is 90 %, so it is known at least to half a point. A
+// figure in percentage points (个百分点) is the change of a ratio, which a
+// reported figure of kind change states, never an observation's value.
+func parseValue(s string, unit dataset.Unit, name string) (Figure, string) {
+	fig, msg := parseFigureOf(s, unit, name)
 	if msg != "" {
 		return fig, msg
 	}
-	if unit == dataset.UnitRatio && !strings.HasSuffix(fig.Printed, "%") {
+	switch {
+	case fig.form == formPoints:
+		if name == "" {
+			name = "the indicator"
+		}
+		points := lastRunes(fig.Printed, utf8.RuneCountInString("个百分点"))
+		return Figure{}, fmt.Sprintf("%s (percentage points) is for the change of a ratio, under reported with kind change: write a value of %s as a percentage (93.2%%), got %q", points, name, fig.Printed)
+	case unit == dataset.UnitRatio && !fig.percentage():
 		fig.Precision = min(fig.Precision, 0.005)
 	}
 	return fig, ""

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
@@ -25,7 +26,27 @@ type osFS struct{}
 func (osFS) Open(path string) (fs.File, error)          { return os.OpenFile(path, os.O_RDONLY|openNonblock, 0) }
 func (osFS) Stat(path string) (fs.FileInfo, error)      { return os.Stat(path) }
 func (osFS) ReadDir(path string) ([]fs.DirEntry, error) { return os.ReadDir(path) }
-func (osFS) name(path string) string                    { return path }
+func (osFS) name(path string) string                    { return escapeInvalidUTF8(path) }
+
+// escapeInvalidUTF8 shows each byte of s that is not part of valid UTF-8 as
+// \xNN: a path is served as a label value, which must be valid UTF-8, and
+// file systems allow any bytes in names (a Latin-1 name, say).
+func escapeInvalidUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
 
 type embeddedFS struct{ fs.ReadDirFS }
 

@@ -60,6 +60,7 @@ generate:
 	$(GO) generate ./deploy/helm
 	$(GO) test ./collector -run TestGolden -update
 	$(GO) test ./e2e -run TestCheckCommand -update
+	$(GO) test ./internal/app -run TestCheckDocExample -update
 
 # promtool's lint of a live scrape of the embedded default (also part of `make unit`).
 check-metrics:

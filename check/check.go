@@ -29,6 +29,10 @@ import (
 const (
 	// Reported compares a growth rate or a change a source stated with what its base figures give.
 	Reported = "reported"
+	// ReportedPair compares a stated growth rate that lacks a base figure
+	// with the change the sources stated for the same series and years:
+	// the change stands in for the missing base figure.
+	ReportedPair = "reported_pair"
 	// ParticipantsPopulation checks that a programme has no more participants than the region has people.
 	ParticipantsPopulation = "participants_population"
 	// Coverage checks that a coverage ratio equals participants / population for some population group.
@@ -48,17 +52,42 @@ const (
 	coverageMetric   = schema.Coverage
 )
 
-// Result is the outcome of one check of one set of figures.
+// Status is the outcome of a check.
+type Status string
+
+// The outcomes of a check. A check that lacks a figure it needs is
+// Unchecked, never Failed: a missing figure contradicts nothing.
+const (
+	OK        Status = "ok"
+	Failed    Status = "failed"
+	Unchecked Status = "unchecked"
+)
+
+// Result is the outcome of one check of one set of figures. Its fields
+// say what was checked; Subject and Message are the same told in words,
+// for people, and nothing needs to parse them.
 type Result struct {
 	Check   string
-	OK      bool
+	Status  Status
 	Subject string // The figure or claim checked, e.g. socsec_coverage_ratio 140000 basic_pension 2020.
-	// Message gives both sides of the comparison with their values, sources and positions.
+	// Message gives both sides of the comparison, each figure with its
+	// series, value as printed, source and position.
 	Message string
 	Pos     dataset.Position // Where the checked figure or claim is written.
-	// Datasets are the IDs of the datasets whose figures took part, sorted;
-	// a failure counts against each of them.
+	// Datasets are the IDs of the datasets whose figures or claims took
+	// part, sorted; a failure or an unchecked claim counts against each.
 	Datasets []string
+	// Figures are the figures the check read, the checked one first when
+	// the check is of a figure: the base figures of a reported figure that
+	// exist; participants and the largest population group; a ratio, its
+	// participants and every population group; a bound and the other
+	// figure; a total and the parts that exist.
+	Figures []*dataset.Observation
+	// Reported holds the stated figure a reported check is of; for
+	// ReportedPair the rate, then the change it is checked against.
+	Reported []*dataset.Reported
+	// Total is the declaration a total check is of.
+	Total *dataset.Total
 }
 
 // Run runs every check that the snapshot's figures allow and returns the
@@ -71,36 +100,49 @@ func Run(snap *dataset.Snapshot) []Result {
 	return results
 }
 
-// Failures counts the failed results by dataset ID.
-func Failures(results []Result) map[string]int {
-	n := map[string]int{}
+// Tally counts failed and unchecked results by dataset ID.
+type Tally struct {
+	Failed, Unchecked map[string]int
+}
+
+// Count counts the results that failed and those that could not be made,
+// by dataset ID.
+func Count(results []Result) Tally {
+	n := Tally{Failed: map[string]int{}, Unchecked: map[string]int{}}
 	for _, r := range results {
-		count(n, r)
+		n.add(r)
 	}
 	return n
 }
 
-// CountFailures runs every check and counts the failures by dataset ID, as
-// Failures(Run(snap)) does, without describing the figures that pass: a
-// load only needs the counts, and describing every checked figure is most
-// of the cost of Run on large datasets.
-func CountFailures(snap *dataset.Snapshot) map[string]int {
-	n := map[string]int{}
-	checker{brief: true, emit: func(r Result) { count(n, r) }}.run(snap)
+// CountRun runs every check and counts the results by dataset ID, as
+// Count(Run(snap)) does, without describing the figures that pass: a load
+// only needs the counts, and describing every checked figure is most of
+// the cost of Run on large datasets.
+func CountRun(snap *dataset.Snapshot) Tally {
+	n := Tally{Failed: map[string]int{}, Unchecked: map[string]int{}}
+	checker{brief: true, emit: n.add}.run(snap)
 	return n
 }
 
-func count(n map[string]int, r Result) {
-	if !r.OK {
-		for _, id := range r.Datasets {
-			n[id]++
-		}
+func (n Tally) add(r Result) {
+	var into map[string]int
+	switch r.Status {
+	case Failed:
+		into = n.Failed
+	case Unchecked:
+		into = n.Unchecked
+	default:
+		return
+	}
+	for _, id := range r.Datasets {
+		into[id]++
 	}
 }
 
 // checker runs the checks and hands the results to emit, in Run's order.
-// When brief, only failures are handed on, and passing figures are not
-// described: a load counts only failures.
+// When brief, only failed and unchecked results are handed on, and passing
+// figures are not described: a load only counts those.
 type checker struct {
 	brief bool
 	emit  func(Result)
@@ -108,7 +150,7 @@ type checker struct {
 
 // report hands r to emit unless it is a passing result of a brief checker.
 func (c checker) report(r Result) {
-	if !c.brief || !r.OK {
+	if !c.brief || r.Status != OK {
 		c.emit(r)
 	}
 }
@@ -116,76 +158,18 @@ func (c checker) report(r Result) {
 func (c checker) run(snap *dataset.Snapshot) {
 	// A figure of part of a year is never taken as the year's.
 	annual := slices.DeleteFunc(slices.Clone(snap.Series), func(o *dataset.Observation) bool { return o.Period != "" })
-	var served map[string]*dataset.Observation
-	for _, ds := range snap.Datasets {
-		for _, r := range ds.Reported {
-			if served == nil {
-				// Only reported figures look series up by key; most
-				// datasets have none, so the index is built on demand.
-				served = make(map[string]*dataset.Observation, len(annual))
-				for _, o := range annual {
-					served[o.Key()] = o
-				}
-			}
-			c.report(checkReported(r, served))
-		}
-	}
+	c.checkAllReported(snap.Datasets, annual)
 	c.checkPopulation(annual)
 	c.checkBounds(snap.Datasets)
 	c.checkTotals(snap.Datasets, snap.Series)
 }
 
-func checkReported(r *dataset.Reported, served map[string]*dataset.Observation) Result {
-	years := r.ToYear - r.FromYear
-	res := Result{
-		Check:    Reported,
-		Subject:  fmt.Sprintf("%s of %s %d-%d", r.Kind, describeSeries(r.Indicator, r.Region, r.Program, r.Dims), r.FromYear, r.ToYear),
-		Pos:      r.Pos,
-		Datasets: []string{r.Dataset.ID},
-	}
-	if r.Kind == "yoy" && years != 1 {
-		res.Message = fmt.Sprintf("a year-on-year change needs consecutive years, not %d apart", years)
-		return res
-	}
-	base := func(year int) *dataset.Observation {
-		return served[(&dataset.Observation{Indicator: r.Indicator, Region: r.Region, Program: r.Program, Year: year, Dimensions: r.Dims}).Key()]
-	}
-	from, to := base(r.FromYear), base(r.ToYear)
-	for _, o := range []*dataset.Observation{from, to} {
-		if o == nil {
-			year := r.ToYear
-			if from == nil {
-				year = r.FromYear
-			}
-			res.Message = fmt.Sprintf("no figure for %d to check the reported %s against", year, stated(r))
-			return res
-		}
-	}
-	res.Datasets = datasetIDs(r.Dataset, from.Dataset, to.Dataset)
-	if r.Kind == "change" {
-		return checkChange(r, from, to, res)
-	}
-	computed := growth(from.Value, to.Value, years)
-	res.OK = interval{r.Value - r.Precision, r.Value + r.Precision}.overlaps(growthSpan(span(from), span(to), years))
-	verdict := "agrees with"
-	if !res.OK {
-		verdict = "disagrees with"
-	}
-	res.Message = fmt.Sprintf("reported %s a year (±%s points; %s) %s %s a year computed over %d year(s) from %s to %s",
-		stated(r), strings.TrimSuffix(percent(r.Precision, r.Precision/10), " %"), sourceText(r.Source),
-		verdict, percent(computed, r.Precision/10), years, figure(from), figure(to))
-	if years > 1 {
-		// A period such as "2016-20" is easily counted as one year shorter than the figures span.
-		res.Message += fmt.Sprintf("; over %d year(s) they would give %s a year", years-1, percent(growth(from.Value, to.Value, years-1), r.Precision/10))
-	}
-	return res
-}
-
-// seriesKey identifies the figures of one region, programme and year that
-// the population checks compare.
+// seriesKey identifies the figures of one region, programme, year and
+// basis that the population checks compare.
 type seriesKey struct {
 	region, program string
 	year            int
+	basis           string
 }
 
 // spanned is a figure with the values it allows (span), worked out once:
@@ -196,9 +180,17 @@ type spanned struct {
 }
 
 // checkPopulation compares participants with the population and coverage
-// ratios with participants over population, for every region, programme and
-// year that publishes the figures involved. What the figures allow and the
-// checks are worked out on every CPU, the results reported in order.
+// ratios with participants over population, for every region, programme,
+// year and basis that publishes the figures involved. A coverage ratio is
+// compared only with participants of its own basis; a population figure
+// serves participants and ratios of its own basis, and one that states no
+// basis serves those of every basis, since a head count of the region is
+// not counted in more than one way as participants are. Where a figure is
+// missing there is nothing to compare and no result: these checks compare
+// what happens to be published, unlike reported figures and declared
+// totals, which a dataset states in order to have them checked. What the
+// figures allow and the checks are worked out on every CPU, the results
+// reported in order.
 func (c checker) checkPopulation(series []*dataset.Observation) {
 	spans := inChunks(len(series), func(lo, hi int) []spanned {
 		var figures []spanned
@@ -226,27 +218,36 @@ func (c checker) checkPopulation(series []*dataset.Observation) {
 		for _, s := range figures {
 			switch s.Indicator.Name {
 			case populationMetric:
-				k := seriesKey{s.Region, "", s.Year}
+				k := seriesKey{s.Region, "", s.Year, s.Basis}
 				population[k] = append(population[k], s)
 			case insuredMetric:
-				insured[seriesKey{s.Region, s.Program, s.Year}] = s
+				insured[seriesKey{s.Region, s.Program, s.Year, s.Basis}] = s
 				checked = append(checked, s)
 			default:
 				checked = append(checked, s)
 			}
 		}
 	}
+	groupsOf := func(o *dataset.Observation) []spanned {
+		groups := population[seriesKey{o.Region, "", o.Year, o.Basis}]
+		if o.Basis != "" {
+			if anyBasis := population[seriesKey{o.Region, "", o.Year, ""}]; len(anyBasis) > 0 {
+				groups = append(slices.Clip(groups), anyBasis...)
+			}
+		}
+		return groups
+	}
 	results := inChunks(len(checked), func(lo, hi int) []Result {
 		var results []Result
 		chunk := checker{brief: c.brief, emit: func(r Result) { results = append(results, r) }}
 		for _, o := range checked[lo:hi] {
-			groups := population[seriesKey{o.Region, "", o.Year}]
+			groups := groupsOf(o.Observation)
 			if len(groups) == 0 {
 				continue
 			}
 			if o.Indicator.Name == insuredMetric {
 				chunk.report(c.checkParticipants(o, groups))
-			} else if p, ok := insured[seriesKey{o.Region, o.Program, o.Year}]; ok {
+			} else if p, ok := insured[seriesKey{o.Region, o.Program, o.Year, o.Basis}]; ok {
 				chunk.report(c.checkCoverage(o, p, groups))
 			}
 		}
@@ -272,20 +273,35 @@ func inChunks[T any](n int, f func(lo, hi int) T) []T {
 	return out
 }
 
+// verdict is how a message says whether figures agree.
+func verdict(ok bool, yes, no string) string {
+	if ok {
+		return yes
+	}
+	return no
+}
+
+// status is OK when ok, else Failed.
+func status(ok bool) Status {
+	if ok {
+		return OK
+	}
+	return Failed
+}
+
 // checkParticipants fails when the participants exceed every population
 // group of the region: no group can then be the one the programme covers.
 func (c checker) checkParticipants(p spanned, groups []spanned) Result {
 	largest := slices.MaxFunc(groups, func(a, b spanned) int { return cmp.Compare(a.hi, b.hi) })
-	res := Result{Check: ParticipantsPopulation, OK: p.lo <= largest.hi}
-	if c.brief && res.OK {
+	ok := p.lo <= largest.hi
+	res := Result{Check: ParticipantsPopulation, Status: status(ok)}
+	if c.brief && ok {
 		return res
 	}
 	res.Subject, res.Pos, res.Datasets = describe(p.Observation), p.Pos, datasetIDs(p.Dataset, largest.Dataset)
-	verdict := "within"
-	if !res.OK {
-		verdict = "above"
-	}
-	res.Message = fmt.Sprintf("participants %s are %s the largest population group, %s %s", figure(p.Observation), verdict, largest.DimensionString(), figure(largest.Observation))
+	res.Figures = []*dataset.Observation{p.Observation, largest.Observation}
+	res.Message = fmt.Sprintf("participants %s are %s the largest population group, %s",
+		figure(p.Observation), verdict(ok, "within", "above"), figure(largest.Observation))
 	return res
 }
 
@@ -298,27 +314,45 @@ func (c checker) checkCoverage(ratio, p spanned, groups []spanned) Result {
 	if ratio.Value == 1 {
 		res.Check, want = FullCoverage, interval{1, 1}
 	}
+	ok := false
 	for _, g := range groups {
-		res.OK = res.OK || want.overlaps(ratioSpan(p.interval, g.interval))
+		ok = ok || want.overlaps(ratioSpan(p.interval, g.interval))
 	}
-	if c.brief && res.OK {
+	res.Status = status(ok)
+	if c.brief && ok {
 		return res
 	}
 	res.Subject, res.Pos = describe(ratio.Observation), ratio.Pos
-	var derived []string
+	res.Figures = []*dataset.Observation{ratio.Observation, p.Observation}
+	var derived, figures []string
 	ids := []*dataset.Dataset{ratio.Dataset, p.Dataset}
 	for _, g := range groups {
-		derived = append(derived, fmt.Sprintf("%s / %s (%s) = %s", num(p.Value), num(g.Value), g.DimensionString(), num(round(p.Value/g.Value, 4))))
+		derived = append(derived, fmt.Sprintf("%s / %s (%s) = %s", num(p.Value), num(g.Value), groupName(g.Observation), num(round(p.Value/g.Value, 4))))
+		figures = append(figures, figure(g.Observation))
 		ids = append(ids, g.Dataset)
+		res.Figures = append(res.Figures, g.Observation)
 	}
 	res.Datasets = datasetIDs(ids...)
-	verdict := "matches"
-	if !res.OK {
-		verdict = "matches none of"
-	}
-	res.Message = fmt.Sprintf("ratio %s %s participants / population: %s; participants %s",
-		figure(ratio.Observation), verdict, strings.Join(derived, ", "), figure(p.Observation))
+	res.Message = fmt.Sprintf("ratio %s %s participants / population: %s; participants %s; population %s",
+		figure(ratio.Observation), verdict(ok, "matches", "matches none of"), strings.Join(derived, ", "),
+		figure(p.Observation), strings.Join(figures, ", "))
 	return res
+}
+
+// groupName names a population group by its dimensions and basis, or
+// "all" for the one population figure without either.
+func groupName(o *dataset.Observation) string {
+	var parts []string
+	if d := o.DimensionString(); d != "" {
+		parts = append(parts, d)
+	}
+	if o.Basis != "" {
+		parts = append(parts, "basis="+o.Basis)
+	}
+	if len(parts) == 0 {
+		return "all"
+	}
+	return strings.Join(parts, ",")
 }
 
 // boundKey is a series up to its dimensions: a cheap first filter for the
@@ -370,17 +404,13 @@ func (c checker) checkBounds(datasets []*dataset.Dataset) {
 				if !bound(a) {
 					a, b = b, a
 				}
-				res := Result{Check: Bounds, OK: span(a).overlaps(span(b))}
-				if c.brief && res.OK {
+				ok := span(a).overlaps(span(b))
+				if c.brief && ok {
 					continue
 				}
-				res.Subject, res.Pos, res.Datasets = describe(a), a.Pos, datasetIDs(a.Dataset, b.Dataset)
-				verdict := "allows"
-				if !res.OK {
-					verdict = "is contradicted by"
-				}
-				res.Message = fmt.Sprintf("%s %s %s", figure(a), verdict, figure(b))
-				c.report(res)
+				c.report(Result{Check: Bounds, Status: status(ok), Subject: describe(a), Pos: a.Pos,
+					Datasets: datasetIDs(a.Dataset, b.Dataset), Figures: []*dataset.Observation{a, b},
+					Message: fmt.Sprintf("%s %s %s", figure(a), verdict(ok, "allows", "is contradicted by"), figure(b))})
 			}
 		}
 	}
@@ -390,13 +420,14 @@ func bound(o *dataset.Observation) bool {
 	return o.Qualifier == dataset.AtLeast || o.Qualifier == dataset.AtMost
 }
 
-// figure describes a figure with everything needed to find it again.
+// figure describes a figure with everything needed to find it again: its
+// series, its value as the source printed it, its source and position.
 func figure(o *dataset.Observation) string {
 	q := ""
 	if o.Qualifier != dataset.Exact {
 		q = string(o.Qualifier) + " "
 	}
-	return fmt.Sprintf("%s%s in %d (%s, %s)", q, withPrinted(num(o.Value), o.Printed()), o.Year, sourceText(o.Source), o.Pos)
+	return fmt.Sprintf("%s = %s%s (%s, %s)", describe(o), q, withPrinted(num(o.Value), o.Printed()), sourceText(o.Source), o.Pos)
 }
 
 // withPrinted adds to a formatted value how the source printed it, when
@@ -414,18 +445,29 @@ func sourceText(s *dataset.Source) string {
 	return s.ID + ", " + s.DateText()
 }
 
-// describe names an observation's series and year as config messages do.
+// describe names an observation's series and when it is for: metric,
+// region, programme, dimensions, basis, and the year or, for part of a
+// year, the period.
 func describe(o *dataset.Observation) string {
-	return describeSeries(o.Indicator, o.Region, o.Program, o.Dimensions) + " " + strconv.Itoa(o.Year)
+	when := strconv.Itoa(o.Year)
+	if o.Period != "" {
+		when = o.Period
+	}
+	return describeSeries(o.Indicator, o.Region, o.Program, o.Dimensions, o.Basis) + " " + when
 }
 
-func describeSeries(ind *dataset.Indicator, region, program string, dims []string) string {
+// describeSeries names a series up to the year: metric, region, programme,
+// dimensions and basis, those that are set.
+func describeSeries(ind *dataset.Indicator, region, program string, dims []string, basis string) string {
 	parts := []string{ind.Name, region}
 	if program != "" {
 		parts = append(parts, program)
 	}
 	for i, v := range dims {
 		parts = append(parts, ind.Dimensions[i]+"="+v)
+	}
+	if basis != "" {
+		parts = append(parts, "basis="+basis)
 	}
 	return strings.Join(parts, " ")
 }

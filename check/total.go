@@ -13,12 +13,12 @@ type indicatorRegion struct {
 	indicator, region string
 }
 
-// checkTotals checks every declared total in every year that the total and
-// all of its parts are served: the sum of what the parts allow must
-// overlap what the total allows. A year that lacks a part is skipped. A
+// checkTotals checks every declared total in every year that the total
+// is served with the total's basis: the sum of what the parts allow must
+// overlap what the total allows. A year that lacks a part is unchecked. A
 // part is looked up as a copy of the total's figure with the part's
 // programme and dimensions, so that it is the same kind of figure as the
-// total in everything else.
+// total in everything else: year, period and basis.
 func (c checker) checkTotals(datasets []*dataset.Dataset, series []*dataset.Observation) {
 	var totals map[indicatorRegion][]*dataset.Total
 	for _, ds := range datasets {
@@ -44,7 +44,7 @@ func (c checker) checkTotals(datasets []*dataset.Dataset, series []*dataset.Obse
 		}
 		served[o.Key()] = o
 		for _, t := range ts {
-			if names(o, t.Total) {
+			if o.Basis == t.Basis && names(o, t.Total) {
 				figures[t] = append(figures[t], o)
 			}
 		}
@@ -52,16 +52,18 @@ func (c checker) checkTotals(datasets []*dataset.Dataset, series []*dataset.Obse
 	for _, ds := range datasets {
 		for _, t := range ds.Totals {
 			for _, o := range figures[t] {
-				parts := make([]*dataset.Observation, 0, len(t.Parts))
-				for _, ref := range t.Parts {
+				parts := make([]*dataset.Observation, len(t.Parts))
+				complete := true
+				for i, ref := range t.Parts {
 					p := *o
 					p.Program, p.Dimensions = ref.Program, ref.Dims
-					if part := served[p.Key()]; part != nil {
-						parts = append(parts, part)
-					}
+					parts[i] = served[p.Key()]
+					complete = complete && parts[i] != nil
 				}
-				if len(parts) == len(t.Parts) {
+				if complete {
 					c.report(c.checkTotal(t, o, parts))
+				} else {
+					c.report(uncheckedTotal(t, o, parts))
 				}
 			}
 		}
@@ -80,39 +82,48 @@ func (c checker) checkTotal(t *dataset.Total, total *dataset.Observation, parts 
 		sum.lo, sum.hi = sum.lo+s.lo, sum.hi+s.hi
 		value += p.Value
 	}
-	res := Result{Check: Total, OK: sum.overlaps(span(total))}
-	if c.brief && res.OK {
+	ok := sum.overlaps(span(total))
+	res := Result{Check: Total, Status: status(ok), Total: t}
+	if c.brief && ok {
 		return res
 	}
 	res.Subject, res.Pos = describe(total), t.Pos
+	res.Figures = append([]*dataset.Observation{total}, parts...)
 	ids := []*dataset.Dataset{t.Dataset, total.Dataset}
 	terms := make([]string, len(parts))
 	for i, p := range parts {
-		terms[i] = partName(t.Indicator, t.Total, p) + " " + figure(p)
+		terms[i] = figure(p)
 		ids = append(ids, p.Dataset)
 	}
 	res.Datasets = datasetIDs(ids...)
-	verdict := "agrees with"
-	if !res.OK {
-		verdict = "disagrees with"
-	}
 	t0 := span(total)
 	res.Message = fmt.Sprintf("total %s, which allows %s to %s, %s the sum of its parts %s, which allow %s to %s: %s",
-		figure(total), tidy(t0.lo), tidy(t0.hi), verdict, tidy(value), tidy(sum.lo), tidy(sum.hi), strings.Join(terms, " + "))
+		figure(total), tidy(t0.lo), tidy(t0.hi), verdict(ok, "agrees with", "disagrees with"), tidy(value), tidy(sum.lo), tidy(sum.hi), strings.Join(terms, " + "))
 	return res
 }
 
-// partName names a part by how it differs from the total: its programme
-// and the dimension values that are not the total's.
-func partName(ind *dataset.Indicator, total dataset.SeriesRef, p *dataset.Observation) string {
-	var diff []string
-	if p.Program != total.Program {
-		diff = append(diff, p.Program)
-	}
-	for i, v := range p.Dimensions {
-		if v != total.Dims[i] {
-			diff = append(diff, ind.Dimensions[i]+"="+v)
+// uncheckedTotal is the result of a total served in a year that lacks
+// some of its parts (nil in parts).
+func uncheckedTotal(t *dataset.Total, total *dataset.Observation, parts []*dataset.Observation) Result {
+	res := Result{Check: Total, Status: Unchecked, Total: t, Subject: describe(total), Pos: t.Pos,
+		Figures: []*dataset.Observation{total}}
+	ids := []*dataset.Dataset{t.Dataset, total.Dataset}
+	var lacking []string
+	for i, p := range parts {
+		if p == nil {
+			q := *total
+			q.Program, q.Dimensions = t.Parts[i].Program, t.Parts[i].Dims
+			lacking = append(lacking, describe(&q))
+			continue
 		}
+		res.Figures = append(res.Figures, p)
+		ids = append(ids, p.Dataset)
 	}
-	return strings.Join(diff, " ")
+	res.Datasets = datasetIDs(ids...)
+	no := "no figure of "
+	if len(lacking) > 1 {
+		no = "no figures of "
+	}
+	res.Message = fmt.Sprintf("%s%s to add up to the total %s", no, strings.Join(lacking, " and "), figure(total))
+	return res
 }

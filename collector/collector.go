@@ -271,6 +271,12 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 				emit(float64(failures[ds.ID]), ds.ID)
 			}
 		}),
+		with(schema.DatasetChecksUnchecked, func(emit func(float64, ...string)) {
+			unchecked := snap.CheckUnchecked()
+			for _, ds := range snap.Datasets {
+				emit(float64(unchecked[ds.ID]), ds.ID)
+			}
+		}),
 		with(schema.DatasetObservations, func(emit func(float64, ...string)) {
 			qualifiers := map[string]map[dataset.Qualifier]int{}
 			var counts map[dataset.Qualifier]int // Of the last series' dataset, mostly the next one's.

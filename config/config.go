@@ -162,10 +162,14 @@ func Single(ds *dataset.Dataset, targets []dataset.Target) *dataset.Snapshot {
 	return snap
 }
 
-// checkFailures counts the failed consistency checks of snap once, when
-// first asked: see dataset.Snapshot.CheckFailures.
+// checkFailures returns what counts the failed consistency checks of snap,
+// and sets snap.CheckUnchecked to what counts those that cannot be made:
+// both run the checks once, when either is first asked; see
+// dataset.Snapshot.CheckFailures.
 func checkFailures(snap *dataset.Snapshot) func() map[string]int {
-	return sync.OnceValue(func() map[string]int { return check.CountFailures(snap) })
+	tally := sync.OnceValue(func() check.Tally { return check.CountRun(snap) })
+	snap.CheckUnchecked = func() map[string]int { return tally().Unchecked }
+	return func() map[string]int { return tally().Failed }
 }
 
 // configFile is the parsed exporter config.

@@ -26,7 +26,7 @@ import (
 // reference overrides it. After that every series must be complete: a
 // programme for a per-programme indicator, a value for every dimension.
 
-var totalKeys = []string{"indicator", "region", "program", "dimensions", "total", "parts", "note"}
+var totalKeys = []string{"indicator", "region", "program", "dimensions", "basis", "total", "parts", "note"}
 
 func (p *datasetParser) parseTotal(n *yaml.Node, path string) {
 	before := len(p.ps.errors)
@@ -41,9 +41,12 @@ func (p *datasetParser) parseTotal(n *yaml.Node, path string) {
 	if t.Indicator = p.indicator(name); t.Indicator == nil && name != "" {
 		p.ps.errorf(p.pos(tf.values["indicator"]), join(path, "indicator"), "unknown indicator %q: use a built-in one or declare it under indicators", name)
 	}
-	if t.Region != "" && p.regions[t.Region] == nil {
+	if reg := p.regions[t.Region]; reg != nil {
+		t.Region = reg.Code // An alias names the region whose figures are served under its code.
+	} else if t.Region != "" {
 		p.ps.errorf(p.pos(tf.values["region"]), join(path, "region"), "unknown region %q: declare it under regions", t.Region)
 	}
+	t.Basis = p.basis(tf, path, t.Indicator)
 	if t.Indicator == nil || !isMapping(n) {
 		return // The series cannot be checked without their indicator.
 	}
@@ -81,6 +84,23 @@ func (p *datasetParser) parseTotal(n *yaml.Node, path string) {
 	if len(p.ps.errors) == before {
 		p.ds.Totals = append(p.ds.Totals, t)
 	}
+}
+
+// basis reads the basis of a reported figure or a declared total: the
+// basis of the figures it is about, as an observation states it, and the
+// indicator's when it states none.
+func (p *datasetParser) basis(f fields, path string, ind *dataset.Indicator) string {
+	b := p.str(f, "basis", false)
+	if b == "" {
+		if ind != nil {
+			return ind.Basis
+		}
+		return ""
+	}
+	if msg := checkBasis(b); msg != "" {
+		p.ps.errorf(p.pos(f.values["basis"]), join(path, "basis"), "%s", msg)
+	}
+	return p.intern(b)
 }
 
 // refKey identifies a referenced series.

@@ -336,6 +336,7 @@ type Reported struct {
 	Region    string
 	Program   string
 	Dims      []string
+	Basis     string // Of the base figures; the indicator's when the source states none.
 	FromYear  int
 	ToYear    int
 	// Value is a growth rate as a ratio (0.058 for 5.8 %) for cagr and yoy,
@@ -355,6 +356,7 @@ type Reported struct {
 type Total struct {
 	Indicator *Indicator
 	Region    string
+	Basis     string // Of the total and its parts; the indicator's when none is declared.
 	Total     SeriesRef
 	Parts     []SeriesRef
 	Note      string
@@ -422,6 +424,10 @@ type Snapshot struct {
 	// other families, before it serves the snapshot, so that the checks
 	// take no time of their own at load and scrapes never run them.
 	CheckFailures func() map[string]int
+	// CheckUnchecked counts, by dataset ID, the consistency checks that
+	// could not be made for want of a figure; it shares one run of the
+	// checks with CheckFailures.
+	CheckUnchecked func() map[string]int
 }
 
 // SeriesCount returns how many series each dataset serves, by dataset ID.

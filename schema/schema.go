@@ -80,6 +80,8 @@ var (
 		"Series with figures of the dataset that disagree with other figures no rule can order; such a series is not served.", []string{"dataset"}}
 	DatasetCheckFailures = Family{"socsec_dataset_check_failures",
 		"Consistency checks that figures of the dataset fail; socsec_exporter check lists them.", []string{"dataset"}}
+	DatasetChecksUnchecked = Family{"socsec_dataset_checks_unchecked",
+		"Consistency checks of reported figures or declared totals of the dataset that could not be made for want of a figure; they fail nothing, and socsec_exporter check lists them.", []string{"dataset"}}
 )
 
 // The self-metrics: how loading went, gathered fresh on every scrape.
@@ -106,7 +108,7 @@ var (
 
 // Metadata are the metadata families, in the order the collector sends them.
 var Metadata = []Family{RegionInfo, ProgramInfo, CoverageTarget, ObservationInfo, LowerBound, UpperBound, LatestYear, DatasetInfo, SourceInfo,
-	DatasetSeries, DatasetRevisions, DatasetUnresolvedConflicts, DatasetCheckFailures, DatasetObservations}
+	DatasetSeries, DatasetRevisions, DatasetUnresolvedConflicts, DatasetCheckFailures, DatasetChecksUnchecked, DatasetObservations}
 
 // Self are the self-metrics the exporter registers.
 var Self = []Family{ReloadSuccessful, ReloadSuccessTime, FileLoadSuccess, FileLoadSuccessTime, RenderDuration, RenderWaitTimeouts, BuildInfo}

@@ -144,15 +144,55 @@ type problemReport struct {
 	text    string
 }
 
+// checkResult is a consistency check's result with the figures and the
+// stated figures it read, so that a reader of the JSON needs no message.
 type checkResult struct {
-	Check    string   `json:"check"`
-	OK       bool     `json:"ok"`
-	Subject  string   `json:"subject"`
-	Message  string   `json:"message"`
-	File     string   `json:"file"`
-	Line     int      `json:"line"`
-	Column   int      `json:"column"`
-	Datasets []string `json:"datasets"`
+	Check    string         `json:"check"`
+	Status   check.Status   `json:"status"` // ok, failed or unchecked.
+	Subject  string         `json:"subject"`
+	Message  string         `json:"message"`
+	File     string         `json:"file"`
+	Line     int            `json:"line"`
+	Column   int            `json:"column"`
+	Datasets []string       `json:"datasets"`
+	Figures  []checkFigure  `json:"figures"`
+	Reported []statedReport `json:"reported,omitempty"`
+}
+
+// checkFigure is a figure a check read: its series and the figure.
+type checkFigure struct {
+	Series seriesReport `json:"series"`
+	figureReport
+}
+
+// statedReport is a growth rate or change a source stated, as a reported
+// check reads it.
+type statedReport struct {
+	Kind      string  `json:"kind"`
+	FromYear  int     `json:"from_year"`
+	ToYear    int     `json:"to_year"`
+	Value     float64 `json:"value"`
+	Printed   string  `json:"printed,omitempty"`
+	Precision float64 `json:"precision"`
+	Dataset   string  `json:"dataset"`
+	Source    string  `json:"source"`
+	File      string  `json:"file"`
+	Line      int     `json:"line"`
+	Column    int     `json:"column"`
+}
+
+func newCheckResult(r check.Result) checkResult {
+	c := checkResult{Check: r.Check, Status: r.Status, Subject: r.Subject, Message: r.Message,
+		File: r.Pos.File, Line: r.Pos.Line, Column: r.Pos.Column, Datasets: r.Datasets, Figures: []checkFigure{}}
+	for _, o := range r.Figures {
+		c.Figures = append(c.Figures, checkFigure{newSeriesReport(o), newFigureReport(o)})
+	}
+	for _, s := range r.Reported {
+		c.Reported = append(c.Reported, statedReport{Kind: s.Kind, FromYear: s.FromYear, ToYear: s.ToYear,
+			Value: s.Value, Printed: s.Printed, Precision: s.Precision, Dataset: s.Dataset.ID, Source: s.Source.ID,
+			File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Column})
+	}
+	return c
 }
 
 type checkSummary struct {
@@ -164,6 +204,8 @@ type checkSummary struct {
 	Warnings     int `json:"warnings"`
 	Checks       int `json:"checks"`
 	FailedChecks int `json:"failed_checks"`
+	// UncheckedChecks could not be made for want of a figure; they fail nothing.
+	UncheckedChecks int `json:"unchecked_checks"`
 }
 
 // Check validates the config and datasets, runs the consistency checks on
@@ -221,13 +263,13 @@ func newCheckReport(opts config.Options, strict bool) *checkReport {
 	rep.Summary.Datasets, rep.Summary.Series, rep.Summary.Revisions = len(s.Datasets), len(s.Series), len(s.Revisions)
 	rep.Summary.Conflicts = len(s.Conflicts)
 	for _, r := range check.Run(s) {
-		rep.Checks = append(rep.Checks, checkResult{
-			Check: r.Check, OK: r.OK, Subject: r.Subject, Message: r.Message,
-			File: r.Pos.File, Line: r.Pos.Line, Column: r.Pos.Column, Datasets: r.Datasets,
-		})
-		if !r.OK {
+		rep.Checks = append(rep.Checks, newCheckResult(r))
+		switch r.Status {
+		case check.Failed:
 			rep.Summary.FailedChecks++
 			rep.Status = "inconsistent"
+		case check.Unchecked:
+			rep.Summary.UncheckedChecks++
 		}
 	}
 	rep.Summary.Checks = len(rep.Checks)
@@ -277,8 +319,8 @@ func (rep *checkReport) writeText(w io.Writer) {
 		fmt.Fprintln(w, p.text)
 	}
 	for _, c := range rep.Checks {
-		verdict := "ok"
-		if !c.OK {
+		verdict := string(c.Status)
+		if c.Status == check.Failed {
 			verdict = "FAIL"
 		}
 		pos := dataset.Position{File: c.File, Line: c.Line, Column: c.Column}
@@ -289,10 +331,10 @@ func (rep *checkReport) writeText(w io.Writer) {
 	case "invalid":
 		fmt.Fprintf(w, "check failed: %d error(s), %d warning(s)\n", s.Errors, s.Warnings)
 	case "inconsistent":
-		fmt.Fprintf(w, "check passed with inconsistent figures: %d of %d consistency check(s) failed; %d dataset(s), %d series, %d revision(s), %d unresolved conflict(s), %d warning(s)\n",
-			s.FailedChecks, s.Checks, s.Datasets, s.Series, s.Revisions, s.Conflicts, s.Warnings)
+		fmt.Fprintf(w, "check passed with inconsistent figures: %d of %d consistency check(s) failed, %d unchecked; %d dataset(s), %d series, %d revision(s), %d unresolved conflict(s), %d warning(s)\n",
+			s.FailedChecks, s.Checks, s.UncheckedChecks, s.Datasets, s.Series, s.Revisions, s.Conflicts, s.Warnings)
 	default:
-		fmt.Fprintf(w, "check passed: %d dataset(s), %d series, %d revision(s), %d unresolved conflict(s), %d warning(s), %d consistency check(s)\n",
-			s.Datasets, s.Series, s.Revisions, s.Conflicts, s.Warnings, s.Checks)
+		fmt.Fprintf(w, "check passed: %d dataset(s), %d series, %d revision(s), %d unresolved conflict(s), %d warning(s), %d consistency check(s), %d unchecked\n",
+			s.Datasets, s.Series, s.Revisions, s.Conflicts, s.Warnings, s.Checks, s.UncheckedChecks)
 	}
 }

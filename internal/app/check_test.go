@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
@@ -28,11 +31,11 @@ func TestCheck(t *testing.T) {
 		{"default", nil, CheckOptions{}, CheckOK, []string{
 			"warning: 6 qualified figures (approximately, at_least, at_most), not listed (check --format=json lists them)",
 			"embedded:default/shanxi-2021-07-07.yaml:179:5: reported: FAIL: cagr of socsec_pension_monthly_per_capita_yuan 140000 basic_pension 2015-2020: reported 5.8 % a year",
-			"check passed with inconsistent figures: 1 of 1 consistency check(s) failed; 1 dataset(s), 17 series, 0 revision(s), 0 unresolved conflict(s), 6 warning(s)",
+			"check passed with inconsistent figures: 1 of 1 consistency check(s) failed, 0 unchecked; 1 dataset(s), 17 series, 0 revision(s), 0 unresolved conflict(s), 6 warning(s)",
 		}},
 		{"settlement", []string{"../../config/testdata/valid-settlement.yaml"}, CheckOptions{}, CheckOK, []string{
 			"valid-settlement.yaml:62:5: value: warning: unresolved conflict: socsec_beneficiaries_persons region CN program unemployment year 2022 is not served",
-			"check passed: 1 dataset(s), 5 series, 3 revision(s), 1 unresolved conflict(s), 7 warning(s), 0 consistency check(s)",
+			"check passed: 1 dataset(s), 5 series, 3 revision(s), 1 unresolved conflict(s), 7 warning(s), 0 consistency check(s), 0 unchecked",
 		}},
 		{"settlement made strict", []string{"../../config/testdata/valid-settlement.yaml"}, CheckOptions{Strict: true}, CheckInvalid, []string{
 			"valid-settlement.yaml:62:5: value: unresolved conflict: socsec_beneficiaries_persons region CN program unemployment year 2022 is not served",
@@ -85,7 +88,7 @@ func TestCheckJSON(t *testing.T) {
 			rep.Status, rep.Summary.Checks, rep.Summary.FailedChecks, len(rep.Checks), len(rep.Errors))
 	}
 	c := rep.Checks[3]
-	if c.Check != "bounds" || c.OK || c.Line == 0 || !strings.HasSuffix(c.File, "bounds.yaml") || len(c.Datasets) != 1 || c.Datasets[0] != "bounds" {
+	if c.Check != "bounds" || c.Status != check.Failed || c.Line == 0 || !strings.HasSuffix(c.File, "bounds.yaml") || len(c.Datasets) != 1 || c.Datasets[0] != "bounds" {
 		t.Errorf("last check = %+v, want a failed bounds check located in bounds.yaml of dataset bounds", c)
 	}
 	if len(rep.Warnings) == 0 || rep.Warnings[0].Field == "" || strings.HasPrefix(rep.Warnings[0].Message, "warning:") {
@@ -112,7 +115,8 @@ func TestCheckJSONUndatedSource(t *testing.T) {
 }
 
 // TestReloadCountsCheckFailures checks that a load runs the consistency
-// checks once and that /metrics then serves their failures per dataset.
+// checks once and that /metrics then serves their failures and the checks
+// that could not be made per dataset.
 func TestReloadCountsCheckFailures(t *testing.T) {
 	e := New(Options{Load: config.Options{Now: testenv.Now}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DisableExporterMetrics: true})
 	if err := e.Reload(); err != nil {
@@ -121,9 +125,62 @@ func TestReloadCountsCheckFailures(t *testing.T) {
 	want := `# HELP socsec_dataset_check_failures Consistency checks that figures of the dataset fail; socsec_exporter check lists them.
 # TYPE socsec_dataset_check_failures gauge
 socsec_dataset_check_failures{dataset="shanxi-2021-07-07"} 1
+# HELP socsec_dataset_checks_unchecked Consistency checks of reported figures or declared totals of the dataset that could not be made for want of a figure; they fail nothing, and socsec_exporter check lists them.
+# TYPE socsec_dataset_checks_unchecked gauge
+socsec_dataset_checks_unchecked{dataset="shanxi-2021-07-07"} 0
 `
-	if err := testutil.GatherAndCompare(e.Registry(), strings.NewReader(want), "socsec_dataset_check_failures"); err != nil {
+	if err := testutil.GatherAndCompare(e.Registry(), strings.NewReader(want), "socsec_dataset_check_failures", "socsec_dataset_checks_unchecked"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestCheckUnchecked checks that checks lacking a figure are counted apart
+// from failures, in the text summary, the JSON summary and the metrics,
+// and that a JSON result carries the figures and stated figures it read.
+func TestCheckUnchecked(t *testing.T) {
+	opts := config.Options{Datasets: []string{"../../testdata/settlement/no-base.yaml"}, Now: testenv.Now}
+	var text bytes.Buffer
+	Check(&text, opts, CheckOptions{})
+	for _, want := range []string{
+		"no-base.yaml:14:5: reported: unchecked: change of socsec_insured_persons CN unemployment 2017-2018: no figure of socsec_insured_persons CN unemployment 2017",
+		"no-base.yaml:16:5: reported_pair: FAIL: yoy of socsec_insured_persons CN work_injury 2017-2018: ",
+		"check passed with inconsistent figures: 1 of 3 consistency check(s) failed, 2 unchecked; ",
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text output lacks %q:\n%s", want, text.String())
+		}
+	}
+	var out bytes.Buffer
+	Check(&out, opts, CheckOptions{Format: FormatJSON})
+	var rep checkReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+	}
+	if s := rep.Summary; s.Checks != 3 || s.FailedChecks != 1 || s.UncheckedChecks != 2 || rep.Status != "inconsistent" {
+		t.Errorf("summary %+v, status %q; want 3 checks, 1 failed, 2 unchecked, inconsistent", s, rep.Status)
+	}
+	var statuses []check.Status
+	for _, c := range rep.Checks {
+		statuses = append(statuses, c.Status)
+	}
+	if want := []check.Status{check.Unchecked, check.Unchecked, check.Failed}; !slices.Equal(statuses, want) {
+		t.Errorf("statuses %v, want %v", statuses, want)
+	}
+	pair := rep.Checks[2]
+	if len(pair.Figures) != 1 || pair.Figures[0].Series.Year != 2018 || pair.Figures[0].Value != 12000000 || pair.Figures[0].Line != 12 ||
+		len(pair.Reported) != 2 || pair.Reported[0].Kind != "yoy" || pair.Reported[1].Kind != "change" || pair.Reported[1].Printed != "200万" {
+		t.Errorf("pair check %+v, want the 2018 figure and the stated rate and change as fields", pair)
+	}
+
+	res, err := config.Load(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Snapshot.CheckUnchecked(); !maps.Equal(got, map[string]int{"no-base": 2}) {
+		t.Errorf("CheckUnchecked() = %v, want no-base: 2", got)
+	}
+	if got := res.Snapshot.CheckFailures(); !maps.Equal(got, map[string]int{"no-base": 1}) {
+		t.Errorf("CheckFailures() = %v, want no-base: 1", got)
 	}
 }
 

@@ -150,9 +150,9 @@ func Write(dir string, opts Options) (Stats, error) {
 	years := min(maxYears, max(minYears, int(math.Ceil(float64(opts.Series)/float64(len(all)*2*dataPerRegionYear)))))
 	// Series not tied to a region: programme info, per dataset its info, its
 	// sources (one bulletin a year and a preliminary release) and its
-	// series, observation (four qualifiers), revision, unresolved conflict
-	// and check failure counts, and the two coverage targets.
-	st := Stats{Years: years, Series: len(programs) + 2*(1+years+1) + 2*(1+4+1+1+1) + 2}
+	// series, observation (four qualifiers), revision, unresolved conflict,
+	// check failure and unchecked check counts, and the two coverage targets.
+	st := Stats{Years: years, Series: len(programs) + 2*(1+years+1) + 2*(1+4+1+1+1+1) + 2}
 	// The years each region has figures for, latest first; the last region may stop early.
 	var spans []int
 	for len(spans) < len(all) && st.Series < opts.Series {

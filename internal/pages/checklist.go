@@ -18,11 +18,10 @@ import (
 // kept as the figure it checked; its message is made again, with the
 // figure's other checks, when a page shows it.
 type checkList struct {
-	warnings []*warningGroup
-	checks   []*checkGroup
-	failed   int
-	// figureAt finds the figures that warnings and check messages name by
-	// their positions.
+	warnings          []*warningGroup
+	checks            []*checkGroup
+	failed, unchecked int
+	// figureAt finds the figures that warnings name by their positions.
 	figureAt map[dataset.Position]*dataset.Observation
 }
 
@@ -32,18 +31,20 @@ type warningGroup struct {
 }
 
 type checkGroup struct {
-	Name           string
-	Failed, Passed int
-	entries        []checkEntry // Failures first, then passes, each in check.Run's order.
+	Name                      string
+	Failed, Unchecked, Passed int
+	// Failures first, then the checks that could not be made, then passes,
+	// each in check.Run's order.
+	entries []checkEntry
 }
 
 type checkEntry struct {
 	result *check.Result        // Nil for a pass kept as its figure.
-	figure *dataset.Observation // The figure checked, when known.
+	figure *dataset.Observation // The figure of a pass kept as its figure.
 }
 
 // checkOrder is the order /checks shows the checks in.
-var checkOrder = []string{check.Reported, check.ParticipantsPopulation, check.Coverage, check.FullCoverage, check.Bounds, check.Total}
+var checkOrder = []string{check.Reported, check.ReportedPair, check.ParticipantsPopulation, check.Coverage, check.FullCoverage, check.Bounds, check.Total}
 
 // compactChecks are those whose result concerns one served figure, at its
 // position, and that figure pages make again.
@@ -63,10 +64,9 @@ func buildCheckList(l *Load) *checkList {
 		groups[name] = &checkGroup{Name: name}
 		cl.checks = append(cl.checks, groups[name])
 	}
-	var passes []checkEntry
-	var passGroups []*checkGroup
-	wanted := map[dataset.Position]bool{}
-	series, j := snap.Series, 0
+	// Entries that follow the failures, and the groups they go to.
+	var unchecked, passes []checkEntry
+	var uncheckedGroups, passGroups []*checkGroup
 	for _, r := range check.Run(snap) {
 		g := groups[r.Check]
 		if g == nil {
@@ -74,34 +74,31 @@ func buildCheckList(l *Load) *checkList {
 			groups[r.Check] = g
 			cl.checks = append(cl.checks, g)
 		}
-		if !r.OK {
+		res := r
+		switch {
+		case r.Status == check.Failed:
 			cl.failed++
 			g.Failed++
-			res := r
 			g.entries = append(g.entries, checkEntry{result: &res})
-			want(wanted, r.Pos, r.Message)
-			continue
+		case r.Status == check.Unchecked:
+			cl.unchecked++
+			g.Unchecked++
+			unchecked, uncheckedGroups = append(unchecked, checkEntry{result: &res}), append(uncheckedGroups, g)
+		case compactChecks[r.Check]:
+			g.Passed++
+			passes, passGroups = append(passes, checkEntry{figure: r.Figures[0]}), append(passGroups, g)
+		default:
+			g.Passed++
+			passes, passGroups = append(passes, checkEntry{result: &res}), append(passGroups, g)
 		}
-		g.Passed++
-		if compactChecks[r.Check] {
-			// These results come in the order of the served figures.
-			k := j
-			for k < len(series) && series[k].Pos != r.Pos {
-				k++
-			}
-			if k < len(series) {
-				j = k
-				passes, passGroups = append(passes, checkEntry{figure: series[k]}), append(passGroups, g)
-				continue
-			}
-		}
-		res := r
-		passes, passGroups = append(passes, checkEntry{result: &res}), append(passGroups, g)
-		want(wanted, r.Pos, r.Message)
+	}
+	for i, e := range unchecked {
+		uncheckedGroups[i].entries = append(uncheckedGroups[i].entries, e)
 	}
 	for i, e := range passes {
 		passGroups[i].entries = append(passGroups[i].entries, e)
 	}
+	wanted := map[dataset.Position]bool{}
 	kinds := map[string]*warningGroup{}
 	for _, p := range l.Warnings {
 		kind := warningKind(p)
@@ -122,13 +119,6 @@ func buildCheckList(l *Load) *checkList {
 				if wanted[o.Pos] {
 					cl.figureAt[o.Pos] = o
 				}
-			}
-		}
-	}
-	for _, g := range cl.checks {
-		for i := range g.entries {
-			if e := &g.entries[i]; e.figure == nil {
-				e.figure = cl.figureAt[e.result.Pos]
 			}
 		}
 	}
@@ -166,12 +156,15 @@ func parsePosition(s string) (dataset.Position, bool) {
 	return dataset.Position{File: s[:j], Line: line, Column: col}, true
 }
 
-// find finds the figures warnings and check messages name.
+// find finds the figures warnings name.
 func (cl *checkList) find(p dataset.Position) *dataset.Observation { return cl.figureAt[p] }
+
+// positionPattern finds the positions a warning names figures by.
+var positionPattern = regexp.MustCompile(`[^\s(),]+:\d+:\d+`)
 
 // figuresNamed returns the figures at the position and at the positions the
 // message names, each once, as find finds them.
-func figuresNamed(find figureFinder, pos dataset.Position, message string) []*dataset.Observation {
+func figuresNamed(find func(dataset.Position) *dataset.Observation, pos dataset.Position, message string) []*dataset.Observation {
 	var figs []*dataset.Observation
 	seen := map[*dataset.Observation]bool{}
 	add := func(p dataset.Position) {

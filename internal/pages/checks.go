@@ -1,9 +1,7 @@
 package pages
 
 import (
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/socsec-exporter/socsec_exporter/check"
@@ -19,10 +17,7 @@ import (
 // names, so that part is the served figures of the figure's region in those
 // years, the figures of its series, and the region's reported figures and
 // totals.
-//
-// It also returns the figures of that part by position, to link the figures
-// a check's message names.
-func (ix *index) figureChecks(o *dataset.Observation) ([]check.Result, figureFinder) {
+func (ix *index) figureChecks(o *dataset.Observation) []check.Result {
 	years := []int{o.Year}
 	var reported []*dataset.Reported
 	for _, r := range ix.reported[o.Region] {
@@ -71,57 +66,28 @@ func (ix *index) figureChecks(o *dataset.Observation) ([]check.Result, figureFin
 			involved = append(involved, r)
 		}
 	}
-	at := map[dataset.Position]*dataset.Observation{}
-	for _, f := range series {
-		at[f.Pos] = f
-	}
-	for _, f := range figures {
-		at[f.Pos] = f
-	}
-	return involved, func(p dataset.Position) *dataset.Observation { return at[p] }
+	return involved
 }
 
-// figureFinder finds a figure by the position it is written at, or nil.
-type figureFinder func(dataset.Position) *dataset.Observation
-
 // involves reports whether a check result concerns the figure: it checks
-// the figure or names it by its position, or, for a population figure,
-// compares a programme of its region and year with the population groups.
+// the figure or reads it, or, for a population figure, compares a
+// programme of its region, year and basis with the population groups.
 func involves(r check.Result, o *dataset.Observation) bool {
-	pos := o.Pos.String()
-	if r.Pos == o.Pos || containsPos(r.Message, pos) {
+	if r.Pos == o.Pos || slices.ContainsFunc(r.Figures, func(f *dataset.Observation) bool { return f.Pos == o.Pos }) {
 		return true
 	}
-	if o.Indicator.Name != schema.Population {
+	if o.Indicator.Name != schema.Population || len(r.Figures) == 0 {
 		return false
 	}
 	switch r.Check {
 	case check.ParticipantsPopulation, check.Coverage, check.FullCoverage:
-		// The subject is "metric region [programme] [dimensions] year".
-		words := strings.Fields(r.Subject)
-		return len(words) >= 3 && words[1] == o.Region && words[len(words)-1] == strconv.Itoa(o.Year)
+		// The first figure is the one checked; a population figure
+		// without a basis serves every basis.
+		f := r.Figures[0]
+		return f.Region == o.Region && f.Year == o.Year && (o.Basis == "" || o.Basis == f.Basis)
 	}
 	return false
 }
-
-// containsPos reports whether s names the position pos (file:line:column),
-// not merely a longer one that starts with it.
-func containsPos(s, pos string) bool {
-	for i := 0; ; {
-		j := strings.Index(s[i:], pos)
-		if j < 0 {
-			return false
-		}
-		end := i + j + len(pos)
-		if end == len(s) || s[end] < '0' || s[end] > '9' {
-			return true
-		}
-		i = end
-	}
-}
-
-// positionPattern finds the positions a check message names figures by.
-var positionPattern = regexp.MustCompile(`[^\s(),]+:\d+:\d+`)
 
 // byPosition orders figures as they are written: by file, line and column.
 func byPosition(a, b *dataset.Observation) int {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
 )
 
@@ -18,9 +19,9 @@ const (
 )
 
 type checksPage struct {
-	Warnings, Failed, Passed int
-	WarningGroups            []warningGroupView
-	CheckGroups              []checkGroupView
+	Warnings, Failed, Unchecked, Passed int
+	WarningGroups                       []warningGroupView
+	CheckGroups                         []checkGroupView
 	// Group is set when the page lists one group, a page at a time.
 	Group             string
 	Page, Pages       int
@@ -41,17 +42,17 @@ type warningView struct {
 }
 
 type checkGroupView struct {
-	Name           string
-	Failed, Passed int
-	Items          []checkView
-	More           string
+	Name                      string
+	Failed, Unchecked, Passed int
+	Items                     []checkView
+	More                      string
 }
 
 func (p *Pages) serveChecks(w http.ResponseWriter, r *http.Request, l *Load) {
 	ix := l.index
 	cl := l.checkList()
 	v := r.URL.Query()
-	page := checksPage{Failed: cl.failed, Warnings: len(l.Warnings), Group: param(v, "group"), Page: 1, Index: "checks"}
+	page := checksPage{Failed: cl.failed, Unchecked: cl.unchecked, Warnings: len(l.Warnings), Group: param(v, "group"), Page: 1, Index: "checks"}
 	for _, g := range cl.checks {
 		page.Passed += g.Passed
 	}
@@ -85,9 +86,9 @@ func (p *Pages) serveChecks(w http.ResponseWriter, r *http.Request, l *Load) {
 			continue
 		}
 		found = true
-		gv := checkGroupView{Name: g.Name, Failed: g.Failed, Passed: g.Passed}
+		gv := checkGroupView{Name: g.Name, Failed: g.Failed, Unchecked: g.Unchecked, Passed: g.Passed}
 		for _, e := range window(g.entries, from, limit) {
-			gv.Items = append(gv.Items, ix.entryView(cl, g.Name, e))
+			gv.Items = append(gv.Items, ix.entryView(g.Name, e))
 		}
 		if page.Group == "" && len(g.entries) > limit {
 			gv.More = groupURL(id, 1)
@@ -145,17 +146,16 @@ func (ix *index) warningView(cl *checkList, p config.Problem) warningView {
 
 // entryView describes a check result; a pass kept as its figure is checked
 // again, on its own, for its message.
-func (ix *index) entryView(cl *checkList, name string, e checkEntry) checkView {
+func (ix *index) entryView(name string, e checkEntry) checkView {
 	if e.result != nil {
-		return ix.checkView(*e.result, cl.find)
+		return ix.checkView(*e.result)
 	}
-	results, find := ix.figureChecks(e.figure)
-	for _, r := range results {
+	for _, r := range ix.figureChecks(e.figure) {
 		if r.Check == name && r.Pos == e.figure.Pos {
-			return ix.checkView(r, find)
+			return ix.checkView(r)
 		}
 	}
 	fv := ix.view(e.figure)
-	return checkView{Check: name, OK: true, Subject: fv.Title(), Pos: fv.Pos, Datasets: []string{e.figure.Dataset.ID},
+	return checkView{Check: name, Status: check.OK, Subject: fv.Title(), Pos: fv.Pos, Datasets: []string{e.figure.Dataset.ID},
 		Figures: []figureLink{{fv.URL, fv.Title()}}}
 }

@@ -33,7 +33,7 @@ type relatedView struct {
 // checkView is one consistency check result as the pages show it.
 type checkView struct {
 	Check    string
-	OK       bool
+	Status   check.Status
 	Subject  string
 	Message  string
 	Pos      string
@@ -139,41 +139,34 @@ func (ix *index) conflictPage(s *settlement) figurePage {
 		page.Related = append(page.Related, relatedView{ix.view(f), rel})
 	}
 	var results []check.Result
-	var finders []figureFinder
 	for _, f := range s.conflict {
-		rs, find := ix.figureChecks(f)
-		finders = append(finders, find)
-		for _, r := range rs {
+		for _, r := range ix.figureChecks(f) {
 			if !slices.ContainsFunc(results, func(x check.Result) bool { return x.Pos == r.Pos && x.Message == r.Message }) {
 				results = append(results, r)
 			}
 		}
 	}
-	page.Checks = ix.checkViews(results, func(p dataset.Position) *dataset.Observation {
-		for _, find := range finders {
-			if o := find(p); o != nil {
-				return o
-			}
-		}
-		return nil
-	})
+	page.Checks = ix.checkViews(results)
 	return page
 }
 
-// checkViews describes check results with links to the figures they name
-// by position, as find finds them.
-func (ix *index) checkViews(results []check.Result, find figureFinder) []checkView {
+// checkViews describes check results with links to the figures they read.
+func (ix *index) checkViews(results []check.Result) []checkView {
 	var views []checkView
 	for _, r := range results {
-		views = append(views, ix.checkView(r, find))
+		views = append(views, ix.checkView(r))
 	}
 	return views
 }
 
-func (ix *index) checkView(r check.Result, find figureFinder) checkView {
-	v := checkView{Check: r.Check, OK: r.OK, Subject: r.Subject, Message: r.Message, Pos: r.Pos.String(), Datasets: r.Datasets}
-	for _, o := range figuresNamed(find, r.Pos, r.Message) {
-		v.Figures = append(v.Figures, figureLink{figureURL(o), ix.view(o).Title()})
+// checkView describes a check result with a link to each figure it read,
+// once.
+func (ix *index) checkView(r check.Result) checkView {
+	v := checkView{Check: r.Check, Status: r.Status, Subject: r.Subject, Message: r.Message, Pos: r.Pos.String(), Datasets: r.Datasets}
+	for i, o := range r.Figures {
+		if !slices.Contains(r.Figures[:i], o) {
+			v.Figures = append(v.Figures, figureLink{figureURL(o), ix.view(o).Title()})
+		}
 	}
 	return v
 }

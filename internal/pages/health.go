@@ -20,6 +20,9 @@ type healthView struct {
 	Conflicts   int
 	Warnings    int
 	CheckFailed []datasetCount // Datasets with failed consistency checks.
+	// Datasets with consistency checks that could not be made for want of
+	// a figure.
+	CheckUnchecked []datasetCount
 }
 
 type datasetCount struct {
@@ -50,18 +53,25 @@ func LandingHTML(st State) string {
 		snap := l.Snapshot
 		h.Loaded, h.LoadedAt, h.Series, h.Datasets = true, timeText(l.At), len(snap.Series), len(snap.Datasets)
 		h.Revisions, h.Conflicts, h.Warnings = len(snap.Revisions), len(snap.Conflicts), len(l.Warnings)
-		for id, n := range snap.CheckFailures() {
-			if n > 0 {
-				h.CheckFailed = append(h.CheckFailed, datasetCount{id, n})
-			}
-		}
-		slices.SortFunc(h.CheckFailed, func(a, b datasetCount) int { return strings.Compare(a.Dataset, b.Dataset) })
+		h.CheckFailed, h.CheckUnchecked = byDataset(snap.CheckFailures()), byDataset(snap.CheckUnchecked())
 	}
 	var buf bytes.Buffer
 	if err := templates().ExecuteTemplate(&buf, "health", h); err != nil {
 		return "<p>Rendering the data's health failed.</p>"
 	}
 	return buf.String()
+}
+
+// byDataset lists the nonzero counts by dataset ID, sorted.
+func byDataset(counts map[string]int) []datasetCount {
+	var list []datasetCount
+	for id, n := range counts {
+		if n > 0 {
+			list = append(list, datasetCount{id, n})
+		}
+	}
+	slices.SortFunc(list, func(a, b datasetCount) int { return strings.Compare(a.Dataset, b.Dataset) })
+	return list
 }
 
 // problemLines lists the problems of a failed load, one a line, as its

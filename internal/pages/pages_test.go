@@ -245,7 +245,7 @@ func TestFigureChecksAreThoseOfTheWholeSnapshot(t *testing.T) {
 				if s := ix.settlement(o); s != nil {
 					served = s.served
 				}
-				got, _ := ix.figureChecks(served)
+				got := ix.figureChecks(served)
 				got = slices.DeleteFunc(got, func(r check.Result) bool { return !involves(r, o) })
 				if !slices.EqualFunc(got, want, sameResult) {
 					t.Errorf("%s: %s: checks of the figure\n%v\nwant those of the whole snapshot\n%v", filepath.Base(file), o.Pos, got, want)
@@ -260,8 +260,8 @@ func TestFigureChecksAreThoseOfTheWholeSnapshot(t *testing.T) {
 }
 
 func sameResult(a, b check.Result) bool {
-	return a.Check == b.Check && a.OK == b.OK && a.Subject == b.Subject && a.Message == b.Message && a.Pos == b.Pos &&
-		slices.Equal(a.Datasets, b.Datasets)
+	return a.Check == b.Check && a.Status == b.Status && a.Subject == b.Subject && a.Message == b.Message && a.Pos == b.Pos &&
+		slices.Equal(a.Datasets, b.Datasets) && slices.Equal(a.Figures, b.Figures)
 }
 
 func TestIndexFindsFiguresInAnyOrder(t *testing.T) {

@@ -1,14 +1,16 @@
 // Package check derives figures from a snapshot's observations (year-on-year
 // change, compound annual growth) and checks that the published figures
 // agree with each other: reported growth rates and changes with their base
-// figures, participants with population, coverage ratios with participants
-// and population, qualified figures with the other figures of their series,
+// figures (or a rate with its change, when a base figure is missing),
+// participants with population, coverage ratios with participants and
+// population, qualified figures with the other figures of their series,
 // and declared totals with the sum of their parts.
 //
 // A published figure stands for every value its digits round to (25840000
 // for 25835000..25845000), an at_least figure has no upper end and an
 // at_most figure no lower end; two figures agree when what they allow
-// overlaps.
+// overlaps. Figures of different bases are never compared, and a check
+// that lacks a figure it needs is Unchecked, not Failed.
 package check
 
 import (

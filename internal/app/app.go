@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"sync/atomic"
 	"time"
 
@@ -112,7 +113,7 @@ func New(opts Options) *Exporter {
 	)
 	if !opts.DisableExporterMetrics {
 		e.registry.MustRegister(
-			collectors.NewGoCollector(),
+			newGoCollector(),
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		)
 		// The name and labels are those promhttp's handler registers.
@@ -126,6 +127,23 @@ func New(opts Options) *Exporter {
 	}
 	e.setLanding(nil)
 	return e
+}
+
+// newGoCollector returns the Go runtime collector without the metrics of
+// runtime.MemStats, which serve a gauge go_memstats_alloc_bytes beside a
+// counter go_memstats_alloc_bytes_total: one family name twice for
+// OpenMetrics, which makes strict parsers refuse the whole scrape. The
+// memory they told is served from runtime/metrics instead: the memory
+// classes (go_memory_classes_*, their total what the process holds) and the
+// heap's live bytes, goal, objects, allocations and frees (go_gc_heap_*).
+func newGoCollector() prometheus.Collector {
+	return collectors.NewGoCollector(
+		collectors.WithGoCollectorMemStatsMetricsDisabled(),
+		collectors.WithGoCollectorRuntimeMetrics(
+			collectors.MetricsMemory,
+			collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/(allocs|frees|goal|live|objects):`)},
+		),
+	)
 }
 
 func gaugeOpts(f schema.Family) prometheus.GaugeOpts {

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"fmt"
@@ -100,7 +101,7 @@ func LoadContext(ctx context.Context, opts Options) (*Result, error) {
 		for _, p := range opts.Datasets {
 			files, err := expandDatasetPath(osFS{}, p)
 			if err != nil {
-				ld.ps.errorf(dataset.Position{File: p}, "", "%v", err)
+				ld.ps.errorf(dataset.Position{File: osFS{}.name(p)}, "", "%v", err)
 			}
 			cfg.addFiles(osFS{}, files)
 		}
@@ -137,7 +138,7 @@ func LoadContext(ctx context.Context, opts Options) (*Result, error) {
 		return res, context.Cause(ctx)
 	}
 	snap := ld.resolve(datasets, cfg.targets)
-	res.Warnings = ld.ps.warnings
+	res.Warnings = sortWarnings(ld.ps.warnings)
 	if err := ld.ps.err(); err != nil {
 		for i, f := range res.Files {
 			if ld.failed[f.File] {
@@ -274,7 +275,13 @@ func expandDatasetPath(fsys fileSystem, path string) ([]string, error) {
 
 // resolve merges the datasets into one snapshot: it checks that definitions
 // shared across datasets agree, applies revisions, and validates targets.
+//
+// Datasets are taken in the order of their ids, not of their files, so that
+// where two define a region or programme differently, the same definition is
+// used whatever the order of the files.
 func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *dataset.Snapshot {
+	datasets = slices.Clone(datasets)
+	slices.SortStableFunc(datasets, func(a, b *dataset.Dataset) int { return strings.Compare(a.ID, b.ID) })
 	snap := &dataset.Snapshot{}
 	byID := map[string]*dataset.Dataset{}
 	regions := map[string]*dataset.Region{}
@@ -300,7 +307,7 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 				ld.failed[ds.File] = true
 			default:
 				if diff := regionDiff(prev, r); diff != "" {
-					ld.ps.warnf(r.Pos, "regions", "region %q is defined differently at %s (%s); the first definition is used", r.Code, prev.Pos, diff)
+					ld.ps.warnf(KindDefinition, nil, r.Pos, "regions", "region %q is defined differently at %s (%s); that definition is used, as its dataset's id sorts first", r.Code, prev.Pos, diff)
 				}
 			}
 		}
@@ -322,7 +329,7 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 		}
 		for _, p := range ds.Programs {
 			if prev := programs[p.ID]; prev != nil && prev.Name != p.Name {
-				ld.ps.warnf(p.Pos, "programs", "program %q is named %q here but %q at %s; the first definition is used", p.ID, p.Name, prev.Name, prev.Pos)
+				ld.ps.warnf(KindDefinition, nil, p.Pos, "programs", "program %q is named %q here but %q at %s; that definition is used, as its dataset's id sorts first", p.ID, p.Name, prev.Name, prev.Pos)
 			} else if prev == nil {
 				programs[p.ID] = p
 				snap.Programs = append(snap.Programs, p)
@@ -331,6 +338,7 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 	}
 	slices.SortFunc(snap.Datasets, func(a, b *dataset.Dataset) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(snap.Regions, func(a, b *dataset.Region) int { return strings.Compare(a.Code, b.Code) })
+	ld.checkAliases(datasets, regions)
 	slices.SortFunc(snap.Programs, func(a, b *dataset.Program) int { return strings.Compare(a.ID, b.ID) })
 	ld.resolveSeries(snap)
 	seen := map[[2]string]dataset.Position{}
@@ -354,14 +362,36 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 	return snap
 }
 
+// checkAliases refuses an alias that names another region: the code of a
+// region some dataset declares, or an alias of another region. Each dataset
+// resolves its own aliases as it is read, so two datasets could otherwise
+// mean two regions by one code, and the pages could not tell which.
+func (ld *loader) checkAliases(datasets []*dataset.Dataset, regions map[string]*dataset.Region) {
+	aliasOf := map[string]*dataset.Region{}
+	for _, ds := range datasets {
+		for _, r := range ds.Regions {
+			for _, a := range r.Aliases {
+				other := regions[a]
+				if other == nil {
+					if prev := aliasOf[a]; prev != nil && prev.Code != r.Code {
+						other = prev
+					} else {
+						aliasOf[a] = r
+						continue
+					}
+				}
+				ld.ps.errorf(r.Pos, "regions", "alias %q of region %q also names region %q at %s: an alias must name one region only",
+					a, r.Code, other.Code, other.Pos)
+				ld.failed[ds.File] = true
+			}
+		}
+	}
+}
+
 // resolveSeries settles every series, the figures of one indicator, region,
-// programme, year and dimensions, across all datasets:
-//  1. figures that agree within what was written are one figure: the most
-//     precise is served and the others confirm it;
-//  2. of figures that disagree, the one from the outranking source wins
-//     (dataset.Source.Outranks): a revision;
-//  3. disagreeing figures nothing orders are a conflict: the series is not
-//     served, and the load goes on.
+// programme, year, period, basis and dimensions, across all datasets, by
+// dataset.Settle, and warns of every revision, dispute, unresolved conflict
+// and confirmation, naming the series and the figures involved.
 func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 	n := 0
 	for _, ds := range snap.Datasets {
@@ -371,36 +401,24 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 	for _, ds := range snap.Datasets {
 		for _, o := range ds.Observations {
 			all = append(all, o)
-			if o.Qualifier != dataset.Exact {
-				ld.ps.warnf(o.Pos, "qualifier", "%s %s %s %d is %s %s", o.Indicator.Name, o.Region, o.Program, o.Year, o.Qualifier, num(o.Value))
-			}
 		}
 	}
 	snap.Series = make([]*dataset.Observation, 0, len(all))
 	start := 0
 	for _, end := range sortSeries(all) {
-		if served := settle(snap, all[start:end]); served != nil {
-			snap.Series = append(snap.Series, served)
-		}
+		figures := all[start:end]
 		start = end
-	}
-	for _, c := range snap.Confirmations {
-		ld.ps.warnf(c.Figure.Pos, "value", "confirmation: %s (source %s) agrees with %s served from %s (source %s)",
-			figureText(c.Figure), c.Figure.Source.ID, figureText(c.Served), c.Served.Pos, c.Served.Source.ID)
-	}
-	for _, r := range snap.Revisions {
-		ld.ps.warnf(r.New.Pos, "value", "revision: %s (source %s, %s) replaces %s at %s (source %s, %s)",
-			figureText(r.New), r.New.Source.ID, describeSource(r.New.Source),
-			figureText(r.Old), r.Old.Pos, r.Old.Source.ID, describeSource(r.Old.Source))
-	}
-	for _, c := range snap.Conflicts {
-		parts := make([]string, len(c.Figures))
-		for i, o := range c.Figures {
-			parts[i] = fmt.Sprintf("%s at %s (source %s, %s)", figureText(o), o.Pos, o.Source.ID, describeSource(o.Source))
+		for _, o := range figures {
+			if o.Qualifier != dataset.Exact {
+				ld.ps.warnf(KindQualifier, []*dataset.Observation{o}, o.Pos, "qualifier", "%s: the figure is %s (source %s)",
+					seriesName(o), figureText(o), o.Source.ID)
+			}
 		}
-		first := c.Figures[0]
-		ld.ps.warnf(first.Pos, "value", ConflictMessage+" %s is not served: %s disagree and no source outranks the others",
-			seriesName(first), strings.Join(parts, " and "))
+		if len(figures) == 1 {
+			snap.Series = append(snap.Series, figures[0])
+			continue
+		}
+		ld.record(snap, dataset.Settle(figures))
 	}
 	ld.seriesBreaks(snap.Series)
 	ld.quoteChecks(snap.Datasets)
@@ -412,9 +430,66 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 	}
 }
 
-// ConflictMessage starts the warning about an unresolved conflict, which
-// check --strict makes an error.
-const ConflictMessage = "unresolved conflict:"
+// record adds a series' settlement to snap and warns of it.
+func (ld *loader) record(snap *dataset.Snapshot, s dataset.Settlement) {
+	for _, r := range s.Revised {
+		snap.Revisions = append(snap.Revisions, r)
+		ld.ps.warnf(KindRevision, []*dataset.Observation{r.Old, r.By}, r.Old.Pos, "value",
+			"revision: %s: %s is revised by %s, which outranks it and disagrees with it",
+			seriesName(r.Old), figureAt(r.Old), figureAt(r.By))
+	}
+	if s.Served == nil {
+		snap.Conflicts = append(snap.Conflicts, dataset.Conflict{Figures: s.Disputed, Agreeing: s.Confirming})
+		ld.ps.warnf(KindConflict, s.Disputed, s.Disputed[0].Pos, "value",
+			"unresolved conflict: %s is not served: %s disagree and no source outranks them all",
+			seriesName(s.Disputed[0]), figuresAt(s.Disputed))
+		return
+	}
+	snap.Series = append(snap.Series, s.Served)
+	if len(s.Disputed) > 0 {
+		snap.Disputes = append(snap.Disputes, dataset.Dispute{Served: s.Served, Figures: s.Disputed})
+		ld.ps.warnf(KindDispute, append([]*dataset.Observation{s.Served}, s.Disputed...), s.Disputed[0].Pos, "value",
+			"dispute: %s: %s disagree with each other; %s is served, from a source that outranks them all",
+			seriesName(s.Served), figuresAt(s.Disputed), figureAt(s.Served))
+	}
+	for _, o := range s.Confirming {
+		snap.Confirmations = append(snap.Confirmations, dataset.Confirmation{Figure: o, Served: s.Served})
+		ld.ps.warnf(KindConfirmation, []*dataset.Observation{o, s.Served}, o.Pos, "value",
+			"confirmation: %s: %s agrees with %s, which is served", seriesName(o), figureAt(o), figureAt(s.Served))
+	}
+}
+
+// sortWarnings orders warnings by kind (Kinds), then by the series of their
+// first figure, then by message: the order of files and rows never decides
+// the order of the report.
+func sortWarnings(ws []Problem) []Problem {
+	slices.SortStableFunc(ws, func(a, b Problem) int {
+		if c := cmp.Compare(slices.Index(Kinds, a.Kind), slices.Index(Kinds, b.Kind)); c != 0 {
+			return c
+		}
+		if len(a.Figures) > 0 && len(b.Figures) > 0 {
+			if c := dataset.CompareKeys(a.Figures[0], b.Figures[0]); c != 0 {
+				return c
+			}
+		}
+		return strings.Compare(a.Message, b.Message)
+	})
+	return ws
+}
+
+// figureAt names a figure, where it is written and what ranks it.
+func figureAt(o *dataset.Observation) string {
+	return fmt.Sprintf("%s at %s (source %s, %s)", figureText(o), o.Pos, o.Source.ID, describeSource(o))
+}
+
+// figuresAt names figures as figureAt does, joined with "and".
+func figuresAt(figures []*dataset.Observation) string {
+	parts := make([]string, len(figures))
+	for i, o := range figures {
+		parts[i] = figureAt(o)
+	}
+	return strings.Join(parts, " and ")
+}
 
 // seriesBreaks warns of every annual series whose basis changes over the
 // years: figures on either side of the break count different things, and no
@@ -464,53 +539,9 @@ func (ld *loader) seriesBreaks(series []*dataset.Observation) {
 			}
 			parts[i] = fmt.Sprintf("basis %s in %d-%d (%s)", basis, r.first.Year, r.last.Year, r.first.Pos)
 		}
-		ld.ps.warnf(rs[1].first.Pos, "basis", "series break: %s: %s; figures of different bases are not compared",
+		ld.ps.warnf(KindSeriesBreak, []*dataset.Observation{rs[0].first, rs[1].first}, rs[1].first.Pos, "basis", "series break: %s: %s; figures of different bases are not compared",
 			k, strings.Join(parts, ", "))
 	}
-}
-
-// settle returns the figure to serve of one series' figures, in file order,
-// recording confirmations, revisions and conflicts in snap; nil when the
-// figures conflict.
-func settle(snap *dataset.Snapshot, figures []*dataset.Observation) *dataset.Observation {
-	if len(figures) == 1 {
-		return figures[0]
-	}
-	// The winner is the figure of the outranking source; of equal sources,
-	// the first written.
-	winner := figures[0]
-	for _, o := range figures[1:] {
-		if o.Source.Outranks(winner.Source) {
-			winner = o
-		}
-	}
-	var conflicting []*dataset.Observation
-	served := winner
-	for _, o := range figures {
-		switch {
-		case o == winner:
-		case o.Agrees(winner):
-			if o.Width() < served.Width() {
-				served = o
-			}
-		case !winner.Source.Outranks(o.Source):
-			conflicting = append(conflicting, o)
-		}
-	}
-	if len(conflicting) > 0 {
-		snap.Conflicts = append(snap.Conflicts, dataset.Conflict{Figures: append([]*dataset.Observation{winner}, conflicting...)})
-		return nil
-	}
-	for _, o := range figures {
-		switch {
-		case o == served:
-		case o.Agrees(winner):
-			snap.Confirmations = append(snap.Confirmations, dataset.Confirmation{Figure: o, Served: served})
-		default:
-			snap.Revisions = append(snap.Revisions, dataset.Revision{Old: o, New: served})
-		}
-	}
-	return served
 }
 
 // figureText is a figure as people write it, as printed when it was.
@@ -525,9 +556,13 @@ func figureText(o *dataset.Observation) string {
 	return v
 }
 
-// describeSource names what ranks a source: its authority and date.
-func describeSource(s *dataset.Source) string {
-	return fmt.Sprintf("authority %d, %s", s.Authority, s.DateText())
+// describeSource names what ranks a figure: its source's authority and
+// date, and whether it is provisional.
+func describeSource(o *dataset.Observation) string {
+	if o.Provisional() {
+		return fmt.Sprintf("authority %d, %s, provisional", o.Source.Authority, o.Source.DateText())
+	}
+	return fmt.Sprintf("authority %d, %s", o.Source.Authority, o.Source.DateText())
 }
 
 // seriesName names a figure's series by its metric and labels.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 )
@@ -42,6 +43,10 @@ func TestInvalidDatasets(t *testing.T) {
 		want []string
 	}{
 		{"invalid-unknown-key.yaml", []string{`testdata/invalid-unknown-key.yaml:1:1: colour: unknown field`}},
+		{"invalid-date-range.yaml", []string{
+			`testdata/invalid-date-range.yaml:4:66: sources[0].published: 9999-12-31 is out of range 1900-01-01..2027-12-31`,
+			`testdata/invalid-date-range.yaml:5:57: sources[1].released: 0001-01-01 is out of range 1900-01-01..2027-12-31`,
+		}},
 		{"invalid-wrong-type.yaml", []string{`testdata/invalid-wrong-type.yaml:27:11: observations[0].year: must be a year of four digits (2022), got "twenty"`}},
 		{"invalid-unknown-region.yaml", []string{`testdata/invalid-unknown-region.yaml:25:13: observations[0].region: unknown region "150000": declare it under regions`}},
 		{"invalid-unknown-program.yaml", []string{`testdata/invalid-unknown-program.yaml:26:14: observations[0].program: unknown program "unemployment": declare it under programs`}},
@@ -200,6 +205,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"invalid-config-no-datasets.yml", `testdata/invalid-config-no-datasets.yml:1:1: datasets: no dataset files: list at least one file or directory`},
 		{"invalid-config-number-syntax.yml", "testdata/invalid-config-number-syntax.yml:3:26: include_default_dataset: must be true or false, got \"True\"\n" +
 			`testdata/invalid-config-number-syntax.yml:6:12: coverage_targets[0].ratio: must be a number in decimal notation (0.95, 5000, 2.5e-3), got "0x1p-1"`},
+		{"invalid-alias-names-another-region.yml", `testdata/valid-alias-a.yaml:6:5: regions: alias "100000" of region "CN" also names region "100000" at testdata/invalid-alias-b.yaml:6:5: an alias must name one region only`},
 		{"invalid-config-duplicate-dataset-id.yml", `testdata/valid-dataset.yaml:1:5: id: duplicate dataset id "test", also used by testdata/valid-dataset.yaml`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
@@ -299,9 +305,9 @@ func TestValidConfigMergesDatasetsAndTargets(t *testing.T) {
 		t.Errorf("targets %+v, want %+v", s.Targets, wantTargets)
 	}
 	wantWarnings := []string{
-		"testdata/valid-dataset.yaml:30:5: qualifier: socsec_coverage_ratio 140000 basic_pension 2019 is approximately 0.91",
-		"testdata/valid-observations.csv:3:1: qualifier: socsec_children_supported_persons 140000 basic_pension 2020 is at_least 4900",
-		"testdata/valid-observations.csv:2:1: value: confirmation: 0.932 (source s1) agrees with 0.932 served from testdata/valid-dataset.yaml:24:5 (source s1)",
+		"testdata/valid-observations.csv:2:1: value: confirmation: socsec_coverage_ratio region 140000 program basic_pension year 2020: 0.932 at testdata/valid-observations.csv:2:1 (source s1, authority 5, published 2021-01-01) agrees with 0.932 at testdata/valid-dataset.yaml:24:5 (source s1, authority 5, published 2021-01-01), which is served",
+		"testdata/valid-observations.csv:3:1: qualifier: socsec_children_supported_persons region 140000 program basic_pension category=orphan year 2020: the figure is at_least 4900 (source s2)",
+		"testdata/valid-dataset.yaml:30:5: qualifier: socsec_coverage_ratio region 140000 program basic_pension year 2019: the figure is approximately 0.91 (source s1)",
 	}
 	var got []string
 	for _, w := range res.Warnings {
@@ -324,7 +330,7 @@ func TestLaterSourceRevisesEarlier(t *testing.T) {
 	if len(s.Revisions) != 1 || s.Revisions[0].Old.Value != 0.932 {
 		t.Errorf("revisions %+v", s.Revisions)
 	}
-	want := "testdata/valid-revision.yaml:30:5: value: revision: 0.935 (source s2, authority 5, published 2022-01-01) replaces 0.932 at testdata/valid-revision.yaml:24:5 (source s1, authority 5, published 2021-01-01)"
+	want := "testdata/valid-revision.yaml:24:5: value: revision: socsec_coverage_ratio region 140000 program basic_pension year 2020: 0.932 at testdata/valid-revision.yaml:24:5 (source s1, authority 5, published 2021-01-01) is revised by 0.935 at testdata/valid-revision.yaml:30:5 (source s2, authority 5, published 2022-01-01), which outranks it and disagrees with it"
 	if len(res.Warnings) != 1 || res.Warnings[0].String() != want {
 		t.Errorf("warnings %v, want %s", res.Warnings, want)
 	}
@@ -423,8 +429,8 @@ func TestSettlement(t *testing.T) {
 	want := map[string]string{
 		"unemployment":  "238870000 from bulletin",   // a later rounded figure confirms, never replaces
 		"basic_pension": "1053065000 from bulletin",  // authority 1 revises authority 2, published earlier
-		"work_injury":   "292000000 from news-later", // equal authority: the later date wins
-		"maternity":     "246210000 from news-a",     // a dated source beats an undated one
+		"work_injury":   "293000000 from news-later", // equal authority: the later date wins
+		"maternity":     "246210000 from news-a",     // a final figure beats a provisional one
 		"basic_medical": "1335000000 from news-a",    // agreeing figures: the most precise is served
 	}
 	if !maps.Equal(served, want) {
@@ -489,9 +495,9 @@ func TestRegionDefinitions(t *testing.T) {
 		}
 	}
 	want := []string{
-		`testdata/valid-shanxi-renamed.yaml:10:5: regions: region "CN" is defined differently at embedded:default/shanxi-2021-07-07.yaml:17:5 (name "中国" there, "" here, name_en "China" there, "People's Republic of China" here, aliases "" there, "100000" here); the first definition is used`,
-		`testdata/valid-shanxi-renamed.yaml:14:5: regions: region "140000" is defined differently at embedded:default/shanxi-2021-07-07.yaml:21:5 (name "山西省" there, "山西" here, name_en "Shanxi" there, "" here); the first definition is used`,
-		`testdata/valid-shanxi-renamed.yaml:19:5: programs: program "basic_pension" is named "Basic pension insurance (urban employees and residents)" here but "Basic pension insurance" at embedded:default/shanxi-2021-07-07.yaml:27:5; the first definition is used`,
+		`testdata/valid-shanxi-renamed.yaml:19:5: programs: program "basic_pension" is named "Basic pension insurance (urban employees and residents)" here but "Basic pension insurance" at embedded:default/shanxi-2021-07-07.yaml:27:5; that definition is used, as its dataset's id sorts first`,
+		`testdata/valid-shanxi-renamed.yaml:14:5: regions: region "140000" is defined differently at embedded:default/shanxi-2021-07-07.yaml:21:5 (name "山西省" there, "山西" here, name_en "Shanxi" there, "" here); that definition is used, as its dataset's id sorts first`,
+		`testdata/valid-shanxi-renamed.yaml:10:5: regions: region "CN" is defined differently at embedded:default/shanxi-2021-07-07.yaml:17:5 (name "中国" there, "" here, name_en "China" there, "People's Republic of China" here, aliases "" there, "100000" here); that definition is used, as its dataset's id sorts first`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -506,7 +512,8 @@ func TestRegionDefinitions(t *testing.T) {
 		t.Error("the figure entered for alias 100000 is not served as region CN")
 	}
 	_, err = Load(Options{ConfigFile: "testdata/config-default-other-parent.yml", Now: testNow})
-	want = []string{`testdata/invalid-region-parent.yaml:15:5: regions: region "140000" has parent "NORTH" here but "CN" at embedded:default/shanxi-2021-07-07.yaml:21:5`}
+	// Datasets are compared in the order of their ids: other-parent first.
+	want = []string{`embedded:default/shanxi-2021-07-07.yaml:21:5: regions: region "140000" has parent "CN" here but "NORTH" at testdata/invalid-region-parent.yaml:15:5`}
 	if got := problemLines(t, err); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
@@ -542,5 +549,33 @@ func TestQuoteCheck(t *testing.T) {
 		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 			t.Errorf("%v: quote warnings:\n%s\nwant:\n%s", tc.files, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 		}
+	}
+}
+
+// TestPathNotUTF8IsShownEscaped loads a dataset from a directory named in
+// Latin-1: it loads, and its path, which labels serve, is valid UTF-8 with
+// the byte shown as \xe9.
+func TestPathNotUTF8IsShownEscaped(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "caf\xe9")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/valid-alias-a.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "d\xff.yaml"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := loadDatasets(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := res.Files[0].File
+	if !utf8.ValidString(file) || !strings.HasSuffix(file, `caf\xe9/d\xff.yaml`) {
+		t.Errorf("file shown as %q, want valid UTF-8 ending in caf\\xe9/d\\xff.yaml", file)
+	}
+	if ds := res.Snapshot.Datasets[0]; ds.File != file || ds.Observations[0].Pos.File != file {
+		t.Errorf("the dataset's file %q and its figure's position %q differ from the file loaded, %q", ds.File, ds.Observations[0].Pos.File, file)
 	}
 }

@@ -101,8 +101,8 @@ func (p *datasetParser) parseSources(f fields) {
 			Title:     p.str(sf, "title", true),
 			URL:       p.str(sf, "url", false),
 			Publisher: p.str(sf, "publisher", false),
-			Published: p.date(sf, "published"),
-			Released:  p.date(sf, "released"),
+			Published: p.date(sf, "published", p.ld.opts.Now),
+			Released:  p.date(sf, "released", p.ld.opts.Now),
 			Authority: dataset.DefaultAuthority,
 		}
 		if a, an := p.integer(sf, "authority", false); an != nil {

@@ -15,7 +15,40 @@ type Problem struct {
 	Pos     dataset.Position
 	Field   string // Dotted path of the offending field, e.g. observations[3].value.
 	Message string
+	// Kind says what a warning is about; empty for an error.
+	Kind Kind
+	// Figures are the figures a warning is about, best rank first for a
+	// settlement; none for most errors.
+	Figures []*dataset.Observation
 }
+
+// Kind is what a warning is about, so that check --strict, the report and
+// the pages tell warnings apart without reading their messages.
+type Kind string
+
+// The kinds of warnings.
+const (
+	// KindConflict: figures of a series disagree and none is served.
+	KindConflict Kind = "unresolved conflict"
+	// KindRevision: a figure is replaced by one that outranks it.
+	KindRevision Kind = "revision"
+	// KindDispute: figures of a series disagree with each other, and one
+	// that outranks them all is served.
+	KindDispute Kind = "dispute"
+	// KindSeriesBreak: the basis of a series changes over the years.
+	KindSeriesBreak Kind = "series break"
+	// KindConfirmation: a figure agrees with the one served.
+	KindConfirmation Kind = "confirmation"
+	// KindQualifier: a figure is approximate or a bound.
+	KindQualifier Kind = "qualifier"
+	// KindQuote: a figure's quote does not show its value.
+	KindQuote Kind = "quote"
+	// KindDefinition: a region or programme is defined differently by two datasets.
+	KindDefinition Kind = "definition"
+)
+
+// Kinds lists the kinds of warnings, those that change what is served first.
+var Kinds = []Kind{KindConflict, KindRevision, KindDispute, KindSeriesBreak, KindDefinition, KindQuote, KindConfirmation, KindQualifier}
 
 // String formats the problem as file:line:column: field: message.
 func (p Problem) String() string {
@@ -70,12 +103,16 @@ func (e *Error) Summary(perFile int) string {
 	}
 	var files []string
 	byFile := map[string]*fileProblems{}
-	seen := make(map[Problem]bool, len(e.Problems))
+	type said struct {
+		pos            dataset.Position
+		field, message string
+	}
+	seen := make(map[said]bool, len(e.Problems))
 	for _, p := range e.Problems {
-		if seen[p] {
+		if seen[said{p.Pos, p.Field, p.Message}] {
 			continue
 		}
-		seen[p] = true
+		seen[said{p.Pos, p.Field, p.Message}] = true
 		fp := byFile[p.Pos.File]
 		if fp == nil {
 			fp = &fileProblems{}
@@ -136,8 +173,8 @@ func (ps *problems) errorf(pos dataset.Position, field, format string, args ...a
 	ps.errors = append(ps.errors, Problem{Pos: pos, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
-func (ps *problems) warnf(pos dataset.Position, field, format string, args ...any) {
-	ps.warnings = append(ps.warnings, Problem{Pos: pos, Field: field, Message: fmt.Sprintf(format, args...)})
+func (ps *problems) warnf(kind Kind, figures []*dataset.Observation, pos dataset.Position, field, format string, args ...any) {
+	ps.warnings = append(ps.warnings, Problem{Pos: pos, Field: field, Message: fmt.Sprintf(format, args...), Kind: kind, Figures: figures})
 }
 
 // err returns the collected errors as an *Error, or nil when there are none.

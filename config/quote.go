@@ -21,7 +21,7 @@ func (ld *loader) quoteChecks(datasets []*dataset.Dataset) {
 				printed = num(o.Value)
 			}
 			if !quoteHolds(o.Quote(), printed) {
-				ld.ps.warnf(o.Pos, "quote", "%s: the quote does not contain the value %s as printed", seriesName(o), printed)
+				ld.ps.warnf(KindQuote, []*dataset.Observation{o}, o.Pos, "quote", "%s: the quote does not contain the value %s as printed", seriesName(o), printed)
 			}
 		}
 	}

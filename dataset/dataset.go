@@ -108,16 +108,6 @@ func DateOnly(t time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
-// Outranks reports whether figures of s prevail over disagreeing figures of
-// t: a lower authority, or at equal authority a later date, a dated source
-// beating an undated one.
-func (s *Source) Outranks(t *Source) bool {
-	if s.Authority != t.Authority {
-		return s.Authority < t.Authority
-	}
-	return s.Date().After(t.Date())
-}
-
 // Unit is the unit of an indicator's values; it decides which values are valid.
 type Unit string
 
@@ -224,18 +214,6 @@ func (o *Observation) Bounds() (lo, hi float64) {
 		hi = min(hi, 1)
 	}
 	return lo, hi
-}
-
-// Agrees reports whether two figures can be the same true value: either
-// value lies within what the other allows.
-func (o *Observation) Agrees(p *Observation) bool {
-	within := func(v float64, lo, hi float64) bool {
-		eps := 1e-9 * math.Max(math.Abs(lo), math.Abs(hi))
-		return v >= lo-eps && v <= hi+eps
-	}
-	plo, phi := p.Bounds()
-	olo, ohi := o.Bounds()
-	return within(o.Value, plo, phi) || within(p.Value, olo, ohi)
 }
 
 // Width is how much a figure leaves open: the size of its bounds.
@@ -371,10 +349,13 @@ type SeriesRef struct {
 	Pos     Position
 }
 
-// Revision records a figure that a later or more authoritative publication
-// replaced.
+// Revision records a figure that a figure outranking it contradicts.
 type Revision struct {
-	Old, New *Observation
+	Old *Observation
+	By  *Observation // The kept figure that outranks Old and disagrees with it.
+	// Served is the figure served for the series, nil when the series is
+	// an unresolved conflict.
+	Served *Observation
 }
 
 // Confirmation records a figure that agrees, within what was written, with
@@ -386,7 +367,18 @@ type Confirmation struct {
 // Conflict is a series whose figures disagree and that the settlement rules
 // cannot order: none of them is served.
 type Conflict struct {
-	Figures []*Observation
+	Figures []*Observation // The disputed figures, best rank first.
+	// Agreeing are the other figures kept, which agree with every figure
+	// kept but outrank none of the disputed ones.
+	Agreeing []*Observation
+}
+
+// Dispute is a series whose kept figures disagree with each other while a
+// figure that outranks them all is served: the disagreement is worth a
+// look, but does not stop the series being served.
+type Dispute struct {
+	Served  *Observation
+	Figures []*Observation // The disputed figures, best rank first.
 }
 
 // Target is a policy coverage target for a programme, optionally for one region.
@@ -414,9 +406,12 @@ type Snapshot struct {
 	// Series holds the figure served for each series, revisions applied,
 	// sorted as CompareKeys sorts: by indicator name, region, programme,
 	// year, and then the rest of the key.
-	Series        []*Observation
+	Series []*Observation
+	// Revisions, Confirmations, Disputes and Conflicts are the outcomes of
+	// settling series with more than one figure (Settle), in series order.
 	Revisions     []Revision
 	Confirmations []Confirmation
+	Disputes      []Dispute
 	Conflicts     []Conflict
 	// CheckFailures counts the failed consistency checks by dataset ID. It
 	// runs the checks on its first call only, and a call meanwhile waits

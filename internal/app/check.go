@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
@@ -55,13 +54,17 @@ type checkReport struct {
 type settlementReport struct {
 	Revisions     []settledReport `json:"revisions"`
 	Confirmations []settledReport `json:"confirmations"`
-	Conflicts     []settledReport `json:"unresolved_conflicts"`
+	// Disputes are series served although some of their figures disagree
+	// with each other, as a figure that outranks them all is served.
+	Disputes  []settledReport `json:"disputes"`
+	Conflicts []settledReport `json:"unresolved_conflicts"`
 }
 
 type settledReport struct {
 	Series  seriesReport   `json:"series"`
 	Served  *figureReport  `json:"served"`  // nil for a conflict.
-	Figures []figureReport `json:"figures"` // Replaced, confirming or in conflict.
+	Figures []figureReport `json:"figures"` // Revised, confirming, disputed or in conflict.
+	first   *dataset.Observation
 }
 
 type seriesReport struct {
@@ -75,19 +78,20 @@ type seriesReport struct {
 }
 
 type figureReport struct {
-	Value     float64 `json:"value"`
-	Printed   string  `json:"printed,omitempty"`
-	Qualifier string  `json:"qualifier"`
-	Precision float64 `json:"precision"`
-	Dataset   string  `json:"dataset"`
-	Source    string  `json:"source"`
-	Authority int     `json:"authority"`
-	Published string  `json:"published"` // Empty when the source is undated.
-	Released  string  `json:"released"`
-	Quote     string  `json:"quote,omitempty"`
-	File      string  `json:"file"`
-	Line      int     `json:"line"`
-	Column    int     `json:"column"`
+	Value     float64  `json:"value"`
+	Printed   string   `json:"printed,omitempty"`
+	Qualifier string   `json:"qualifier"`
+	Precision float64  `json:"precision"`
+	Dataset   string   `json:"dataset"`
+	Source    string   `json:"source"`
+	Authority int      `json:"authority"`
+	Published string   `json:"published"` // Empty when the source is undated.
+	Released  string   `json:"released"`
+	Flags     []string `json:"flags,omitempty"`
+	Quote     string   `json:"quote,omitempty"`
+	File      string   `json:"file"`
+	Line      int      `json:"line"`
+	Column    int      `json:"column"`
 }
 
 func newSeriesReport(o *dataset.Observation) seriesReport {
@@ -104,43 +108,54 @@ func newSeriesReport(o *dataset.Observation) seriesReport {
 func newFigureReport(o *dataset.Observation) figureReport {
 	return figureReport{Value: o.Value, Printed: o.Printed(), Qualifier: string(o.Qualifier), Precision: o.Precision,
 		Dataset: o.Dataset.ID, Source: o.Source.ID, Authority: o.Source.Authority,
-		Published: dataset.DateOnly(o.Source.Published), Released: dataset.DateOnly(o.Source.Released), Quote: o.Quote(),
+		Published: dataset.DateOnly(o.Source.Published), Released: dataset.DateOnly(o.Source.Released), Flags: o.Flags(), Quote: o.Quote(),
 		File: o.Pos.File, Line: o.Pos.Line, Column: o.Pos.Column}
 }
 
 func newSettlementReport(s *dataset.Snapshot) settlementReport {
-	r := settlementReport{Revisions: []settledReport{}, Confirmations: []settledReport{}, Conflicts: []settledReport{}}
-	// Revisions and confirmations are grouped by the figure served.
+	r := settlementReport{Revisions: []settledReport{}, Confirmations: []settledReport{}, Disputes: []settledReport{}, Conflicts: []settledReport{}}
+	// Revisions and confirmations come series by series: each series is
+	// one entry with every figure revised or confirming.
 	group := func(into *[]settledReport, served, figure *dataset.Observation) {
-		if n := len(*into); n > 0 && (*into)[n-1].Served.File == served.Pos.File && (*into)[n-1].Served.Line == served.Pos.Line {
+		if n := len(*into); n > 0 && dataset.CompareKeys((*into)[n-1].first, figure) == 0 {
 			(*into)[n-1].Figures = append((*into)[n-1].Figures, newFigureReport(figure))
 			return
 		}
-		f := newFigureReport(served)
-		*into = append(*into, settledReport{Series: newSeriesReport(served), Served: &f, Figures: []figureReport{newFigureReport(figure)}})
+		sr := settledReport{Series: newSeriesReport(figure), Figures: []figureReport{newFigureReport(figure)}, first: figure}
+		if served != nil {
+			f := newFigureReport(served)
+			sr.Served = &f
+		}
+		*into = append(*into, sr)
 	}
 	for _, rv := range s.Revisions {
-		group(&r.Revisions, rv.New, rv.Old)
+		group(&r.Revisions, rv.Served, rv.Old)
 	}
 	for _, c := range s.Confirmations {
 		group(&r.Confirmations, c.Served, c.Figure)
 	}
-	for _, c := range s.Conflicts {
-		sr := settledReport{Series: newSeriesReport(c.Figures[0])}
-		for _, o := range c.Figures {
-			sr.Figures = append(sr.Figures, newFigureReport(o))
+	for _, d := range s.Disputes {
+		for _, o := range d.Figures {
+			group(&r.Disputes, d.Served, o)
 		}
-		r.Conflicts = append(r.Conflicts, sr)
+	}
+	for _, c := range s.Conflicts {
+		for _, o := range c.Figures {
+			group(&r.Conflicts, nil, o)
+		}
 	}
 	return r
 }
 
 type problemReport struct {
-	File    string `json:"file"`
-	Line    int    `json:"line,omitempty"`
-	Column  int    `json:"column,omitempty"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
+	Kind    config.Kind `json:"kind,omitempty"` // Of a warning.
+	File    string      `json:"file"`
+	Line    int         `json:"line,omitempty"`
+	Column  int         `json:"column,omitempty"`
+	Field   string      `json:"field,omitempty"`
+	Message string      `json:"message"`
+	// Figures are those a warning is about, each with its series.
+	Figures []checkFigure `json:"figures,omitempty"`
 	text    string
 }
 
@@ -238,7 +253,7 @@ func newCheckReport(opts config.Options, strict bool) *checkReport {
 	res, err := config.Load(opts)
 	rep := &checkReport{Status: "ok", Errors: []problemReport{}, Warnings: []problemReport{}, Checks: []checkResult{}}
 	for _, p := range res.Warnings {
-		if strict && strings.HasPrefix(p.Message, config.ConflictMessage) {
+		if strict && p.Kind == config.KindConflict {
 			rep.Errors = append(rep.Errors, newProblemReport(p, ""))
 			continue
 		}
@@ -279,40 +294,39 @@ func newCheckReport(opts config.Options, strict bool) *checkReport {
 // newProblemReport keeps a problem's parts for JSON and its usual
 // file:line:column: field: message line for text, with prefix before the message.
 func newProblemReport(p config.Problem, prefix string) problemReport {
-	r := problemReport{File: p.Pos.File, Line: p.Pos.Line, Column: p.Pos.Column, Field: p.Field, Message: p.Message}
+	r := problemReport{Kind: p.Kind, File: p.Pos.File, Line: p.Pos.Line, Column: p.Pos.Column, Field: p.Field, Message: p.Message}
+	for _, o := range p.Figures {
+		r.Figures = append(r.Figures, checkFigure{newSeriesReport(o), newFigureReport(o)})
+	}
 	p.Message = prefix + p.Message
 	r.text = p.String()
 	return r
 }
 
-// groupedFields are the warnings the text report counts rather than lists
+// groupedKinds are the warnings the text report counts rather than lists
 // when there are many, so that dozens of qualified figures never bury a
 // revision: qualifier notes and confirmations, which need no action.
-var groupedFields = map[string]string{"qualifier": "qualified figures (approximately, at_least, at_most)", "confirmation": "figures confirmed by another source"}
+var groupedKinds = map[config.Kind]string{
+	config.KindQualifier:    "qualified figures (approximately, at_least, at_most)",
+	config.KindConfirmation: "figures confirmed by another source",
+}
 
 // groupAbove is how many warnings of a grouped kind are listed one by one.
 const groupAbove = 5
 
-func warningKind(p problemReport) string {
-	if strings.HasPrefix(p.Message, "confirmation:") {
-		return "confirmation"
-	}
-	return p.Field
-}
-
 func (rep *checkReport) writeText(w io.Writer) {
-	counts := map[string]int{}
+	counts := map[config.Kind]int{}
 	for _, p := range rep.Warnings {
-		counts[warningKind(p)]++
+		counts[p.Kind]++
 	}
 	for _, p := range rep.Warnings {
-		if _, grouped := groupedFields[warningKind(p)]; !grouped || counts[warningKind(p)] <= groupAbove {
+		if _, grouped := groupedKinds[p.Kind]; !grouped || counts[p.Kind] <= groupAbove {
 			fmt.Fprintln(w, p.text)
 		}
 	}
-	for _, kind := range slices.Sorted(maps.Keys(groupedFields)) {
+	for _, kind := range slices.Sorted(maps.Keys(groupedKinds)) {
 		if n := counts[kind]; n > groupAbove {
-			fmt.Fprintf(w, "warning: %d %s, not listed (check --format=json lists them)\n", n, groupedFields[kind])
+			fmt.Fprintf(w, "warning: %d %s, not listed (check --format=json lists them)\n", n, groupedKinds[kind])
 		}
 	}
 	for _, p := range rep.Errors {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"math/rand/v2"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -281,4 +282,60 @@ func dataPrefix(body []byte) string {
 		return s[:i]
 	}
 	return s
+}
+
+// TestCheckIgnoresFileOrder checks the settlement cases together, which
+// share series, in several orders of their files: the report must be the
+// same, line for line, whatever the order.
+func TestCheckIgnoresFileOrder(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/settlement/*.yaml")
+	if err != nil || len(files) < 5 {
+		t.Fatalf("found %d settlement cases (%v), want at least 5", len(files), err)
+	}
+	files = slices.DeleteFunc(files, func(f string) bool { return strings.HasSuffix(f, "wrong-unit.yaml") })
+	report := func(files []string) string {
+		var out bytes.Buffer
+		Check(&out, config.Options{Datasets: files, Now: testenv.Now}, CheckOptions{})
+		return out.String()
+	}
+	want := report(files)
+	if !strings.Contains(want, "unresolved conflict") || !strings.Contains(want, "check passed") {
+		t.Fatalf("the settlement cases together report no unresolved conflict or do not pass:\n%s", want)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 5 {
+		shuffled := slices.Clone(files)
+		r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		if got := report(shuffled); got != want {
+			t.Fatalf("in the order %v the report differs:\n%s\nfrom:\n%s", shuffled, got, want)
+		}
+	}
+}
+
+// TestCheckJSONWarningsAreTyped checks that each warning of the JSON report
+// says its kind and gives the figures it is about, so that no reader has to
+// parse a message.
+func TestCheckJSONWarningsAreTyped(t *testing.T) {
+	var out bytes.Buffer
+	opts := config.Options{Datasets: []string{"../../testdata/settlement/pairwise-under-bulletin.yaml"}, Now: testenv.Now}
+	Check(&out, opts, CheckOptions{Format: FormatJSON})
+	var rep checkReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+	}
+	if len(rep.Warnings) != 1 {
+		t.Fatalf("%d warnings, want the one dispute: %+v", len(rep.Warnings), rep.Warnings)
+	}
+	w := rep.Warnings[0]
+	var sources []string
+	for _, f := range w.Figures {
+		sources = append(sources, f.Source+" "+f.Series.Metric+" "+f.Series.Region)
+	}
+	want := []string{"bulletin socsec_insured_persons CN", "a socsec_insured_persons CN", "b socsec_insured_persons CN"}
+	if w.Kind != config.KindDispute || !slices.Equal(sources, want) {
+		t.Errorf("warning kind %q with figures %q, want %q with %q", w.Kind, sources, config.KindDispute, want)
+	}
+	if len(rep.Settlement.Disputes) != 1 || rep.Settlement.Disputes[0].Served == nil || rep.Settlement.Disputes[0].Served.Source != "bulletin" || len(rep.Settlement.Disputes[0].Figures) != 2 {
+		t.Errorf("settlement disputes %+v, want one: the bulletin served, the two press figures disputed", rep.Settlement.Disputes)
+	}
 }

@@ -2,10 +2,7 @@ package pages
 
 import (
 	"cmp"
-	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
@@ -21,8 +18,6 @@ type checkList struct {
 	warnings          []*warningGroup
 	checks            []*checkGroup
 	failed, unchecked int
-	// figureAt finds the figures that warnings name by their positions.
-	figureAt map[dataset.Position]*dataset.Observation
 }
 
 type warningGroup struct {
@@ -98,120 +93,19 @@ func buildCheckList(l *Load) *checkList {
 	for i, e := range passes {
 		passGroups[i].entries = append(passGroups[i].entries, e)
 	}
-	wanted := map[dataset.Position]bool{}
-	kinds := map[string]*warningGroup{}
+	kinds := map[config.Kind]*warningGroup{}
 	for _, p := range l.Warnings {
-		kind := warningKind(p)
-		g := kinds[kind]
+		g := kinds[p.Kind]
 		if g == nil {
-			g = &warningGroup{Kind: kind}
-			kinds[kind] = g
+			g = &warningGroup{Kind: string(p.Kind)}
+			kinds[p.Kind] = g
 			cl.warnings = append(cl.warnings, g)
 		}
 		g.Problems = append(g.Problems, p)
-		want(wanted, p.Pos, p.Message)
 	}
-	slices.SortStableFunc(cl.warnings, func(a, b *warningGroup) int { return cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)) })
-	cl.figureAt = map[dataset.Position]*dataset.Observation{}
-	if len(wanted) > 0 {
-		for _, ds := range snap.Datasets {
-			for _, o := range ds.Observations {
-				if wanted[o.Pos] {
-					cl.figureAt[o.Pos] = o
-				}
-			}
-		}
-	}
+	// What changes the data served first, remarks last.
+	slices.SortStableFunc(cl.warnings, func(a, b *warningGroup) int {
+		return cmp.Compare(slices.Index(config.Kinds, config.Kind(a.Kind)), slices.Index(config.Kinds, config.Kind(b.Kind)))
+	})
 	return cl
-}
-
-// want adds the position and every position the message names.
-func want(wanted map[dataset.Position]bool, pos dataset.Position, message string) {
-	wanted[pos] = true
-	for _, m := range positionPattern.FindAllString(message, -1) {
-		if p, ok := parsePosition(m); ok {
-			wanted[p] = true
-		}
-	}
-}
-
-// parsePosition reads file:line:column.
-func parsePosition(s string) (dataset.Position, bool) {
-	i := strings.LastIndexByte(s, ':')
-	if i < 0 {
-		return dataset.Position{}, false
-	}
-	col, err := strconv.Atoi(s[i+1:])
-	if err != nil {
-		return dataset.Position{}, false
-	}
-	j := strings.LastIndexByte(s[:i], ':')
-	if j < 0 {
-		return dataset.Position{}, false
-	}
-	line, err := strconv.Atoi(s[j+1 : i])
-	if err != nil {
-		return dataset.Position{}, false
-	}
-	return dataset.Position{File: s[:j], Line: line, Column: col}, true
-}
-
-// find finds the figures warnings name.
-func (cl *checkList) find(p dataset.Position) *dataset.Observation { return cl.figureAt[p] }
-
-// positionPattern finds the positions a warning names figures by.
-var positionPattern = regexp.MustCompile(`[^\s(),]+:\d+:\d+`)
-
-// figuresNamed returns the figures at the position and at the positions the
-// message names, each once, as find finds them.
-func figuresNamed(find func(dataset.Position) *dataset.Observation, pos dataset.Position, message string) []*dataset.Observation {
-	var figs []*dataset.Observation
-	seen := map[*dataset.Observation]bool{}
-	add := func(p dataset.Position) {
-		if o := find(p); o != nil && !seen[o] {
-			seen[o] = true
-			figs = append(figs, o)
-		}
-	}
-	add(pos)
-	for _, m := range positionPattern.FindAllString(message, -1) {
-		if p, ok := parsePosition(m); ok {
-			add(p)
-		}
-	}
-	return figs
-}
-
-// warningKinds orders the kinds of warnings on /checks: what changes the
-// data served first, remarks last; other kinds follow in the order met.
-var warningKinds = []string{"unresolved conflict", "revision", "series break", "confirmation", "qualifier"}
-
-func kindRank(kind string) int {
-	if i := slices.Index(warningKinds, kind); i >= 0 {
-		return i
-	}
-	return len(warningKinds)
-}
-
-// warningPrefix is a message that says its kind first: "revision: ...".
-var warningPrefix = regexp.MustCompile(`^([a-z][a-z ]{0,30}):`)
-
-// warningKind groups a warning: by the kind its message starts with, else
-// by its field.
-func warningKind(p config.Problem) string {
-	if m := warningPrefix.FindStringSubmatch(p.Message); m != nil {
-		return m[1]
-	}
-	if p.Field != "" {
-		// observations[3].qualifier and qualifier are one kind.
-		f := p.Field
-		if i := strings.LastIndexByte(f, '.'); i >= 0 {
-			f = f[i+1:]
-		}
-		if i := strings.IndexByte(f, '['); i >= 0 {
-			f = f[:i]
-		}
-		return f
-	}
-	return "other"
 }

@@ -72,7 +72,7 @@ func (p *Pages) serveChecks(w http.ResponseWriter, r *http.Request, l *Load) {
 		found = true
 		gv := warningGroupView{Kind: g.Kind, Count: len(g.Problems)}
 		for _, prob := range window(g.Problems, from, limit) {
-			gv.Items = append(gv.Items, ix.warningView(cl, prob))
+			gv.Items = append(gv.Items, ix.warningView(prob))
 		}
 		if page.Group == "" && len(g.Problems) > limit {
 			gv.More = groupURL(id, 1)
@@ -133,12 +133,12 @@ func window[T any](s []T, i, n int) []T {
 	return s[i:min(len(s), i+n)]
 }
 
-func (ix *index) warningView(cl *checkList, p config.Problem) warningView {
+func (ix *index) warningView(p config.Problem) warningView {
 	v := warningView{Pos: p.Pos.String(), Field: p.Field, Message: p.Message}
 	if p.Pos.Line == 0 {
 		v.Pos = p.Pos.File
 	}
-	for _, o := range figuresNamed(cl.find, p.Pos, p.Message) {
+	for _, o := range p.Figures {
 		v.Figures = append(v.Figures, figureLink{figureURL(o), ix.view(o).Title()})
 	}
 	return v

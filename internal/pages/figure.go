@@ -105,23 +105,28 @@ func (ix *index) figurePage(o *dataset.Observation) figurePage {
 		for _, f := range s.confirming {
 			page.Related = append(page.Related, relatedView{ix.view(f), "confirms it: agrees within what both wrote; the more precise figure is served"})
 		}
-		for _, f := range s.revised {
-			page.Related = append(page.Related, relatedView{ix.view(f), revisedBecause(f, o)})
+		for _, f := range s.disputed {
+			page.Related = append(page.Related, relatedView{ix.view(f), "disputed: disagrees with another figure of equal standing; the served figure's source outranks both"})
+		}
+		for _, r := range s.revised {
+			page.Related = append(page.Related, relatedView{ix.view(r.Old), revisedBecause(r)})
 		}
 	}
 	page.Checks = ix.checkViews(ix.figureChecks(o))
 	return page
 }
 
-// revisedBecause says why the served figure replaced an older one.
-func revisedBecause(old, served *dataset.Observation) string {
+// revisedBecause says why a figure was revised: what makes the figure
+// that contradicts it outrank it.
+func revisedBecause(r dataset.Revision) string {
+	by := "the figure of " + r.By.Source.ID
 	switch {
-	case served.Source.Authority != old.Source.Authority:
-		return "revised: disagrees, and the served figure's source has the higher authority"
-	case old.Source.Date().IsZero():
-		return "revised: disagrees, and the served figure's source is dated while this one's is not"
+	case r.By.Source.Authority != r.Old.Source.Authority:
+		return "revised: disagrees with " + by + ", whose source has the higher authority"
+	case r.Old.Provisional() && !r.By.Provisional():
+		return "revised: a provisional figure that disagrees with " + by + ", a final one"
 	}
-	return "revised: disagrees, and the served figure's source is later"
+	return "revised: disagrees with " + by + ", whose source is later"
 }
 
 func (ix *index) conflictPage(s *settlement) figurePage {
@@ -132,11 +137,10 @@ func (ix *index) conflictPage(s *settlement) figurePage {
 		page.Conflict = append(page.Conflict, relatedView{ix.view(f), "disagrees with the others; no source outranks the rest"})
 	}
 	for _, f := range s.others {
-		rel := "disagrees with " + first.Source.ID + ", whose source outranks it"
-		if f.Agrees(first) {
-			rel = "agrees with the figure of " + first.Source.ID
-		}
-		page.Related = append(page.Related, relatedView{ix.view(f), rel})
+		page.Related = append(page.Related, relatedView{ix.view(f), "agrees with every figure kept, but its source does not outrank those in conflict"})
+	}
+	for _, r := range s.revised {
+		page.Related = append(page.Related, relatedView{ix.view(r.Old), revisedBecause(r)})
 	}
 	var results []check.Result
 	for _, f := range s.conflict {

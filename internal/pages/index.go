@@ -39,11 +39,14 @@ type index struct {
 // what the loader made of them.
 type settlement struct {
 	served     *dataset.Observation   // Nil for an unresolved conflict.
-	revised    []*dataset.Observation // Figures the served one replaced.
+	revised    []dataset.Revision     // Figures a figure outranking them contradicts.
 	confirming []*dataset.Observation // Figures that agree with the served one.
-	conflict   []*dataset.Observation // The figures no rule could order.
-	// others are the further figures of a conflicting series: those that
-	// agree with one of the conflicting figures or that it outranks.
+	// disputed are figures that disagree with each other: beside a served
+	// figure that outranks them all, or, in conflict, none served.
+	disputed []*dataset.Observation
+	conflict []*dataset.Observation // Of an unresolved conflict, the disputed figures.
+	// others are the further figures kept of a conflicting series: those
+	// that agree with every figure kept.
 	others []*dataset.Observation
 }
 
@@ -61,8 +64,11 @@ func (s *settlement) all() []*dataset.Observation {
 	if s.served != nil {
 		all = append(all, s.served)
 	}
-	all = append(all, s.revised...)
+	for _, r := range s.revised {
+		all = append(all, r.Old)
+	}
 	all = append(all, s.confirming...)
+	all = append(all, s.disputed...)
 	all = append(all, s.conflict...)
 	return append(all, s.others...)
 }
@@ -87,9 +93,14 @@ func newIndex(snap *dataset.Snapshot) *index {
 		return s
 	}
 	for _, r := range snap.Revisions {
-		s := get(r.New)
-		s.served = r.New
-		s.revised = append(s.revised, r.Old)
+		s := get(r.Old)
+		s.served = r.Served
+		s.revised = append(s.revised, r)
+	}
+	for _, d := range snap.Disputes {
+		s := get(d.Served)
+		s.served = d.Served
+		s.disputed = d.Figures
 	}
 	for _, c := range snap.Confirmations {
 		s := get(c.Served)
@@ -98,7 +109,7 @@ func newIndex(snap *dataset.Snapshot) *index {
 	}
 	for _, c := range snap.Conflicts {
 		s := get(c.Figures[0])
-		s.conflict = c.Figures
+		s.conflict, s.others = c.Figures, c.Agreeing
 		ix.conflicts = append(ix.conflicts, s)
 	}
 	slices.SortFunc(ix.conflicts, func(a, b *settlement) int { return dataset.CompareKeys(a.first(), b.first()) })
@@ -116,41 +127,8 @@ func newIndex(snap *dataset.Snapshot) *index {
 			ix.aliases[a] = r.Code
 		}
 	}
-	ix.collectOthers()
 	ix.years = servedYears(snap.Series)
 	return ix
-}
-
-// collectOthers finds the figures of conflicting series that the conflict
-// does not list. Conflicts are rare, so the figures are first told apart
-// by what they share cheaply and only candidates get a key.
-func (ix *index) collectOthers() {
-	if len(ix.conflicts) == 0 {
-		return
-	}
-	type near struct {
-		indicator, region, program string
-		year                       int
-	}
-	candidates := map[near]bool{}
-	listed := map[*dataset.Observation]bool{}
-	for _, s := range ix.conflicts {
-		o := s.first()
-		candidates[near{o.Indicator.Name, o.Region, o.Program, o.Year}] = true
-		for _, f := range s.conflict {
-			listed[f] = true
-		}
-	}
-	for _, ds := range ix.snap.Datasets {
-		for _, o := range ds.Observations {
-			if !candidates[near{o.Indicator.Name, o.Region, o.Program, o.Year}] || listed[o] {
-				continue
-			}
-			if s := ix.settled[o.Key()]; s != nil && s.served == nil {
-				s.others = append(s.others, o)
-			}
-		}
-	}
 }
 
 // servedYears returns the distinct years of the figures, ascending.
@@ -238,17 +216,24 @@ func (ix *index) indicator(name string) *dataset.Indicator {
 	return inds[i]
 }
 
-// region returns the region with the code or alias, or nil.
+// region returns the region with the code, else the one with the alias,
+// or nil: a code is what is served, and names its own region first.
 func (ix *index) region(code string) *dataset.Region {
-	if c, ok := ix.aliases[code]; ok {
-		code = c
-	}
 	rs := ix.snap.Regions
-	i, ok := slices.BinarySearchFunc(rs, code, func(r *dataset.Region, c string) int { return strings.Compare(r.Code, c) })
-	if !ok {
-		return nil
+	find := func(code string) *dataset.Region {
+		i, ok := slices.BinarySearchFunc(rs, code, func(r *dataset.Region, c string) int { return strings.Compare(r.Code, c) })
+		if !ok {
+			return nil
+		}
+		return rs[i]
 	}
-	return rs[i]
+	if r := find(code); r != nil {
+		return r
+	}
+	if c, ok := ix.aliases[code]; ok {
+		return find(c)
+	}
+	return nil
 }
 
 // program returns the programme with the id, or nil.

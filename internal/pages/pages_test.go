@@ -91,10 +91,10 @@ func TestFigurePageOfTheShanxiCoverage(t *testing.T) {
 
 func TestFigurePageTellsAnUndatedSource(t *testing.T) {
 	srv, _ := serve(t, "../../config/testdata/valid-settlement.yaml")
-	// The maternity figure of an undated source is revised by a dated one.
+	// The provisional maternity figure of an undated source is revised by a final one.
 	_, body, _ := get(t, srv, "figure?metric=socsec_insured_persons&region_code=CN&program=maternity&year=2022")
 	contains(t, "the maternity page", body, "undated: the source carries no date, and none is made up",
-		"revised: disagrees, and the served figure&#39;s source is dated while this one&#39;s is not", "A web page without a date")
+		"revised: a provisional figure that disagrees with the figure of news-a, a final one", "A web page without a date")
 	if strings.Contains(body, "published 0001") || strings.Contains(body, "0001-01-01") {
 		t.Error("the page makes up a date for an undated source")
 	}
@@ -163,7 +163,7 @@ func TestRevisionAndConfirmationAreShown(t *testing.T) {
 	srv, _ := serve(t, "../../config/testdata/valid-settlement.yaml")
 	_, body, _ := get(t, srv, "figure?metric=socsec_insured_persons&region_code=CN&program=basic_pension&year=2022")
 	contains(t, "the revised figure's page", body, "105,306.5万", "105,310万", "Press conference on the 2022 figures",
-		"revised: disagrees, and the served figure&#39;s source has the higher authority")
+		"revised: disagrees with the figure of bulletin, whose source has the higher authority")
 	_, body, _ = get(t, srv, "figure?metric=socsec_insured_persons&region_code=CN&program=unemployment&year=2022")
 	contains(t, "the confirmed figure's page", body, "2.39亿", "confirms it")
 }
@@ -204,7 +204,7 @@ func TestChecksPageListsWarningsAndResults(t *testing.T) {
 		t.Fatalf("GET /checks: status %d", status)
 	}
 	contains(t, "/checks", body, "1 failed", "FAIL", "cagr of socsec_pension_monthly_per_capita_yuan 140000 basic_pension 2015-2020",
-		"5.88 % a year", "Warnings: qualifier", "is approximately 25840000")
+		"5.88 % a year", "Warnings: qualifier", "the figure is approximately &#34;25.84 million&#34;")
 	// The failed check links the figures it compares.
 	contains(t, "/checks", body, `href="figure?metric=socsec_pension_monthly_per_capita_yuan&amp;program=basic_pension&amp;region_code=140000&amp;year=2015"`)
 	_, fig, _ := get(t, srv, "figure?metric=socsec_pension_monthly_per_capita_yuan&region_code=140000&program=basic_pension&year=2020")
@@ -329,5 +329,33 @@ observations:
 		if !strings.Contains(body, "&lt;script&gt;window.pwned=1&lt;/script&gt;&#34;&gt;&lt;img src=x onerror=alert(1)&gt;") {
 			t.Errorf("GET %s: the payload is not shown as text", path)
 		}
+	}
+}
+
+func TestFigurePageShowsADispute(t *testing.T) {
+	srv, _ := serve(t, "../../testdata/settlement/pairwise-under-bulletin.yaml")
+	status, body, _ := get(t, srv, "figure?metric=socsec_insured_persons&region_code=CN&program=basic_pension&year=2022")
+	if status != http.StatusOK {
+		t.Fatalf("the bulletin's figure, served beside a dispute under it: status %d, want 200", status)
+	}
+	contains(t, "the served figure's page", body, "Statistical bulletin", "Press report A", "Press report B",
+		"disputed: disagrees with another figure of equal standing; the served figure&#39;s source outranks both")
+	if n := strings.Count(body, "disputed: "); n != 2 {
+		t.Errorf("the page shows %d disputed figures, want the 2 press reports", n)
+	}
+}
+
+// TestRegionCodeBeforeAlias checks that a code names its own region even
+// where another region has it as an alias, which the loader refuses but
+// the pages must not depend on.
+func TestRegionCodeBeforeAlias(t *testing.T) {
+	b := &dataset.Region{Code: "B", Aliases: []string{"X"}}
+	x := &dataset.Region{Code: "X"}
+	ix := newIndex(&dataset.Snapshot{Regions: []*dataset.Region{b, x}})
+	if got := ix.region("X"); got != x {
+		t.Errorf("region X is %+v, want the region whose code is X, not the one with the alias", got)
+	}
+	if got := ix.region("B"); got != b {
+		t.Errorf("region B is %+v, want B", got)
 	}
 }

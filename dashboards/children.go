@@ -27,22 +27,25 @@ func children() *dashboard.DashboardBuilder {
 			"Children in basic living security, per statistical year and category (for example orphans and children without support).",
 			unitPersons, "socsec_children_supported_persons",
 			`socsec_children_supported_persons{job=~"$job",region_code="$region",program=~"$program",period=""}`,
-			"category", "region_code", "${region}")).
+			"category", tableLegend(), "region_code", "${region}")).
 		WithPanel(barchart.NewPanelBuilder().
 			Title("Jurisdictions with a mechanism and in total").
-			Description("Cities and counties with a minors-protection coordination mechanism next to all cities and counties "+
+			Description("Cities and counties with a minors-protection coordination mechanism next to all cities and counties " +
 				"of the region, in the latest year published.").
 			Unit(unitCount).
 			Thresholds(thresholds("green")).
+			Legend(listLegend()).
+			Tooltip(allSeriesTooltip()).
+			// One bar per family, its column named by the family so that one link serves both; organize renames
+			// only what the legend shows, and the link reads the field's own name.
 			WithTarget(rows("A",
-				`label_replace(`+withMechanism+`, "measure", "with a mechanism", "", "")`+
-					` or label_replace(`+allJurisdictions+`, "measure", "all jurisdictions", "", "")`)).
-			WithTransformation(matrix("jurisdiction_level", "measure")).
-			// One family per bar: each links to the latest figure of its family and jurisdiction level.
-			OverrideByName("with a mechanism", []dashboard.DynamicConfigValue{{Id: "links", Value: figureLinkValue(
-				"metric", "socsec_jurisdictions_with_mechanism", "region_code", "${region}", "jurisdiction_level", "${__data.fields[0]}")}}).
-			OverrideByName("all jurisdictions", []dashboard.DynamicConfigValue{{Id: "links", Value: figureLinkValue(
-				"metric", "socsec_jurisdictions", "region_code", "${region}", "jurisdiction_level", "${__data.fields[0]}")}}).
+				`label_replace(`+withMechanism+`, "metric", "socsec_jurisdictions_with_mechanism", "", "")`+
+					` or label_replace(`+allJurisdictions+`, "metric", "socsec_jurisdictions", "", "")`)).
+			WithTransformation(matrix("jurisdiction_level", "metric")).
+			WithTransformation(organize(nil, map[string]string{
+				"socsec_jurisdictions_with_mechanism": "with a mechanism", "socsec_jurisdictions": "all jurisdictions",
+			})).
+			DataLinks(figureLink("metric", "${__field.name}", "region_code", "${region}", "jurisdiction_level", "${__data.fields[0]}")).
 			Height(8).Span(12)).
 		WithPanel(bargauge.NewPanelBuilder().
 			Title("Share of jurisdictions with a mechanism").

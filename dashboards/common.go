@@ -42,11 +42,21 @@ const (
 	defaultProgram = "basic_pension"
 )
 
-// The regexes of the region and programme variables: they show the name and filter on the code.
+// The regexes of the region and programme variables: they show the name and filter on the code. The region's is
+// region_text, which regionText gives every region.
 const (
-	regionRegex  = `/region_code="(?<value>[^"]+)".*region_name="(?<text>[^"]+)"/`
+	regionRegex  = `/region_code="(?<value>[^"]+)".*region_text="(?<text>[^"]+)"/`
 	programRegex = `/program="(?<value>[^"]+)".*program_name="(?<text>[^"]+)"/`
 )
+
+// regionText gives each series of expr, series of socsec_region_info, the label region_text: the region's name,
+// else its English name, else its code. A region may be declared with either name, and Prometheus drops a label
+// whose value is empty, so region_name alone would leave a region without a name nowhere to be picked.
+func regionText(expr string) string {
+	text := fmt.Sprintf(`label_replace(%s, "region_text", "$1", "region_code", "(.+)")`, expr)
+	text = fmt.Sprintf(`label_replace(%s, "region_text", "$1", "region_name_en", "(.+)")`, text)
+	return fmt.Sprintf(`label_replace(%s, "region_text", "$1", "region_name", "(.+)")`, text)
+}
 
 func datasource() common.DataSourceRef {
 	return common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("${datasource}")}
@@ -105,12 +115,6 @@ func figureLink(params ...string) []cog.Builder[dashboard.DashboardLink] {
 		Type(dashboard.DashboardLinkTypeLink).
 		Url(figureLinkURL(params...)).
 		TargetBlank(true)}
-}
-
-// figureLinkValue is figureLink as the value of a links override, for the fields of one figure family in a panel
-// that shows several.
-func figureLinkValue(params ...string) []map[string]any {
-	return []map[string]any{{"title": SourceLinkTitle, "url": figureLinkURL(params...), "targetBlank": true}}
 }
 
 func figureLinkURL(params ...string) string {
@@ -173,7 +177,7 @@ func jobVariable(series string) *dashboard.QueryVariableBuilder {
 // regionVariable lists the regions that have data, showing their names and filtering on their codes.
 func regionVariable() *dashboard.QueryVariableBuilder {
 	return queryVariable("region", "Region",
-		`query_result(socsec_region_info{job=~"$job"} and on (job, instance, region_code) socsec_latest_data_year{job=~"$job"})`).
+		`query_result(`+regionText(`socsec_region_info{job=~"$job"}`)+` and on (job, instance, region_code) socsec_latest_data_year{job=~"$job"})`).
 		Regex(regionRegex).
 		Current(single(defaultRegion, defaultRegion))
 }
@@ -258,9 +262,9 @@ func withProgramNames(expr string) string {
 	return fmt.Sprintf(`%s * on (job, instance, program) group_left (program_name) socsec_program_info{job=~"$job"}`, expr)
 }
 
-// withRegionNames joins the region name onto each series of expr.
+// withRegionNames joins the region's name (region_text, see regionText) onto each series of expr.
 func withRegionNames(expr string) string {
-	return fmt.Sprintf(`%s * on (job, instance, region_code) group_left (region_name) socsec_region_info{job=~"$job"}`, expr)
+	return fmt.Sprintf(`%s * on (job, instance, region_code) group_left (region_text) %s`, expr, regionText(`socsec_region_info{job=~"$job"}`))
 }
 
 // latestYear keeps only the series of family whose year is the latest published for their region and programme; the
@@ -312,6 +316,30 @@ func okMapping(ok, failed string) []dashboard.ValueMapping {
 			"1": {Text: cog.ToPtr(ok), Color: cog.ToPtr("green"), Index: cog.ToPtr[int32](1)},
 		},
 	}}}
+}
+
+// tableLegend lists the series of a chart below it as a table with the calcs, for charts that may show many: one
+// per programme of a multi-value variable, category, dataset or instance.
+func tableLegend(calcs ...string) *common.VizLegendOptionsBuilder {
+	return common.NewVizLegendOptionsBuilder().
+		ShowLegend(true).
+		DisplayMode(common.LegendDisplayModeTable).
+		Placement(common.LegendPlacementBottom).
+		Calcs(append([]string{}, calcs...))
+}
+
+// listLegend names the series of a chart on a line below it, for charts whose query fixes a few.
+func listLegend() *common.VizLegendOptionsBuilder {
+	return common.NewVizLegendOptionsBuilder().
+		ShowLegend(true).
+		DisplayMode(common.LegendDisplayModeList).
+		Placement(common.LegendPlacementBottom).
+		Calcs([]string{})
+}
+
+// allSeriesTooltip shows every series of the hovered year or instant, so that they can be compared there.
+func allSeriesTooltip() *common.VizTooltipOptionsBuilder {
+	return common.NewVizTooltipOptionsBuilder().Mode(common.TooltipDisplayModeMulti).Sort(common.SortOrderNone)
 }
 
 // lastValue shows the last value of each series on stat and bar gauge panels.

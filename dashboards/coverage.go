@@ -42,17 +42,21 @@ func coverage() *dashboard.DashboardBuilder {
 func byYear(family, title, description, unit string) *barchart.PanelBuilder {
 	return yearBars(title, description, unit, family,
 		withProgramNames(fmt.Sprintf(`%s{job=~"$job",region_code="$region",program=~"$program",period=""}`, family)),
-		"program_name", "region_code", "${region}")
+		"program_name", tableLegend(), "region_code", "${region}")
 }
 
 // yearBars is a bar chart of an instant table query of family with the year on the x axis and one bar per value of
-// the label column, linked to the page of each figure; link gives the parameters the matrix loses, in pairs.
-func yearBars(title, description, unit, family, expr, column string, link ...string) *barchart.PanelBuilder {
+// the label column, named in legend, linked to the page of each figure; link gives the parameters the matrix loses,
+// in pairs.
+func yearBars(title, description, unit, family, expr, column string, legend *common.VizLegendOptionsBuilder,
+	link ...string) *barchart.PanelBuilder {
 	return barchart.NewPanelBuilder().
 		Title(title).
 		Description(description).
 		Unit(unit).
 		Thresholds(thresholds("green")).
+		Legend(legend).
+		Tooltip(allSeriesTooltip()).
 		WithTarget(rows("A", expr)).
 		WithTransformation(sortBy("year", false)).
 		WithTransformation(matrix("year", column)).

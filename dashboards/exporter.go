@@ -52,18 +52,24 @@ func exporterHealth() *dashboard.DashboardBuilder {
 			Height(5).Span(6)).
 		WithPanel(timeseries.NewPanelBuilder().
 			Title("Series served by dataset").
+			Legend(tableLegend("lastNotNull")).
+			Tooltip(allSeriesTooltip()).
 			Description("Number of data series each dataset serves; a drop after a reload means figures went missing.").
 			Unit(unitCount).
 			WithTarget(series("A", `socsec_dataset_series{job=~"$job"}`, "{{dataset}}")).
 			Height(8).Span(8)).
 		WithPanel(timeseries.NewPanelBuilder().
 			Title("Scrape duration").
+			Legend(tableLegend("lastNotNull")).
+			Tooltip(allSeriesTooltip()).
 			Description("How long Prometheus takes to scrape each exporter target.").
 			Unit(unitSeconds).
 			WithTarget(series("A", `scrape_duration_seconds{job=~"$job"}`, "{{instance}}")).
 			Height(8).Span(8)).
 		WithPanel(timeseries.NewPanelBuilder().
 			Title("Samples per scrape").
+			Legend(tableLegend("lastNotNull")).
+			Tooltip(allSeriesTooltip()).
 			Description("Samples each scrape returns; compare with the sample_limit of the scrape job.").
 			Unit(unitCount).
 			WithTarget(series("A", `scrape_samples_scraped{job=~"$job"}`, "{{instance}}")).

@@ -93,7 +93,7 @@ func TestLintFindsViolations(t *testing.T) {
 		`job variable: allValue "", want ".+"`,
 		`job variable: refresh 1, want 2`,
 		`region variable: selector socsec_region_info has no job=~"$job" matcher`,
-		`region variable: regex must take the value from region_code and the text from region_name`,
+		`region variable: regex must take the value from region_code and the text from region_text`,
 		`panel "No targets": no description`,
 		`panel "No targets": no unit`,
 		`panel "No targets": no targets`,
@@ -243,20 +243,34 @@ func lintVariable(v Variable) []string {
 	}
 	switch {
 	case v.Name == "region" && !nameRegex("region").MatchString(v.Regex):
-		report("regex must take the value from region_code and the text from region_name")
+		report("regex must take the value from region_code and the text from region_text")
+	case v.Name == "region" && !givesRegionText(v.Query):
+		report("query must give region_text with regionText, the name or, failing it, the English name or the code")
 	case strings.Contains(v.Name, "program") && !nameRegex("program").MatchString(v.Regex):
 		report("regex must take the value from program and the text from program_name")
 	}
 	return problems
 }
 
-// nameRegex matches a variable regex that captures the value from the code label and the text from the name label.
-func nameRegex(prefix string) *regexp.Regexp {
-	code := prefix
-	if prefix == "region" {
-		code = "region_code"
+// givesRegionText reports whether a query gives region_text as regionText does: from the code, the English name and
+// the name, each overriding the one before when it is not empty.
+func givesRegionText(query string) bool {
+	for _, from := range []string{"region_code", "region_name_en", "region_name"} {
+		if !strings.Contains(query, `"region_text", "$1", "`+from+`", "(.+)")`) {
+			return false
+		}
 	}
-	return regexp.MustCompile(regexp.QuoteMeta(code+`="(?<value>`) + `.*` + regexp.QuoteMeta(prefix+`_name="(?<text>`))
+	return true
+}
+
+// nameRegex matches a variable regex that captures the value from the code label and the text from the name label:
+// for a region, region_text, which regionText gives it.
+func nameRegex(prefix string) *regexp.Regexp {
+	code, name := prefix, prefix+"_name"
+	if prefix == "region" {
+		code, name = "region_code", "region_text"
+	}
+	return regexp.MustCompile(regexp.QuoteMeta(code+`="(?<value>`) + `.*` + regexp.QuoteMeta(name+`="(?<text>`))
 }
 
 // lintPromQL parses expr and returns the metric names it selects and the selectors lacking job=~"$job".

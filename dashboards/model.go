@@ -5,18 +5,21 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Model is the part of a dashboard JSON file that linting and query checks look at.
 type Model struct {
-	UID        string                    `json:"uid"`
-	Title      string                    `json:"title"`
-	Editable   *bool                     `json:"editable"`
-	Time       struct{ From, To string } `json:"time"`
-	Inputs     []any                     `json:"__inputs"`
-	Templating struct{ List []Variable } `json:"templating"`
-	Panels     []Panel                   `json:"panels"`
+	UID           string                    `json:"uid"`
+	Title         string                    `json:"title"`
+	SchemaVersion int                       `json:"schemaVersion"`
+	Editable      *bool                     `json:"editable"`
+	Time          struct{ From, To string } `json:"time"`
+	Inputs        []any                     `json:"__inputs"`
+	Templating    struct{ List []Variable } `json:"templating"`
+	Panels        []Panel                   `json:"panels"`
 }
 
 // Ref is a data source reference.
@@ -52,13 +55,24 @@ type Panel struct {
 	Datasource      *Ref             `json:"datasource"`
 	Targets         []Target         `json:"targets"`
 	Transformations []Transformation `json:"transformations"`
-	FieldConfig     struct {
+	Options         struct {
+		Legend *Legend `json:"legend"` // Of charts: bar charts and time series.
+	} `json:"options"`
+	FieldConfig struct {
 		Defaults struct {
 			Unit  string     `json:"unit"`
 			Links []DataLink `json:"links"`
 		} `json:"defaults"`
 		Overrides []Override `json:"overrides"`
 	} `json:"fieldConfig"`
+}
+
+// Legend is how a chart names its series.
+type Legend struct {
+	ShowLegend  bool     `json:"showLegend"`
+	DisplayMode string   `json:"displayMode"` // list or table.
+	Placement   string   `json:"placement"`
+	Calcs       []string `json:"calcs"`
 }
 
 // Transformation is one of a panel's data transformations.
@@ -105,11 +119,12 @@ func (p Panel) Links(field string) []DataLink {
 
 // Target is one Prometheus query of a panel.
 type Target struct {
-	RefID      string `json:"refId"`
-	Expr       string `json:"expr"`
-	Instant    bool   `json:"instant"`
-	Range      bool   `json:"range"`
-	Datasource *Ref   `json:"datasource"`
+	RefID        string `json:"refId"`
+	Expr         string `json:"expr"`
+	LegendFormat string `json:"legendFormat"`
+	Instant      bool   `json:"instant"`
+	Range        bool   `json:"range"`
+	Datasource   *Ref   `json:"datasource"`
 }
 
 // ReadModel decodes the dashboard JSON file at path.
@@ -185,4 +200,48 @@ func Expand(s string, values map[string]string) string {
 		}
 		return ref
 	})
+}
+
+var relativeTime = regexp.MustCompile(`^now(?:-([0-9]+)([smhdwMy]))?$`)
+
+// TimeRange returns the time range a dashboard opens with at the instant now: an absolute time (RFC 3339) as it is,
+// a relative one as Grafana counts it back from now ("now", "now-30y", "now-1h").
+func (m Model) TimeRange(now time.Time) (from, to time.Time, err error) {
+	if from, err = resolveTime(m.Time.From, now); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	if to, err = resolveTime(m.Time.To, now); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return from, to, nil
+}
+
+func resolveTime(s string, now time.Time) (time.Time, error) {
+	m := relativeTime.FindStringSubmatch(s)
+	if m == nil {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("time %q is neither RFC 3339 nor now-<n><unit>", s)
+		}
+		return t, nil
+	}
+	if m[1] == "" {
+		return now, nil
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return time.Time{}, fmt.Errorf("time %q: %w", s, err)
+	}
+	switch m[2] {
+	case "y":
+		return now.AddDate(-n, 0, 0), nil
+	case "M":
+		return now.AddDate(0, -n, 0), nil
+	case "w":
+		return now.AddDate(0, 0, -7*n), nil
+	case "d":
+		return now.AddDate(0, 0, -n), nil
+	}
+	unit := map[string]time.Duration{"h": time.Hour, "m": time.Minute, "s": time.Second}[m[2]]
+	return now.Add(-time.Duration(n) * unit), nil
 }

@@ -74,7 +74,7 @@ func overview() *dashboard.DashboardBuilder {
 			Thresholds(thresholds("blue")).
 			WithTarget(latest("A", `sort_desc(`+withProgramNames(withRegionNames(
 				`region_program:socsec_coverage_ratio:latest{job=~"$job",program=~"$program"}`))+`)`,
-				"{{region_name}} · {{program_name}}")).
+				"{{region_text}} · {{program_name}}")).
 			DataLinks(figureLink(fieldLabels("socsec_coverage_ratio", "region_code", "program")...)).
 			Height(10).Span(24))
 }

@@ -16,7 +16,7 @@ func pensions() *dashboard.DashboardBuilder {
 			"Average monthly pension per person of the selected pension programme, per statistical year.", unitYuan,
 			"socsec_pension_monthly_per_capita_yuan",
 			withProgramNames(`socsec_pension_monthly_per_capita_yuan{job=~"$job",region_code="$region",program="$program",period=""}`),
-			"program_name", "region_code", "${region}", "program", "${program}")).
+			"program_name", listLegend(), "region_code", "${region}", "program", "${program}")).
 		WithPanel(changeTable("Change of the monthly pension",
 			"Monthly pension per capita of the selected programme and its change against the previous year published. "+
 				"Published years need not be consecutive, so a change may span several years.",
@@ -27,7 +27,7 @@ func pensions() *dashboard.DashboardBuilder {
 			"Annual subsidy per person of the selected subsidy programme, per statistical year.", unitYuan,
 			"socsec_subsidy_annual_per_capita_yuan",
 			withProgramNames(`socsec_subsidy_annual_per_capita_yuan{job=~"$job",region_code="$region",program="$subsidy_program",period=""}`),
-			"program_name", "region_code", "${region}", "program", "${subsidy_program}")).
+			"program_name", listLegend(), "region_code", "${region}", "program", "${subsidy_program}")).
 		WithPanel(changeTable("Change of the annual subsidy",
 			"Annual subsidy per capita of the selected programme and its change against the previous year published. "+
 				"Published years need not be consecutive, so a change may span several years.",

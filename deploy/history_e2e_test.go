@@ -28,10 +28,9 @@ func TestHistoryDashboardAgainstPrometheus(t *testing.T) {
 	t.Logf("blocks backfilled and Prometheus ready after %v", time.Since(start).Round(time.Millisecond))
 
 	queries, empty := checkDashboards(t, api, historyUID, func(m dashboards.Model) evaluation {
-		from, errFrom := time.Parse(time.RFC3339, m.Time.From)
-		to, errTo := time.Parse(time.RFC3339, m.Time.To)
-		if errFrom != nil || errTo != nil {
-			t.Fatalf("%s: the history needs an absolute time range, has %+v", m.Title, m.Time)
+		from, to, err := m.TimeRange(time.Now())
+		if err != nil {
+			t.Fatalf("%s: time range %+v: %v", m.Title, m.Time, err)
 		}
 		return evaluation{start: from, end: to, step: 24 * time.Hour}
 	})

@@ -2,6 +2,7 @@ package helm
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -17,8 +18,10 @@ import (
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/socsec-exporter/socsec_exporter/dashboards"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
@@ -27,6 +30,8 @@ const (
 	allOptions = "testdata/all-options.yaml"
 	rulesGlob  = "../prometheus/rules/*.yml"
 	dashGlob   = "../../dashboards/*.json"
+	// history is the History dashboard, which the chart leaves out unless dashboards.history.enabled is set.
+	history = "socsec-history.json"
 )
 
 // helm runs the helm of deploy/versions.env with args and returns its standard output, failing the test when it
@@ -54,6 +59,7 @@ type rendered struct {
 	secrets         []corev1.Secret
 	serviceMonitors []monitoringv1.ServiceMonitor
 	prometheusRules []monitoringv1.PrometheusRule
+	ingresses       []networkingv1.Ingress
 }
 
 // kinds returns the number of objects of each kind.
@@ -61,6 +67,7 @@ func (r *rendered) kinds() map[string]int {
 	return map[string]int{
 		"Deployment": len(r.deployments), "Service": len(r.services), "ConfigMap": len(r.configMaps),
 		"Secret": len(r.secrets), "ServiceMonitor": len(r.serviceMonitors), "PrometheusRule": len(r.prometheusRules),
+		"Ingress": len(r.ingresses),
 	}
 }
 
@@ -115,6 +122,8 @@ func render(t *testing.T, args ...string) *rendered {
 			r.serviceMonitors, err = decodeStrict(doc, r.serviceMonitors)
 		case "monitoring.coreos.com/v1 PrometheusRule":
 			r.prometheusRules, err = decodeStrict(doc, r.prometheusRules)
+		case "networking.k8s.io/v1 Ingress":
+			r.ingresses, err = decodeStrict(doc, r.ingresses)
 		default:
 			err = fmt.Errorf("unexpected kind %s %s", meta.APIVersion, meta.Kind)
 		}
@@ -165,7 +174,7 @@ func TestChartDefaults(t *testing.T) {
 func TestChartAllOptions(t *testing.T) {
 	r := render(t, "--values", allOptions)
 	want := map[string]int{"Deployment": 1, "Service": 1, "ConfigMap": 1 + len(glob(t, dashGlob)), "Secret": 1,
-		"ServiceMonitor": 2, "PrometheusRule": len(glob(t, rulesGlob))}
+		"ServiceMonitor": 2, "PrometheusRule": len(glob(t, rulesGlob)), "Ingress": 1}
 	if !kindsEqual(r.kinds(), want) {
 		t.Fatalf("rendered %v, want %v", r.kinds(), want)
 	}
@@ -187,7 +196,8 @@ func TestChartAllOptions(t *testing.T) {
 		}
 	}
 	checkRules(t, r.prometheusRules)
-	checkDashboards(t, r.configMaps, nil)
+	checkDashboards(t, r.configMaps, nil, "https://statistics.example.org/socsec")
+	checkIngress(t, r, "socsec.example.org", "/", "nginx", "socsec-national-tls")
 	checkShards(t, r, 4, [][]string{{"0", "2"}, {"1", "3"}})
 	for _, sm := range r.serviceMonitors {
 		if sm.Labels["release"] != "kube-prometheus-stack" || sm.Spec.SampleLimit == nil || *sm.Spec.SampleLimit != 300000 {
@@ -226,10 +236,165 @@ func TestChartWithoutShards(t *testing.T) {
 	checkShards(t, render(t, "--set", "serviceMonitor.enabled=true,serviceMonitor.shards=3"), 3, [][]string{{"0", "1", "2"}})
 }
 
-// TestChartLeavesOutDashboards checks dashboards.exclude.
+// TestChartLeavesOutDashboards checks dashboards.exclude, beside the History dashboard, which is off by default.
 func TestChartLeavesOutDashboards(t *testing.T) {
-	r := render(t, "--set", "dashboards.enabled=true", "--set", "dashboards.exclude={socsec-history.json}")
-	checkDashboards(t, r.configMaps, []string{"socsec-history.json"})
+	r := render(t, "--set", "dashboards.enabled=true", "--set", "dashboards.exclude={socsec-sources.json}")
+	checkDashboards(t, r.configMaps, []string{"socsec-sources.json", history}, dashboards.DefaultExporterURL)
+}
+
+// TestChartHistoryDashboardIsOptIn checks that the History dashboard, which needs a Prometheus holding the backfilled
+// years as the data source prometheus-history (docs/history.md), is rendered only with dashboards.history.enabled,
+// and then with the others.
+func TestChartHistoryDashboardIsOptIn(t *testing.T) {
+	checkDashboards(t, render(t, "--set", "dashboards.enabled=true").configMaps, []string{history}, dashboards.DefaultExporterURL)
+	checkDashboards(t, render(t, "--set", "dashboards.enabled=true,dashboards.history.enabled=true").configMaps, nil,
+		dashboards.DefaultExporterURL)
+	if r := render(t, "--set", "dashboards.history.enabled=true"); len(r.configMaps) > 0 {
+		t.Errorf("dashboards.history.enabled without dashboards.enabled renders %d ConfigMaps, want none", len(r.configMaps))
+	}
+}
+
+// TestChartExporterURL checks the address the dashboards' "Source of this figure" links open: dashboards.exporterURL
+// as given (without a trailing slash), else the Ingress' first host and path (https when a tls entry names the
+// host), else http://localhost:<web.port>, where the port-forward of the chart's notes puts the exporter.
+func TestChartExporterURL(t *testing.T) {
+	ingress := "ingress.enabled=true,ingress.hosts[0].host=socsec.example.org"
+	for _, c := range []struct {
+		set  []string
+		want string
+	}{
+		{nil, "http://localhost:10716"},
+		{[]string{"web.port=9716"}, "http://localhost:9716"},
+		{[]string{ingress}, "http://socsec.example.org"},
+		{[]string{ingress, "ingress.tls[0].hosts[0]=socsec.example.org,ingress.tls[0].secretName=tls"}, "https://socsec.example.org"},
+		{[]string{ingress, "ingress.tls[0].hosts[0]=other.example.org,ingress.tls[0].secretName=tls"}, "http://socsec.example.org"},
+		{[]string{ingress, "ingress.hosts[0].paths[0].path=/socsec/"}, "http://socsec.example.org/socsec"},
+		{[]string{ingress, "dashboards.exporterURL=https://statistics.example.org/socsec/"}, "https://statistics.example.org/socsec"},
+		{[]string{"dashboards.exporterURL=https://statistics.example.org"}, "https://statistics.example.org"},
+	} {
+		args := []string{"--set", "dashboards.enabled=true"}
+		for _, s := range c.set {
+			args = append(args, "--set", s)
+		}
+		t.Run(strings.Join(c.set, ","), func(t *testing.T) {
+			checkDashboards(t, render(t, args...).configMaps, []string{history}, c.want)
+		})
+	}
+}
+
+// TestChartIngress renders the Ingress with a class, annotations and TLS, and checks that it sends its host's path
+// to the Service's port http, and that a host's paths default to /.
+func TestChartIngress(t *testing.T) {
+	if r := render(t); len(r.ingresses) != 0 {
+		t.Errorf("the defaults render %d Ingresses, want none", len(r.ingresses))
+	}
+	r := render(t, "--set", "ingress.enabled=true,ingress.className=traefik,ingress.hosts[0].host=socsec.example.org",
+		"--set", "ingress.annotations.example\\.org/owner=statistics",
+		"--set", "ingress.tls[0].hosts[0]=socsec.example.org,ingress.tls[0].secretName=socsec-tls")
+	checkIngress(t, r, "socsec.example.org", "/", "traefik", "socsec-tls")
+	if a := r.ingresses[0].Annotations["example.org/owner"]; a != "statistics" {
+		t.Errorf("Ingress annotations %v lack ingress.annotations", r.ingresses[0].Annotations)
+	}
+}
+
+// checkIngress checks that there is one Ingress, of the class className, sending path (Prefix) on host to the
+// Service's port http, with TLS for host from the Secret secretName.
+func checkIngress(t *testing.T, r *rendered, host, path, className, secretName string) {
+	t.Helper()
+	if len(r.ingresses) != 1 {
+		t.Fatalf("%d Ingresses, want 1", len(r.ingresses))
+	}
+	in := r.ingresses[0]
+	if in.Spec.IngressClassName == nil || *in.Spec.IngressClassName != className {
+		t.Errorf("Ingress class %v, want %s", in.Spec.IngressClassName, className)
+	}
+	if len(in.Spec.TLS) != 1 || in.Spec.TLS[0].SecretName != secretName || !slices.Equal(in.Spec.TLS[0].Hosts, []string{host}) {
+		t.Errorf("Ingress TLS %+v, want %s from the Secret %s", in.Spec.TLS, host, secretName)
+	}
+	if len(in.Spec.Rules) != 1 || in.Spec.Rules[0].Host != host || in.Spec.Rules[0].HTTP == nil || len(in.Spec.Rules[0].HTTP.Paths) != 1 {
+		t.Fatalf("Ingress rules %+v, want one path on %s", in.Spec.Rules, host)
+	}
+	p := in.Spec.Rules[0].HTTP.Paths[0]
+	service := r.services[0]
+	if p.Path != path || p.PathType == nil || *p.PathType != networkingv1.PathTypePrefix || p.Backend.Service == nil ||
+		p.Backend.Service.Name != service.Name || p.Backend.Service.Port.Name != "http" {
+		t.Errorf("Ingress path %+v, want %s (Prefix) to the Service %s, port http", p, path, service.Name)
+	}
+	if !slices.ContainsFunc(service.Spec.Ports, func(sp corev1.ServicePort) bool { return sp.Name == "http" }) {
+		t.Errorf("the Service %s has no port http for the Ingress", service.Name)
+	}
+}
+
+// installMarker precedes the README's command that installs the chart beside kube-prometheus-stack.
+const installMarker = "helm install socsec-exporter deploy/helm/socsec-exporter"
+
+// TestREADMEInstallsForKubePrometheusStack renders the chart with the values of the README's helm install command and
+// checks what kube-prometheus-stack needs, at its defaults: the ServiceMonitor and the PrometheusRule labelled with its
+// release, which its Prometheus selects; the dashboards labelled for its Grafana sidecar (grafana_dashboard: "1"),
+// each defaulting to its Grafana's data source (uid prometheus), and so none needing one it does not have, as the
+// History dashboard does.
+func TestREADMEInstallsForKubePrometheusStack(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(b), installMarker)
+	if !ok {
+		t.Fatalf("README.md has no %q", installMarker)
+	}
+	command, _, _ := strings.Cut(after, "\n```")
+	command = strings.ReplaceAll(command, "\\\n", " ")
+	command, _, _ = strings.Cut(command, "\n")
+	args := []string{}
+	fields := strings.Fields(command)
+	for i := 0; i < len(fields); i++ {
+		switch fields[i] {
+		case "--namespace", "--set":
+			if i+1 == len(fields) {
+				t.Fatalf("README.md: %s without a value in %q", fields[i], command)
+			}
+			args = append(args, fields[i], fields[i+1])
+			i++
+		default:
+			t.Fatalf("README.md: the install command has %q, which this test does not know: %q", fields[i], command)
+		}
+	}
+	r := render(t, args...)
+	if len(r.serviceMonitors) != 1 || r.serviceMonitors[0].Labels["release"] != "kube-prometheus-stack" {
+		t.Errorf("ServiceMonitors %d, the first labelled %v: want one labelled release=kube-prometheus-stack", len(r.serviceMonitors),
+			func() map[string]string {
+				if len(r.serviceMonitors) > 0 {
+					return r.serviceMonitors[0].Labels
+				}
+				return nil
+			}())
+	}
+	if len(r.prometheusRules) == 0 || r.prometheusRules[0].Labels["release"] != "kube-prometheus-stack" {
+		t.Errorf("PrometheusRules %d: want them labelled release=kube-prometheus-stack", len(r.prometheusRules))
+	}
+	checkDashboards(t, r.configMaps, []string{history}, dashboards.DefaultExporterURL)
+	for _, c := range r.configMaps {
+		for name, data := range c.Data {
+			var d struct {
+				Templating struct {
+					List []struct {
+						Type    string `json:"type"`
+						Current struct {
+							Value any `json:"value"`
+						} `json:"current"`
+					} `json:"list"`
+				} `json:"templating"`
+			}
+			if err := json.Unmarshal([]byte(data), &d); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for _, v := range d.Templating.List {
+				if v.Type == "datasource" && v.Current.Value != "prometheus" {
+					t.Errorf("%s defaults to the data source %v, which kube-prometheus-stack's Grafana does not have (its is prometheus)", name, v.Current.Value)
+				}
+			}
+		}
+	}
 }
 
 // TestChartRefusesWrongValues checks that values.schema.json and the templates refuse what cannot work.
@@ -243,6 +408,11 @@ func TestChartRefusesWrongValues(t *testing.T) {
 		{[]string{"serviceMonitor.enabled=true", "serviceMonitor.shards=1", "serviceMonitor.servers[0].labels.a=b", "serviceMonitor.servers[1].labels.a=c"}, "more servers than shards"},
 		{[]string{"datasets.files.a\\.yaml=x"}, "needs a config that lists them"},
 		{[]string{"webConfig.scheme=FTP"}, "/webConfig/scheme"},
+		{[]string{"ingress.enabled=true"}, "ingress.hosts: name at least one host"},
+		{[]string{"ingress.enabled=true", "ingress.hosts[0].host=a.example.org", "ingress.hosts[0].paths[0].path=socsec"}, "/ingress/hosts/0/paths/0/path"},
+		{[]string{"ingress.enabled=true", "ingress.hosts[0].hosts=a.example.org"}, "additional properties 'hosts' not allowed"},
+		{[]string{"dashboards.exporterURL=socsec.example.org"}, "/dashboards/exporterURL"},
+		{[]string{"dashboards.history=true"}, "/dashboards/history"},
 	} {
 		args := []string{"template", "socsec-exporter", chart}
 		for _, s := range c.set {
@@ -351,8 +521,9 @@ func checkRules(t *testing.T, rules []monitoringv1.PrometheusRule) {
 }
 
 // checkDashboards checks that there is a ConfigMap labelled for the Grafana sidecar holding each dashboard of
-// dashboards/ but those excluded, byte for byte, and no other.
-func checkDashboards(t *testing.T, configMaps []corev1.ConfigMap, excluded []string) {
+// dashboards/ but those excluded, and no other: the dashboard as it is, but for the address its "Source of this
+// figure" links open, the exporter_url variable, which defaults to exporterURL.
+func checkDashboards(t *testing.T, configMaps []corev1.ConfigMap, excluded []string, exporterURL string) {
 	t.Helper()
 	got := map[string]string{}
 	for _, c := range configMaps {
@@ -372,21 +543,60 @@ func checkDashboards(t *testing.T, configMaps []corev1.ConfigMap, excluded []str
 		delete(got, name)
 		if slices.Contains(excluded, name) {
 			if ok {
-				t.Errorf("%s is rendered though excluded", name)
+				t.Errorf("%s is rendered though left out", name)
 			}
+			continue
+		}
+		if !ok {
+			t.Errorf("%s: no ConfigMap holds it", name)
 			continue
 		}
 		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !ok || data != string(b) {
-			t.Errorf("%s: no ConfigMap holds it as it is (found %v): run go generate ./deploy/helm", name, ok)
+		var want, have map[string]any
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if err := json.Unmarshal([]byte(data), &have); err != nil {
+			t.Errorf("%s as rendered is no JSON: %v", name, err)
+			continue
+		}
+		if url := exporterDefault(t, name, have, dashboards.DefaultExporterURL); url != exporterURL {
+			t.Errorf("%s: the %s variable defaults to %q, want %q", name, dashboards.ExporterVariable, url, exporterURL)
+		}
+		exporterDefault(t, file, want, dashboards.DefaultExporterURL)
+		if !reflect.DeepEqual(have, want) {
+			t.Errorf("%s: the ConfigMap holds it with more changed than the %s variable: run go generate ./deploy/helm", name, dashboards.ExporterVariable)
 		}
 	}
 	for name := range got {
 		t.Errorf("a ConfigMap holds %s, which is not in dashboards/", name)
 	}
+}
+
+// exporterDefault returns the value the exporter_url text box of the decoded dashboard d defaults to, and sets it to
+// reset, failing the test unless its query and its current text and value all hold that value.
+func exporterDefault(t *testing.T, name string, d map[string]any, reset string) string {
+	t.Helper()
+	templating, _ := d["templating"].(map[string]any)
+	list, _ := templating["list"].([]any)
+	for _, item := range list {
+		v, _ := item.(map[string]any)
+		if v["name"] != dashboards.ExporterVariable {
+			continue
+		}
+		current, _ := v["current"].(map[string]any)
+		query, _ := v["query"].(string)
+		if current["text"] != query || current["value"] != query {
+			t.Errorf("%s: the %s variable has the query %q but the current value %v", name, dashboards.ExporterVariable, query, current)
+		}
+		v["query"], current["text"], current["value"] = reset, reset, reset
+		return query
+	}
+	t.Errorf("%s has no %s variable", name, dashboards.ExporterVariable)
+	return ""
 }
 
 // checkShards checks that the ServiceMonitors scrape the Service's port http with the job label socsec, and that the

@@ -46,3 +46,29 @@ app.kubernetes.io/part-of: socsec-exporter
 {{- include "socsec-exporter.fullname" . }}-web-config
 {{- end }}
 {{- end }}
+
+{{/* The address of the exporter through the Ingress: its first host and path, https when a tls entry names the host. */}}
+{{- define "socsec-exporter.ingressURL" -}}
+{{- $host := first .Values.ingress.hosts }}
+{{- $scheme := "http" }}
+{{- range .Values.ingress.tls }}
+{{- if has $host.host (.hosts | default list) }}{{ $scheme = "https" }}{{ end }}
+{{- end }}
+{{- $path := "/" }}
+{{- with $host.paths }}{{ $path = (first .).path }}{{ end }}
+{{- printf "%s://%s%s" $scheme $host.host ($path | trimSuffix "/") }}
+{{- end }}
+
+{{/*
+The address under which browsers reach the exporter's pages, without a trailing slash: dashboards.exporterURL, else
+that of the Ingress, else http://localhost:<web.port>, where the port-forward of NOTES.txt puts the exporter.
+*/}}
+{{- define "socsec-exporter.exporterURL" -}}
+{{- if .Values.dashboards.exporterURL }}
+{{- .Values.dashboards.exporterURL | trimSuffix "/" }}
+{{- else if and .Values.ingress.enabled .Values.ingress.hosts }}
+{{- include "socsec-exporter.ingressURL" . }}
+{{- else }}
+{{- printf "http://localhost:%v" .Values.web.port }}
+{{- end }}
+{{- end }}

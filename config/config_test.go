@@ -43,6 +43,9 @@ func TestInvalidDatasets(t *testing.T) {
 		want []string
 	}{
 		{"invalid-unknown-key.yaml", []string{`testdata/invalid-unknown-key.yaml:1:1: colour: unknown field`}},
+		{"invalid-reported-large-rate.yaml", []string{
+			`testdata/invalid-reported-large-rate.yaml:13:127: reported[0].value: a growth rate of 580 % a year is beyond ±100 %: write 5.8 % as 0.058 or "5.8%", or set allow_large: true if the source states such a rate, got "5.8"`,
+		}},
 		{"invalid-date-range.yaml", []string{
 			`testdata/invalid-date-range.yaml:4:66: sources[0].published: 9999-12-31 is out of range 1900-01-01..2027-12-31`,
 			`testdata/invalid-date-range.yaml:5:57: sources[1].released: 0001-01-01 is out of range 1900-01-01..2027-12-31`,

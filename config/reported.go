@@ -2,7 +2,7 @@ package config
 
 import (
 	"fmt"
-	"strings"
+	"strconv"
 
 	"gopkg.in/yaml.v3"
 
@@ -10,7 +10,7 @@ import (
 )
 
 func (p *datasetParser) parseReported(n *yaml.Node, path string) {
-	rf := p.mapping(n, path, "kind", "indicator", "region", "program", "dimensions", "basis", "from_year", "to_year", "value", "source", "note")
+	rf := p.mapping(n, path, "kind", "indicator", "region", "program", "dimensions", "basis", "from_year", "to_year", "value", "allow_large", "source", "note")
 	r := &dataset.Reported{
 		Kind:    p.str(rf, "kind", true),
 		Region:  p.str(rf, "region", true),
@@ -78,7 +78,7 @@ func (p *datasetParser) reportedValue(r *dataset.Reported, rf fields, path strin
 		if r.Indicator == nil {
 			return // The unit that decides what the value may be is unknown.
 		}
-		fig, msg := parseFigure(n.Value, r.Indicator.Unit)
+		fig, msg := parseFigureOf(n.Value, r.Indicator.Unit, r.Indicator.Name)
 		if msg == "" {
 			msg = notWhole(fig, r.Indicator.Name, r.Indicator.Unit)
 		}
@@ -92,8 +92,14 @@ func (p *datasetParser) reportedValue(r *dataset.Reported, rf fields, path strin
 	// A YAML number (0.058) is read as the plain number it is, with the
 	// precision of its last digit; a string may be a percentage ("5.8%").
 	fig, msg := parseFigure(n.Value, dataset.UnitRatio)
-	if msg == "" && fig.printed() != "" && !strings.HasSuffix(fig.Printed, "%") {
+	if msg == "" && fig.printed() != "" && !fig.percentage() {
 		msg = fmt.Sprintf("a growth rate must be a ratio or a percentage as printed (0.058, 5.8%%), got %q", fig.Printed)
+	}
+	// A rate beyond ±100 % a year is most often a percentage written as a
+	// ratio: 5.8 for 5.8 %, read as 580 %.
+	if large, _ := p.boolean(rf, "allow_large"); msg == "" && !large && (fig.Value > 1 || fig.Value < -1) {
+		msg = fmt.Sprintf("a growth rate of %s a year is beyond ±100 %%: write 5.8 %% as 0.058 or \"5.8%%\", or set allow_large: true if the source states such a rate, got %q",
+			strconv.FormatFloat(fig.Value*100, 'g', 6, 64)+" %", n.Value)
 	}
 	if msg != "" {
 		p.ps.errorf(p.pos(n), field, "%s", msg)

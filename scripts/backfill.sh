@@ -68,8 +68,13 @@ years=$((now - oldest + 1))
 retention=30
 [ "$years" -lt "$retention" ] || retention=$((years + 5))
 
-echo "Blocks from $oldest onwards are in $out. Start a Prometheus on them, for example:"
-echo "  prometheus --storage.tsdb.path=$out --storage.tsdb.retention.time=${retention}y --config.file=prometheus.yml"
+# The history server's configuration scrapes nothing and evaluates no rules: in a checkout, the one beside this
+# script, else (as in the image, where this script is /bin/socsec-backfill) the repository's path of it.
+config=$(cd "$(dirname "$0")/.." && pwd)/deploy/prometheus/history.yml
+[ -f "$config" ] || config=deploy/prometheus/history.yml
+
+echo "Blocks from $oldest onwards are in $out. Start a Prometheus that scrapes nothing on them, for example:"
+echo "  prometheus --config.file=$config --storage.tsdb.path=$out --storage.tsdb.retention.time=${retention}y --web.listen-address=127.0.0.1:9190"
 cat >&2 <<WARN
 Warning: Prometheus counts retention back from the newest block, not from today.
 With the default of 15d it deletes every year but the newest at start-up, and a

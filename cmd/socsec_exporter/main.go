@@ -96,6 +96,11 @@ func run(args []string) int {
 	case backfill.FullCommand():
 		return app.Backfill(os.Stderr, os.Stdout, opts.Load, *output, *labels)
 	}
+	// Refused before anything starts, as a bad config is: exit code 1.
+	if err := opts.Validate(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	opts.Logger = promslog.New(promslogConfig)
 	opts.Logger.Info("Starting socsec_exporter", "version", version.Info(), "build_context", version.BuildContext())
 

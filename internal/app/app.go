@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -42,6 +43,16 @@ type Options struct {
 	RenderTimeout     time.Duration // A scrape waiting for its data to be rendered or compressed.
 	// EnableLifecycle serves POST /-/reload; SIGHUP reloads regardless.
 	EnableLifecycle bool
+}
+
+// Validate says what is wrong with options that their flags' types let
+// through, naming the flag: a path of the metrics that is no path or is
+// another route's.
+func (o Options) Validate() error {
+	if err := checkTelemetryPath(o.TelemetryPath); err != nil {
+		return fmt.Errorf("--web.telemetry-path=%q: %w", o.TelemetryPath, err)
+	}
+	return nil
 }
 
 // Exporter holds the served snapshot and the metrics about loading it.
@@ -180,10 +191,14 @@ func (e *Exporter) configName() string {
 }
 
 // Run serves HTTP until ctx is done, loading the data first and reloading
-// whenever reload receives. It returns an error if the first load fails.
-// Once ctx is done, loads stop and Run returns within ShutdownTimeout even
-// when a load is stuck reading a file: nothing waits for it.
+// whenever reload receives. It returns an error if the options are invalid
+// (Options.Validate) or the first load fails. Once ctx is done, loads stop
+// and Run returns within ShutdownTimeout even when a load is stuck reading
+// a file: nothing waits for it.
 func (e *Exporter) Run(ctx context.Context, reload <-chan struct{}) error {
+	if err := e.opts.Validate(); err != nil {
+		return err
+	}
 	stop := context.AfterFunc(ctx, e.cancel)
 	defer stop()
 	server := e.newServer()

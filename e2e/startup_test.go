@@ -1,0 +1,104 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
+)
+
+// TestTelemetryPathRefusedAtStart starts the binary with paths of the metrics that would clash with another route
+// (the landing page, the provenance pages, their stylesheets, the /-/ endpoints), that are not a path (no leading
+// slash, a space, which a ServeMux pattern reads as a method, a brace, which it reads as a wildcard) or that are not
+// clean. Each must stop the start with exit code 1 and an error naming --web.telemetry-path and the path, never a
+// panic; a path of its own serves the metrics there.
+func TestTelemetryPathRefusedAtStart(t *testing.T) {
+	for _, path := range []string{
+		"/figures", "/figure", "/checks", "/", "/static/", "/static/pages.css", "/-/healthy", "/-/other",
+		"metrics", "", "/m etrics", "/{name}", "/metrics/", "/a//metrics", "/a/../metrics", "/métriques",
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		cmd := exec.CommandContext(ctx, testenv.Exporter(t), "--web.listen-address="+testenv.FreeAddr(t), "--web.telemetry-path="+path)
+		cmd.Dir = testenv.RepoRoot(t)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		timedOut := ctx.Err() != nil
+		cancel()
+		var exit *exec.ExitError
+		switch {
+		case timedOut:
+			t.Errorf("--web.telemetry-path=%q: still running after a minute, want it refused at start with exit code 1:\n%s", path, out.String())
+		case !errors.As(err, &exit) || exit.ExitCode() != 1:
+			t.Errorf("--web.telemetry-path=%q: exited with %v, want exit code 1:\n%s", path, err, out.String())
+		case strings.Contains(out.String(), "panic") || strings.Contains(out.String(), "goroutine "):
+			t.Errorf("--web.telemetry-path=%q: panicked, want a clear error:\n%s", path, out.String())
+		case !strings.Contains(out.String(), "--web.telemetry-path") || !strings.Contains(out.String(), strings.ReplaceAll(path, `"`, `\"`)):
+			t.Errorf("--web.telemetry-path=%q: the error does not name the flag and the path:\n%s", path, out.String())
+		}
+	}
+
+	_, base := testenv.StartExporter(t, "--web.telemetry-path=/socsec/metrics")
+	if err := testenv.HTTPStatus(http.DefaultClient, base+"/socsec/metrics", http.StatusOK); err != nil {
+		t.Errorf("with --web.telemetry-path=/socsec/metrics: %v, want 200", err)
+	}
+	if err := testenv.HTTPStatus(http.DefaultClient, base+"/metrics", http.StatusNotFound); err != nil {
+		t.Errorf("with --web.telemetry-path=/socsec/metrics, /metrics: %v, want 404", err)
+	}
+}
+
+// securityHeaders are the headers the provenance pages send to keep a browser from running, framing or sniffing
+// what they show.
+var securityHeaders = []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"}
+
+// TestLandingPageSecurityHeaders checks that the landing page sends every security header the provenance pages send,
+// with their values; its Content-Security-Policy is theirs, allowing besides exactly its own inline stylesheets, by
+// their hashes, so that the page keeps its style and nothing else inline is allowed.
+func TestLandingPageSecurityHeaders(t *testing.T) {
+	_, base := testenv.StartExporter(t)
+	get := func(path string) (http.Header, string) {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %v %v", path, resp.Status, err)
+		}
+		return resp.Header, string(body)
+	}
+	pages, _ := get("/figures")
+	landing, body := get("/")
+	for _, name := range securityHeaders {
+		if pages.Get(name) == "" {
+			t.Fatalf("/figures sends no %s; this test expects the pages to send %v", name, securityHeaders)
+		}
+		if name != "Content-Security-Policy" && landing.Get(name) != pages.Get(name) {
+			t.Errorf("the landing page sends %s %q, want %q as the pages send", name, landing.Get(name), pages.Get(name))
+		}
+	}
+	want := pages.Get("Content-Security-Policy")
+	var hashes []string
+	for _, m := range regexp.MustCompile(`(?s)<style[^>]*>(.*?)</style>`).FindAllStringSubmatch(body, -1) {
+		sum := sha256.Sum256([]byte(m[1]))
+		hashes = append(hashes, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	}
+	if len(hashes) == 0 {
+		t.Fatalf("the landing page has no inline <style>; this test expects the one exporter-toolkit writes:\n%s", body)
+	}
+	want = strings.Replace(want, "style-src 'self'", "style-src 'self' "+strings.Join(hashes, " "), 1)
+	if got := landing.Get("Content-Security-Policy"); got != want {
+		t.Errorf("the landing page sends Content-Security-Policy %q, want the pages' allowing its inline stylesheets by hash: %q", got, want)
+	}
+}

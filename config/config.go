@@ -198,7 +198,7 @@ type targetInput struct {
 
 func (ld *loader) parseConfig(fsys fileSystem, path string) configFile {
 	var cfg configFile
-	r := &yamlReader{file: fsys.name(path), ps: ld.ps, maxLabel: ld.opts.MaxLabelBytes}
+	r := &yamlReader{file: fsys.name(path), ps: ld.ps, maxLabel: ld.opts.MaxLabelBytes, maxText: ld.opts.MaxTextBytes}
 	data, err := ld.read(fsys, path, yamlFile)
 	if err != nil {
 		ld.ps.errorf(dataset.Position{File: r.file}, "", "%v", err)

@@ -35,7 +35,7 @@ var datasetKeys = []string{"id", "title", "publisher", "license", "sources", "re
 func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *dataset.Dataset {
 	file := fsys.name(path)
 	p := &datasetParser{
-		yamlReader: yamlReader{file: file, ps: ld.ps, maxLabel: ld.opts.MaxLabelBytes},
+		yamlReader: yamlReader{file: file, ps: ld.ps, maxLabel: ld.opts.MaxLabelBytes, maxText: ld.opts.MaxTextBytes},
 		ld:         ld,
 		ds:         &dataset.Dataset{File: file},
 		sources:    map[string]*dataset.Source{},
@@ -481,9 +481,22 @@ func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
 }
 
 // inputFits records a problem for each field of an observation that is
-// longer than a label value may be, and reports whether there is none. Only
-// the quote and the note, which are never served, may be longer.
+// longer than a label value may be, or for its quote and note, free text,
+// longer than free text may be, and reports whether there is none.
 func (p *datasetParser) inputFits(in obsInput) bool {
+	fits := true
+	for _, f := range []struct{ name, v string }{{"quote", in.quote}, {"note", in.note}} {
+		if msg := textTooLong(f.v, p.maxText); msg != "" {
+			p.ps.errorf(in.pos(f.name), in.field(f.name), "%s", msg)
+			fits = false
+		}
+	}
+	return p.labelsFit(in) && fits
+}
+
+// labelsFit records a problem for each field of an observation that is
+// longer than a label value may be, and reports whether there is none.
+func (p *datasetParser) labelsFit(in obsInput) bool {
 	longest := max(len(in.indicator), len(in.region), len(in.program), len(in.year), len(in.value),
 		len(in.source), len(in.qualifier), len(in.precision), len(in.period), len(in.basis))
 	for _, f := range in.flags {

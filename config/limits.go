@@ -34,6 +34,11 @@ type Limits struct {
 	// MaxDimensionValues bounds the distinct values of one dimension
 	// (label name) across a load.
 	MaxDimensionValues int
+	// MaxTextBytes bounds free text that is never a label: a figure's
+	// quote and note, the notes of totals, targets and stated figures. The
+	// pages show it, so a megabyte quote would make every page that lists
+	// its figure a megabyte.
+	MaxTextBytes int
 }
 
 // The defaults of Limits.
@@ -52,6 +57,8 @@ const (
 	// DefaultMaxDimensionValues: a dimension is a short list (sex, age
 	// group, category); regions and years are not dimensions.
 	DefaultMaxDimensionValues = 10_000
+	// DefaultMaxTextBytes holds a paragraph of a bulletin several times.
+	DefaultMaxTextBytes = 4096
 )
 
 // limitFlags names the command-line flag of each limit, for messages.
@@ -65,6 +72,7 @@ var limitFlags = []struct {
 	{"--dataset.max-series", func(l Limits) int64 { return int64(l.MaxSeries) }},
 	{"--dataset.max-label-bytes", func(l Limits) int64 { return int64(l.MaxLabelBytes) }},
 	{"--dataset.max-dimension-values", func(l Limits) int64 { return int64(l.MaxDimensionValues) }},
+	{"--dataset.max-text-bytes", func(l Limits) int64 { return int64(l.MaxTextBytes) }},
 }
 
 // Validate refuses limits given on the command line that are not positive:
@@ -108,6 +116,7 @@ func (l Limits) withDefaults() (Limits, error) {
 	defInt(&l.MaxSeries, DefaultMaxSeries)
 	defInt(&l.MaxLabelBytes, DefaultMaxLabelBytes)
 	defInt(&l.MaxDimensionValues, DefaultMaxDimensionValues)
+	defInt(&l.MaxTextBytes, DefaultMaxTextBytes)
 	return l, nil
 }
 
@@ -166,6 +175,15 @@ func labelTooLong(s string, limit int) string {
 		return ""
 	}
 	return fmt.Sprintf("is %d bytes long, over the limit of %d bytes for a label value (--dataset.max-label-bytes)", len(s), limit)
+}
+
+// textTooLong says what is wrong with free text longer than limit bytes,
+// or returns "".
+func textTooLong(s string, limit int) string {
+	if len(s) <= limit {
+		return ""
+	}
+	return fmt.Sprintf("is %d bytes long, over the limit of %d bytes for free text (--dataset.max-text-bytes)", len(s), limit)
 }
 
 // shorten cuts a string that is too long to repeat in a message, such as a

@@ -262,6 +262,31 @@ func TestLimits(t *testing.T) {
 			want:  []string{"DIR/a.csv:3:59: dimensions.category: is 65 bytes long, over the limit of 64 bytes for a label value (--dataset.max-label-bytes)"},
 			files: []bool{false},
 		},
+		{
+			name: "quotes and notes of 50 MiB",
+			setup: func(t *testing.T, dir string) Options {
+				rows := "indicator,region,program,year,value,category,quote,note\n" +
+					"socsec_children_supported_persons,CN,child_welfare,2020,5,orphan," + strings.Repeat("q", 50<<20) + ",short\n" +
+					"socsec_children_supported_persons,CN,child_welfare,2021,5,orphan,short," + strings.Repeat("n", 4097) + "\n"
+				writeFiles(t, dir, map[string]string{"d.yaml": limitsDataset("Big", "a.csv"), "a.csv": rows})
+				return Options{Datasets: []string{filepath.Join(dir, "d.yaml")}}
+			},
+			want: []string{
+				"DIR/a.csv:2:66: quote: is 52428800 bytes long, over the limit of 4096 bytes for free text (--dataset.max-text-bytes)",
+				"DIR/a.csv:3:72: note: is 4097 bytes long, over the limit of 4096 bytes for free text (--dataset.max-text-bytes)",
+			},
+			files: []bool{false},
+			alloc: 512 << 20, // The file is under the limits and read: a few times its size.
+		},
+		{
+			name: "notes in YAML",
+			setup: func(t *testing.T, dir string) Options {
+				writeFiles(t, dir, map[string]string{"d.yaml": limitsDataset("Big") + "totals:\n  - {indicator: socsec_children_supported_persons, region: CN, program: child_welfare, note: " + strings.Repeat("n", 101) + ", total: {dimensions: {category: all}}, parts: [{dimensions: {category: a}}, {dimensions: {category: b}}]}\n"})
+				return Options{Datasets: []string{filepath.Join(dir, "d.yaml")}, Limits: Limits{MaxTextBytes: 100}}
+			},
+			want:  []string{"DIR/d.yaml:15:94: totals[0].note: is 101 bytes long, over the limit of 100 bytes for free text (--dataset.max-text-bytes)"},
+			files: []bool{false},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -318,7 +343,7 @@ func fifo(t *testing.T, path string) {
 }
 
 func TestLimitsValidate(t *testing.T) {
-	err := Limits{MaxFileBytes: 0, MaxYAMLBytes: 1, MaxTotalBytes: -5, MaxSeries: 1, MaxLabelBytes: 1, MaxDimensionValues: 1}.Validate()
+	err := Limits{MaxFileBytes: 0, MaxYAMLBytes: 1, MaxTotalBytes: -5, MaxSeries: 1, MaxLabelBytes: 1, MaxDimensionValues: 1, MaxTextBytes: 1}.Validate()
 	want := "--dataset.max-file-bytes must be at least 1, got 0 (there is no unlimited setting: give a large value instead)\n" +
 		"--dataset.max-total-bytes must be at least 1, got -5 (there is no unlimited setting: give a large value instead)"
 	if err == nil || err.Error() != want {

@@ -18,6 +18,8 @@ type yamlReader struct {
 	ps   *problems
 	// maxLabel bounds strings that may be served as label values.
 	maxLabel int
+	// maxText bounds free text: quotes and notes.
+	maxText int
 	// lastLine is the last line of the document: the parser places an empty
 	// document ("---" alone) on the line after it.
 	lastLine int
@@ -140,12 +142,17 @@ func (r *yamlReader) str(f fields, key string, required bool) string {
 	return n.Value
 }
 
-// text reads free text that is never served, such as a note.
+// text reads free text that is never a label, such as a note.
 func (r *yamlReader) text(f fields, key string) string {
-	if n := r.scalar(f, key, false); n != nil {
-		return n.Value
+	n := r.scalar(f, key, false)
+	if n == nil {
+		return ""
 	}
-	return ""
+	if msg := textTooLong(n.Value, r.maxText); msg != "" {
+		r.ps.errorf(r.pos(n), join(f.path, key), "%s", msg)
+		return ""
+	}
+	return n.Value
 }
 
 // labelFits records a problem and returns false when n is longer than a

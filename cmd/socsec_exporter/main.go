@@ -40,8 +40,10 @@ func run(args []string) int {
 		Default(fmt.Sprint(config.DefaultMaxTotalBytes)).Int64Var(&opts.Load.MaxTotalBytes)
 	a.Flag("dataset.max-series", "Stop a load at the figure (observation) that takes it over this many; each served data series is one.").
 		Default(fmt.Sprint(config.DefaultMaxSeries)).IntVar(&opts.Load.MaxSeries)
-	a.Flag("dataset.max-label-bytes", "Refuse any id, code, name, title, URL, dimension value or other field served as a label value or help text longer than this many bytes; quotes and notes are not bounded.").
+	a.Flag("dataset.max-label-bytes", "Refuse any id, code, name, title, URL, dimension value or other field served as a label value or help text longer than this many bytes; quotes and notes are bounded by --dataset.max-text-bytes.").
 		Default(fmt.Sprint(config.DefaultMaxLabelBytes)).IntVar(&opts.Load.MaxLabelBytes)
+	a.Flag("dataset.max-text-bytes", "Refuse any quote or note longer than this many bytes.").
+		Default(fmt.Sprint(config.DefaultMaxTextBytes)).IntVar(&opts.Load.MaxTextBytes)
 	a.Flag("dataset.max-dimension-values", "Stop a load at the figure that gives one dimension more than this many distinct values.").
 		Default(fmt.Sprint(config.DefaultMaxDimensionValues)).IntVar(&opts.Load.MaxDimensionValues)
 	a.Command("serve", "Serve the metrics (the default).").Default()
@@ -51,6 +53,8 @@ func run(args []string) int {
 	a.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&opts.TelemetryPath)
 	a.Flag("web.disable-exporter-metrics", "Exclude Go runtime, process and promhttp metrics from /metrics.").BoolVar(&opts.DisableExporterMetrics)
 	a.Flag("web.max-requests", "Maximum number of parallel scrape requests; 0 disables the limit.").Default("40").IntVar(&opts.MaxRequests)
+	a.Flag("web.max-shards", "Answer 400 to a scrape asking for more ?shards= than this. After a load, at most 4 times this many shards and views scraped lately are prepared in the background.").
+		Default(fmt.Sprint(app.DefaultMaxShards)).IntVar(&opts.MaxShards)
 	a.Flag("web.read-header-timeout", "Close a connection whose request headers have not all arrived within this time; 0 disables the limit.").
 		Default("10s").DurationVar(&opts.ReadHeaderTimeout)
 	a.Flag("web.idle-timeout", "Close a keep-alive connection that sends no new request within this time; 0 disables the limit.").

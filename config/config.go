@@ -399,9 +399,7 @@ func (ld *loader) resolveSeries(snap *dataset.Snapshot) {
 	}
 	all := make([]*dataset.Observation, 0, n)
 	for _, ds := range snap.Datasets {
-		for _, o := range ds.Observations {
-			all = append(all, o)
-		}
+		all = append(all, ds.Observations...)
 	}
 	snap.Series = make([]*dataset.Observation, 0, len(all))
 	start := 0

@@ -345,11 +345,12 @@ observations:
     value: 0.41
     source: s1
     qualifier: at_most
-  # The same figure from the later source: a revision.
+  # The same figure from the later source, beyond what the first allows
+  # (0.415 at most): a revision.
   - indicator: socsec_test_share_ratio
     region: "990100"
     year: 2021
-    value: 0.42
+    value: 0.43
     source: s2
     note: Revised.
   - indicator: socsec_coverage_ratio

@@ -214,9 +214,15 @@ func checkProperties(t *testing.T, figures []*Observation, s Settlement) {
 			t.Errorf("%s is more precise than the figure served, %s", name(a), name(s.Served))
 		}
 	}
-	for _, d := range s.Disputed {
-		if !slices.ContainsFunc(agreeing, func(o *Observation) bool { return o.Outranks(d) }) {
-			t.Errorf("%s is served while %s, disputed, is outranked by no figure served or confirming", name(s.Served), name(d))
+	if len(s.Disputed) > 0 && !slices.ContainsFunc(agreeing, func(o *Observation) bool {
+		return !slices.ContainsFunc(s.Disputed, func(d *Observation) bool { return !o.Outranks(d) })
+	}) {
+		t.Errorf("%s is served while no figure served or confirming outranks every disputed figure", name(s.Served))
+	}
+	for i, a := range s.Disputed {
+		if !slices.ContainsFunc(s.Disputed[i+1:], func(b *Observation) bool { return !a.Agrees(b) }) &&
+			!slices.ContainsFunc(s.Disputed[:i], func(b *Observation) bool { return !a.Agrees(b) }) {
+			t.Errorf("%s is disputed but disagrees with no other disputed figure", name(a))
 		}
 	}
 }

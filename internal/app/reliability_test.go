@@ -645,3 +645,58 @@ func TestFileMetricsFollowTheServedData(t *testing.T) {
 	reload("a broken dataset", http.StatusInternalServerError)
 	check("a broken dataset", map[string]string{a: "0"}, map[string]bool{a: true})
 }
+
+// TestDeadlineRightAfterTheLoad ends a load's context right after a load
+// that succeeded, as a deadline passing then does, fifty times over, with
+// someone waiting for the result each time: what the load hands over must
+// hold a version or the reason it has none, never neither, which apply
+// would swap in as an empty version. Then a reload whose deadline passes
+// right after its load fails and the version served stays.
+func TestDeadlineRightAfterTheLoad(t *testing.T) {
+	dir := t.TempDir()
+	copyTestdata(t, dir, "valid-dataset.yaml")
+	e := reliableExporter(t, writeConfig(t, dir, "valid-dataset.yaml"), nil)
+	handed := 0
+	for i := range 50 {
+		ctx, expire := context.WithCancelCause(context.Background())
+		e.load = func(ctx context.Context, opts config.Options) (*config.Result, error) {
+			res, err := config.LoadContext(ctx, opts)
+			expire(errors.New("the deadline passed"))
+			return res, err
+		}
+		out := make(chan loaded)
+		e.loadSlot <- struct{}{}
+		go e.loadVersion(ctx, out)
+		select {
+		case l := <-out:
+			handed++
+			e.memory.settle() // What reload does with a result.
+			if l.err == nil && l.served == nil {
+				t.Fatalf("load %d, whose deadline passed right after it succeeded, handed over a result with neither a version nor an error", i)
+			}
+			if l.err != nil && l.served != nil {
+				t.Fatalf("load %d handed over a version and the error %v", i, l.err)
+			}
+			e.loadSlot <- struct{}{} // Once the load has freed its slot.
+		case e.loadSlot <- struct{}{}: // The load ended without handing anything over.
+		case <-time.After(time.Minute):
+			t.Fatalf("load %d neither handed over a result nor ended within a minute", i)
+		}
+		<-e.loadSlot
+	}
+	t.Logf("%d of 50 loads handed over a result, the others gave up on their own", handed)
+
+	before := e.current.Load()
+	e.opts.ReloadTimeout = time.Hour
+	e.load = func(ctx context.Context, opts config.Options) (*config.Result, error) {
+		res, err := config.LoadContext(ctx, opts)
+		e.cancel() // The shutdown, right after the load.
+		return res, err
+	}
+	if err := e.Reload(); err == nil {
+		t.Errorf("a reload stopped right after its load succeeded returned no error")
+	}
+	if e.current.Load() != before || e.Snapshot() == nil {
+		t.Errorf("a reload stopped right after its load changed the version served")
+	}
+}

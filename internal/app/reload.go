@@ -85,7 +85,8 @@ func (e *Exporter) Reload() error {
 }
 
 // loaded is the outcome of one load: the config and datasets read, and the
-// version rendered from them.
+// version rendered from them. It holds a version or the error that says why
+// there is none, never both and never neither.
 type loaded struct {
 	res              *config.Result
 	served           *served
@@ -137,8 +138,13 @@ func (e *Exporter) loadVersion(ctx context.Context, out chan<- loaded) {
 	e.memory.start()
 	start := e.now()
 	res, err := e.load(ctx, e.opts.Load)
+	if err == nil {
+		// The deadline or the shutdown may have come right after the
+		// load: no version is rendered, and the result says why.
+		err = context.Cause(ctx)
+	}
 	l := loaded{res: res, err: err, loaded: e.now()}
-	if err == nil && ctx.Err() == nil {
+	if err == nil {
 		// The pages' index is built and the checks are run beside the
 		// rendering, which leaves a CPU idle now and then.
 		var wg sync.WaitGroup

@@ -26,7 +26,8 @@ const minHeadroom = 16 << 20
 // data: loads, and the rendering of outputs in the background. While any
 // such work runs, the collector runs at GOGC=100 so that it does not mark
 // the whole heap for every few megabytes allocated, under a soft limit of
-// two and a half times what was held after the last settling, which keeps
+// two and a half times what was held after the last settling (or the live
+// heap, when that has grown beyond it), which keeps
 // the peak of building a version next to the served one down; the first
 // load runs at firstLoadGCPercent. Once all of
 // it is done, the garbage goes back to the OS and GOGC drops to
@@ -38,7 +39,8 @@ type memoryBudget struct {
 	// base is what the limit while busy scales from: the memory held after
 	// the last settling, growing by at most an eighth each time, since a
 	// scrape still sending the previous version when a load settles keeps
-	// that version in it.
+	// that version in it; but never below the heap found live then, which
+	// grows as much as the data does.
 	base int64
 }
 
@@ -72,7 +74,10 @@ func (m *memoryBudget) start() {
 		debug.SetGCPercent(firstLoadGCPercent)
 		return
 	}
-	debug.SetMemoryLimit(m.base * 5 / 2)
+	// The live heap may have grown since the last settling (outputs
+	// rendered on first use); a limit below it would keep the collector
+	// running without pause.
+	debug.SetMemoryLimit(max(m.base, heapLive()) * 5 / 2)
 	debug.SetGCPercent(100)
 }
 
@@ -96,14 +101,14 @@ func (m *memoryBudget) settle() {
 		return
 	}
 	debug.FreeOSMemory()
-	held := heldMemory()
+	held, live := heldMemory(), heapLive()
 	if m.base == 0 {
 		m.base = held
 	} else {
-		m.base = min(held, m.base+m.base/8)
+		m.base = max(min(held, m.base+m.base/8), live)
 	}
 	debug.SetMemoryLimit(math.MaxInt64)
-	debug.SetGCPercent(gcPercent(heapLive()))
+	debug.SetGCPercent(gcPercent(live))
 }
 
 // gcPercent is the GOGC that lets a heap of live bytes grow by 8 %,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -151,4 +152,35 @@ func TestMemoryBudgetSettlesLast(t *testing.T) {
 	if m.base <= 0 {
 		t.Errorf("after settling, the base of the next limit is %d, want the memory held", m.base)
 	}
+}
+
+// TestMemoryLimitFollowsTheLiveHeap grows the live heap far beyond what was
+// held when the budget last settled, as data several times larger does:
+// the soft limit of the next load must be above the live heap, not a
+// fraction of it that would keep the collector running without pause, and
+// settling must take the live heap into the base of the next limit.
+func TestMemoryLimitFollowsTheLiveHeap(t *testing.T) {
+	if newMemoryBudget() == nil {
+		t.Skip("GOGC or GOMEMLIMIT is set: the budget is off")
+	}
+	gcPercent := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(gcPercent)
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	// As after a load of little data.
+	m := &memoryBudget{base: 4 << 20}
+	data := make([]byte, 128<<20)
+	for i := 0; i < len(data); i += 4096 {
+		data[i] = 1
+	}
+	runtime.GC()
+	live := heapLive()
+	m.start()
+	if limit := debug.SetMemoryLimit(-1); limit <= live {
+		t.Errorf("with %d bytes live, the soft limit of a load is %d bytes, below them (the base was %d)", live, limit, int64(4<<20))
+	}
+	m.settle()
+	if m.base < live {
+		t.Errorf("after settling with %d bytes live, the base of the next limit is %d, below them", live, m.base)
+	}
+	runtime.KeepAlive(data)
 }

@@ -68,17 +68,10 @@ func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *datas
 		p.parseObservation(n, index("observations", i))
 	}
 	for i, n := range p.list(f, "observation_files") {
-		field := index("observation_files", i)
-		csvPath := p.path(n, field, path)
-		if csvPath == "" || ld.state.stopped {
-			continue
+		if ld.state.stopped {
+			break
 		}
-		csvData, err := ld.read(fsys, csvPath, csvFile)
-		if err != nil {
-			p.ps.errorf(p.pos(n), field, "%s: %v", fsys.name(csvPath), err)
-			continue
-		}
-		p.parseCSV(fsys.name(csvPath), csvData)
+		p.parseObservationFile(fsys, path, n, index("observation_files", i))
 	}
 	if ld.state.stopped {
 		return p.ds

@@ -45,10 +45,13 @@ const (
 	KindQuote Kind = "quote"
 	// KindDefinition: a region or programme is defined differently by two datasets.
 	KindDefinition Kind = "definition"
+	// KindSkipped: rows of a table, SDMX or ILOSTAT file were not read, as
+	// their codes are not mapped.
+	KindSkipped Kind = "skipped rows"
 )
 
 // Kinds lists the kinds of warnings, those that change what is served first.
-var Kinds = []Kind{KindConflict, KindRevision, KindDispute, KindSeriesBreak, KindDefinition, KindQuote, KindConfirmation, KindQualifier}
+var Kinds = []Kind{KindConflict, KindRevision, KindDispute, KindSeriesBreak, KindSkipped, KindDefinition, KindQuote, KindConfirmation, KindQualifier}
 
 // String formats the problem as file:line:column: field: message.
 func (p Problem) String() string {

@@ -165,6 +165,27 @@ type Words struct {
 	Quote   string   // The source's own sentence, verbatim.
 	Note    string   // The compiler's remarks.
 	Flags   []string // Sorted.
+	// Cell is where in a table the figure was read, nil for a figure of a
+	// file with one figure per row.
+	Cell *Cell
+}
+
+// Cell is where in a table (a CSV table or a sheet of a workbook) a figure
+// was read, by the names the table gives its row and column; the figure's
+// Pos has the file, line and column.
+type Cell struct {
+	Sheet  string // The sheet of a workbook; empty for a CSV file.
+	Ref    string // The cell's reference in a workbook (C7); empty for a CSV file.
+	Row    string // The row's key cells as printed, e.g. "山 西".
+	Column string // The column's header as printed, e.g. "2023年".
+}
+
+// Cell returns where in a table the figure was read, or nil.
+func (o *Observation) Cell() *Cell {
+	if o.Words == nil {
+		return nil
+	}
+	return o.Words.Cell
 }
 
 // Printed returns the value as the source printed it, or "".

@@ -1,0 +1,532 @@
+package config
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+// The roles of a table's key columns beyond the fields of a figure.
+const roleIgnore = "ignore"
+
+// keyRoles are what a key column of a table may hold, one per row; a
+// column may also hold dimensions.NAME.
+var keyRoles = []string{"region", "indicator", "program", "basis", "source", "unit", "year", "period", roleIgnore}
+
+// tableColumn is a column of a table as the mapping describes it: a key
+// column (role) or a value column (role "") whose figures value says
+// what they are.
+type tableColumn struct {
+	name  string
+	role  string
+	value target
+	pos   dataset.Position
+	field string
+	found bool
+}
+
+// parseColumns reads a table mapping's columns: each column's name as the
+// header prints it, and what it holds.
+func (p *datasetParser) parseColumns(f fields, path string) map[string]*tableColumn {
+	n := f.values["columns"]
+	cols := map[string]*tableColumn{}
+	if n == nil {
+		return cols
+	}
+	path = join(path, "columns")
+	if n.Kind != yaml.MappingNode {
+		p.ps.errorf(p.pos(n), path, "must be a mapping of the table's column names to what they hold, got %s", kindName(n))
+		return cols
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		cpath := join(path, k.Value)
+		c := &tableColumn{name: k.Value, pos: p.pos(k), field: cpath}
+		if cols[normName(k.Value)] != nil {
+			p.ps.errorf(p.pos(k), cpath, "column %q is mapped twice", k.Value)
+			continue
+		}
+		switch {
+		case v.Kind == yaml.ScalarNode && v.Tag != "!!null":
+			c.role = v.Value
+			dim, isDim := strings.CutPrefix(v.Value, "dimensions.")
+			if !slices.Contains(keyRoles, v.Value) && !(isDim && labelNameRE.MatchString(dim)) {
+				p.ps.errorf(p.pos(v), cpath, "unknown role %q: a key column holds one of %s or dimensions.NAME; a value column is a mapping ({indicator: …, year: …})", v.Value, strings.Join(keyRoles, ", "))
+			}
+		case v.Kind == yaml.MappingNode:
+			tf := p.mapping(v, cpath, figureKeys...)
+			c.value = p.parseTarget(tf, cpath, false)
+		default:
+			p.ps.errorf(p.pos(v), cpath, "must be a role (region, indicator, …, ignore) or a mapping of what the column's figures are, got %s", kindName(v))
+			continue
+		}
+		cols[normName(k.Value)] = c
+	}
+	return cols
+}
+
+// checkTarget records a problem for each field a mapping or code sets that
+// names what the dataset does not have, once rather than at every figure.
+func (p *datasetParser) checkTarget(t target) bool {
+	ok := true
+	bad := func(s setting, format string, args ...any) {
+		p.ps.errorf(s.pos, s.field, format, args...)
+		ok = false
+	}
+	for _, k := range slices.Sorted(maps.Keys(t)) {
+		s := t[k]
+		if msg := labelTooLong(s.value, p.maxLabel); msg != "" {
+			bad(s, "%s", msg)
+			continue
+		}
+		switch k {
+		case "indicator":
+			if p.indicator(s.value) == nil {
+				bad(s, "unknown indicator %q: use a built-in one or declare it under indicators", s.value)
+			}
+		case "program":
+			if p.programs[s.value] == nil {
+				bad(s, "unknown program %q: declare it under programs", s.value)
+			}
+		case "region":
+			if p.regions[s.value] == nil {
+				bad(s, "unknown region %q: declare it under regions", s.value)
+			}
+		case "source":
+			if _, msg := p.source(s.value); msg != "" {
+				bad(s, "%s", msg)
+			}
+		case "year":
+			if _, msg := parseYear(s.value, p.ld.opts.Now); msg != "" {
+				bad(s, "%s", msg)
+			}
+		case "flags":
+			for f := range strings.SplitSeq(s.value, ",") {
+				if !slices.Contains(dataset.Flags, f) {
+					bad(s, "unknown flag %q: use %s", f, strings.Join(dataset.Flags, ", "))
+				}
+			}
+		}
+	}
+	return ok
+}
+
+// checkTargets checks every target of a mapping: the file's, its columns'
+// and its codes'.
+func (p *datasetParser) checkTargets(m *fileMapping, ix *regionNames) bool {
+	ok := p.checkTarget(m.fixed)
+	for _, name := range slices.Sorted(maps.Keys(m.columns)) {
+		ok = p.checkTarget(m.columns[name].value) && ok
+	}
+	for _, col := range slices.Sorted(maps.Keys(m.codes)) {
+		for _, code := range slices.Sorted(maps.Keys(m.codes[col])) {
+			t := m.codes[col][code]
+			if s, isRegion := t["region"]; isRegion && len(t) == 1 && p.regions[s.value] == nil {
+				// A bare code of a region column may name the region by its name.
+				if code, _ := ix.resolve(s.value); code != "" {
+					s.value = code
+					t["region"] = s
+					continue
+				}
+			}
+			ok = p.checkTarget(t) && ok
+		}
+	}
+	return ok
+}
+
+// grid is a table as read: its rows of cells as printed, and where each
+// cell is.
+type grid struct {
+	file, sheet string
+	rows        [][]string
+	// pos places the cell of row r and column c, from 0; a cell past the
+	// end of its row is placed at the row's start.
+	pos func(r, c int) dataset.Position
+	// ref names a cell of a workbook (Sheet1!C7), "" for a CSV file.
+	ref func(r, c int) string
+}
+
+// parseTableCSV reads a CSV file of layout table.
+func (p *datasetParser) parseTableCSV(m *fileMapping, data []byte) {
+	g, ok := p.csvGrid(m.file, data, ',')
+	if ok {
+		p.readTable(m, g)
+	}
+}
+
+// csvGrid reads a whole CSV file into a grid, rows of any length.
+func (p *datasetParser) csvGrid(file string, data []byte, sep rune) (*grid, bool) {
+	bareCRToLF(data)
+	if !validUTF8(file, data, p.ps) {
+		return nil, false
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	t := newCSVText(file, data, 1)
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = sep
+	r.FieldsPerRecord = -1
+	var rows [][]string
+	var where [][]dataset.Position
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			p.csvError(t, err, nil)
+			return nil, false
+		}
+		at := make([]dataset.Position, len(rec))
+		for i := range rec {
+			at[i] = t.pos(r.FieldPos(i))
+		}
+		rows, where = append(rows, rec), append(where, at)
+	}
+	return &grid{
+		file: file, rows: rows,
+		pos: func(r, c int) dataset.Position {
+			if r >= len(where) {
+				return dataset.Position{File: file, Line: 1, Column: 1}
+			}
+			if c >= len(where[r]) {
+				c = 0
+			}
+			return where[r][c]
+		},
+		ref: func(int, int) string { return "" },
+	}, true
+}
+
+// valueColumn is a column of figures of a table, with what its header
+// says about them.
+type valueColumn struct {
+	i      int
+	name   string
+	set    target
+	exp    int  // The power of ten of the unit its header states,
+	hasExp bool // if it states one.
+}
+
+// readTable reads the figures of a table: the header row names the
+// columns, each row after it is read by its key cells, each value cell
+// under a value column is a figure.
+func (p *datasetParser) readTable(m *fileMapping, g *grid) {
+	ix := newRegionNames(p.ds.Regions)
+	if !p.checkTargets(m, ix) {
+		return
+	}
+	hi := m.header - 1
+	if hi >= len(g.rows) {
+		p.ps.errorf(dataset.Position{File: g.file, Line: 1, Column: 1}, g.where(0, 0, ""), "the table has %d rows, no header row %d (header_row)", len(g.rows), m.header)
+		return
+	}
+	header := g.rows[hi]
+	var keys []int // Columns by number, and their roles.
+	var roles []string
+	var values []valueColumn
+	empty := map[int]bool{}
+	before := len(p.ps.errors)
+	for i, name := range header {
+		c := m.columns[normName(name)]
+		if c != nil {
+			c.found = true
+		}
+		year, period, isTime := parseTimeLabel(name)
+		exp, hasExp := unitInHeader(name)
+		switch {
+		case c != nil && c.role == roleIgnore:
+		case c != nil && c.role != "":
+			keys, roles = append(keys, i), append(roles, c.role)
+		case c != nil:
+			values = append(values, valueColumn{i: i, name: name, set: c.value, exp: exp, hasExp: hasExp})
+		case isTime:
+			t := target{"year": {value: year, pos: g.pos(hi, i), field: g.where(hi, i, name)}}
+			if period != "" {
+				t["period"] = setting{value: period, pos: g.pos(hi, i), field: g.where(hi, i, name)}
+			}
+			values = append(values, valueColumn{i: i, name: name, set: t})
+		case strings.TrimSpace(name) == "":
+			empty[i] = true
+		default:
+			p.ps.errorf(g.pos(hi, i), g.where(hi, i, name), "column %q is not mapped: map it under %s.columns as a key column (region, indicator, …), a column of figures ({indicator: …}) or ignore; a column of figures of a year is named by it (2023, 2023年, 2023-Q3)", name, m.field)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(m.columns)) {
+		if c := m.columns[name]; !c.found {
+			p.ps.errorf(c.pos, c.field, "column %q is not in the header of %s (row %d), which has %s", c.name, g.file, m.header, quoteList(header))
+		}
+	}
+	if len(values) == 0 && len(p.ps.errors) == before {
+		p.ps.errorf(g.pos(hi, 0), g.where(hi, 0, ""), "no column of figures: name a column by its year (2023, 2023年) or map one under %s.columns ({indicator: …})", m.field)
+	}
+	if len(p.ps.errors) > before {
+		return
+	}
+	// The codes of key columns, by the column's normalised name as columns are.
+	codes := map[string]map[string]target{}
+	for name, cs := range m.codes {
+		codes[normName(name)] = cs
+		if c := m.columns[normName(name)]; c == nil || c.role == "" || c.role == roleIgnore {
+			p.ps.errorf(m.codesPos[name], join(m.field, "codes."+name), "codes are for key columns: map %q under columns as one (region, program, dimensions.NAME, …)", name)
+		}
+	}
+	if len(p.ps.errors) > before {
+		return
+	}
+	var sk skipped
+	total := 0
+rows:
+	for r := hi + 1; r < len(g.rows); r++ {
+		row := g.rows[r]
+		if blankRow(row) || footnoteRow(row) {
+			continue
+		}
+		total++
+		cell := func(c int) string {
+			if c < len(row) {
+				return row[c]
+			}
+			return ""
+		}
+		for c := len(header); c < len(row); c++ {
+			if strings.TrimSpace(row[c]) != "" {
+				p.ps.errorf(g.pos(r, c), g.where(r, c, ""), "a cell past the header's %d columns: the table does not fit its header row %d", len(header), m.header)
+				continue rows
+			}
+		}
+		for c := range empty {
+			if !missingCell(cell(c)) {
+				p.ps.errorf(g.pos(r, c), g.where(r, c, ""), "a figure in a column without a name: give its header a year or map it")
+				continue rows
+			}
+		}
+		t := maps.Clone(m.fixed)
+		label := make([]string, 0, len(keys))
+		for j, c := range keys {
+			v, name := strings.TrimSpace(cell(c)), header[c]
+			label = append(label, v)
+			here := setting{value: v, pos: g.pos(r, c), field: g.where(r, c, name)}
+			if codes := codes[normName(name)]; codes != nil {
+				ct, ok := codes[v]
+				if !ok && roles[j] == "region" {
+					if code, _ := ix.resolve(v); code != "" {
+						ct, ok = target{"region": {value: code, pos: here.pos, field: here.field}}, true
+					}
+				}
+				if !ok {
+					sk.code(name, v)
+					continue rows
+				}
+				if msg, s := t.merge(ct); msg != "" {
+					p.ps.errorf(here.pos, s.field, "%s", msg)
+					continue rows
+				}
+				continue
+			}
+			if v == "" {
+				p.ps.errorf(here.pos, here.field, "empty %s cell: every row names its %s", roles[j], roles[j])
+				continue rows
+			}
+			switch roles[j] {
+			case "region":
+				code, msg := ix.resolve(v)
+				if msg != "" {
+					p.ps.errorf(here.pos, here.field, "%s; or map it under %s.codes", msg, m.field)
+					continue rows
+				}
+				here.value = code
+			case "year", "period":
+				year, period, ok := parseTimeLabel(v)
+				if !ok {
+					p.ps.errorf(here.pos, here.field, "must be a year or a period (2023, 2023年, 2023-Q3, 2023年9月), got %q", v)
+					continue rows
+				}
+				here.value = year
+				t["year"] = here
+				if period != "" {
+					here.value = period
+					t["period"] = here
+				}
+				continue
+			}
+			if msg, s := t.merge(target{roles[j]: here}); msg != "" {
+				p.ps.errorf(here.pos, s.field, "%s", msg)
+				continue rows
+			}
+		}
+		for _, vc := range values {
+			v := cell(vc.i)
+			if missingCell(v) {
+				continue
+			}
+			tt := maps.Clone(t)
+			pos, field := g.pos(r, vc.i), g.where(r, vc.i, vc.name)
+			if msg, s := tt.merge(vc.set); msg != "" {
+				p.ps.errorf(pos, s.field, "%s", msg)
+				continue
+			}
+			exp := 0
+			switch u, ok := tt["unit"]; {
+			case ok && (!u.fixed || !vc.hasExp):
+				e, ok := parseUnitText(u.value)
+				if !ok {
+					p.ps.errorf(u.pos, u.field, "%s", unknownUnit(u.value))
+					continue
+				}
+				exp = e
+			case vc.hasExp:
+				exp = vc.exp
+			}
+			posOf, fieldOf := targetPos(tt, pos, field)
+			in := figureInput(tt, withUnit(v, exp), posOf, fieldOf)
+			p.addTableFigure(in, &dataset.Cell{Sheet: g.sheet, Ref: g.ref(r, vc.i), Row: strings.Join(label, " / "), Column: strings.TrimSpace(vc.name)})
+			if p.ld.state.stopped {
+				return
+			}
+		}
+	}
+	sk.warn(p, m, total)
+}
+
+// where names a cell in a problem: its workbook reference, else the name
+// of its column.
+func (g *grid) where(r, c int, name string) string {
+	if ref := g.ref(r, c); ref != "" {
+		return ref
+	}
+	return name
+}
+
+// blankRow reports whether a row has no cell with anything in it.
+func blankRow(row []string) bool {
+	for _, c := range row {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// footnotePrefixes start the notes tables print below their rows.
+var footnotePrefixes = []string{"注", "数据来源", "资料来源", "说明", "note", "source", "*"}
+
+// footnoteRow reports whether a row is a note below a table: one cell,
+// the first with anything in it, starting as notes do.
+func footnoteRow(row []string) bool {
+	first := -1
+	for i, c := range row {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
+		if first >= 0 {
+			return false
+		}
+		first = i
+	}
+	if first < 0 {
+		return false
+	}
+	t := strings.ToLower(strings.TrimSpace(row[first]))
+	for _, pre := range footnotePrefixes {
+		if strings.HasPrefix(t, pre) {
+			return true
+		}
+	}
+	return false
+}
+
+// quoteList quotes the names of a header for a message, at most 20.
+func quoteList(names []string) string {
+	var q []string
+	for i, n := range names {
+		if i == 20 {
+			q = append(q, fmt.Sprintf("and %d more", len(names)-i))
+			break
+		}
+		q = append(q, fmt.Sprintf("%q", shorten(n)))
+	}
+	if len(q) == 0 {
+		return "no columns"
+	}
+	return "columns " + strings.Join(q, ", ")
+}
+
+// regionNames finds the region a table names by its code, an alias or
+// its name in Chinese or English as tables print it.
+type regionNames struct {
+	exact   map[string][]string // Normalised code, alias or name: region codes.
+	short   map[string][]string // Normalised name without 省, 市, 自治区 …
+	country []string            // Regions of level country.
+	names   map[string]string   // A region's name for messages.
+}
+
+// newRegionNames indexes the names of regions.
+func newRegionNames(regions []*dataset.Region) *regionNames {
+	ix := &regionNames{exact: map[string][]string{}, short: map[string][]string{}, names: map[string]string{}}
+	add := func(m map[string][]string, k, code string) {
+		if k != "" && !slices.Contains(m[k], code) {
+			m[k] = append(m[k], code)
+		}
+	}
+	for _, r := range regions {
+		ix.names[r.Code] = cmpOr(r.Name, r.NameEN)
+		add(ix.exact, normName(r.Code), r.Code)
+		for _, a := range r.Aliases {
+			add(ix.exact, normName(a), r.Code)
+		}
+		for _, n := range []string{r.Name, r.NameEN} {
+			add(ix.exact, normName(n), r.Code)
+			add(ix.short, shortName(normName(n)), r.Code)
+		}
+		if r.Level == "country" {
+			ix.country = append(ix.country, r.Code)
+		}
+	}
+	return ix
+}
+
+// resolve returns the code of the region s names, or says why there is
+// none or more than one.
+func (ix *regionNames) resolve(s string) (string, string) {
+	k := normName(s)
+	pick := func(codes []string) (string, string) {
+		if len(codes) == 1 {
+			return codes[0], ""
+		}
+		named := make([]string, len(codes))
+		for i, c := range codes {
+			named[i] = fmt.Sprintf("%s (%s)", c, ix.names[c])
+		}
+		return "", fmt.Sprintf("%q may name region %s: name it by its code", s, strings.Join(named, " or "))
+	}
+	if codes := ix.exact[k]; len(codes) > 0 {
+		return pick(codes)
+	}
+	if countryNames[k] {
+		if len(ix.country) == 0 {
+			return "", fmt.Sprintf("%q names the country, and no region of level country is declared", s)
+		}
+		return pick(ix.country)
+	}
+	if codes := ix.short[shortName(k)]; len(codes) > 0 {
+		return pick(codes)
+	}
+	return "", fmt.Sprintf("no region has the code or name %q: declare it under regions (name or name_en as the table prints it)", s)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

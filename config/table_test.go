@@ -1,0 +1,241 @@
+package config
+
+import (
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/socsec-exporter/socsec_exporter/dataset"
+)
+
+// tableFigure is what a test expects of one figure read from a table.
+type tableFigure struct {
+	value, precision float64
+	printed          string
+	period           string
+	flags            []string
+	note             string
+	cell             *dataset.Cell
+	pos              string
+}
+
+// figuresByKey loads a dataset and returns its figures by "indicator
+// region program year period dims source".
+func figuresByKey(t *testing.T, file string) (map[string]*dataset.Observation, *Result) {
+	t.Helper()
+	res, err := loadDatasets(t, file)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	got := map[string]*dataset.Observation{}
+	for _, o := range res.Snapshot.Datasets[0].Observations {
+		k := strings.Join([]string{o.Indicator.Name, o.Region, o.Program, strconv.Itoa(o.Year), o.Period, o.DimensionString(), o.Source.ID}, " ")
+		if got[k] != nil {
+			t.Fatalf("two figures %s", k)
+		}
+		got[k] = o
+	}
+	return got, res
+}
+
+// TestTableLayouts loads a file of each layout and checks its figures:
+// value, precision, printed form, period, flags and where each was read.
+func TestTableLayouts(t *testing.T) {
+	got, res := figuresByKey(t, "testdata/tables/tables.yaml")
+	const pens = "socsec_pension_recipients_persons JP old_age 2022  sex="
+	want := map[string]tableFigure{
+		// A data-portal export: the unit from the mapping, the year from the header.
+		"socsec_insured_persons 140000 basic_pension 2022   portal": {value: 9910000, precision: 500, printed: "991.0万",
+			cell: &dataset.Cell{Row: "山西省", Column: "2022年"}, pos: "testdata/tables/portal.csv:6:12"},
+		"socsec_insured_persons 110000 basic_pension 2023   portal": {value: 18015000, precision: 500, printed: "1801.5万",
+			cell: &dataset.Cell{Row: "北京市", Column: "2023年"}, pos: "testdata/tables/portal.csv:5:5"},
+		// A yearbook table: the units from the headers, the year from the mapping.
+		"socsec_insured_persons CN basic_pension 2023   yearbook": {value: 521124000, precision: 500, printed: "52,112.4万",
+			cell: &dataset.Cell{Row: "National Total", Column: "Number of contributors at year-end (10 000 persons)"}, pos: "testdata/tables/yearbook.csv:2:16"},
+		"socsec_fund_income_annual_yuan 140000 basic_pension 2023   yearbook": {value: 2.1e8, precision: 5e6, printed: "2.1亿",
+			cell: &dataset.Cell{Row: "Shanxi", Column: "Fund revenue (100 million yuan)"}, pos: "testdata/tables/yearbook.csv:4:15"},
+		"socsec_coverage_ratio 140000 basic_pension 2023   yearbook": {value: 0.885, precision: 0.0005, printed: "88.5%",
+			cell: &dataset.Cell{Row: "Shanxi", Column: "Coverage (%)"}, pos: "testdata/tables/yearbook.csv:4:19"},
+		// SDMX-CSV 1.0: UNIT_MULT and DECIMALS, OBS_STATUS P.
+		pens + "female intl": {value: 21250000, precision: 5000, printed: "21.25 million", pos: "testdata/tables/sdmx-1.csv:2:40"},
+		pens + "male intl":   {value: 16500000, precision: 5000, printed: "16.5 million", flags: []string{"provisional"}, pos: "testdata/tables/sdmx-1.csv:3:40"},
+		pens + "all intl":    {value: 37750000, precision: 5000, printed: "37.75 million", pos: "testdata/tables/sdmx-1.csv:4:41"},
+		// SDMX-CSV 2.0 with semicolons and labels: a quarter, OBS_STATUS E.
+		"socsec_insured_persons CN basic_pension 2023 2023-Q3  intl": {value: 1.052e9, precision: 5e5, printed: "10.52亿", period: "2023-Q3", flags: []string{"estimated"}, pos: "testdata/tables/sdmx-2.csv:2:51"},
+		"socsec_coverage_ratio CN basic_pension 2022   intl":         {value: 0.925, precision: 0.0005, printed: "92.5%", pos: "testdata/tables/sdmx-2.csv:5:48"},
+		// ILOSTAT: percentages, the alias CHN, notes.
+		"socsec_coverage_ratio CN old_age 2023   intl": {value: 0.995, precision: 0.0005, printed: "99.5%", note: "note_source: R1:3513", pos: "testdata/tables/ilostat.csv:2:56"},
+		"socsec_coverage_ratio CN old_age 2021   intl": {value: 0.987, precision: 0.0005, printed: "98.7%", flags: []string{"estimated"},
+			note: "note_indicator: T3:3308; note_source: R1:3513", pos: "testdata/tables/ilostat.csv:3:56"},
+		"socsec_coverage_ratio JP old_age 2023   intl": {value: 0.999, precision: 0.0005, printed: "99.9%", note: "note_source: R1:3513", pos: "testdata/tables/ilostat.csv:4:56"},
+	}
+	for k, w := range want {
+		o := got[k]
+		if o == nil {
+			t.Errorf("no figure %s", k)
+			continue
+		}
+		note := ""
+		if o.Words != nil {
+			note = o.Words.Note
+		}
+		if o.Value != w.value || o.Precision != w.precision || o.Printed() != w.printed || o.Period != w.period ||
+			!slices.Equal(o.Flags(), w.flags) || note != w.note || !reflect.DeepEqual(o.Cell(), w.cell) || o.Pos.String() != w.pos {
+			t.Errorf("%s:\ngot  %v ± %v %q %q %v %q %+v %s\nwant %v ± %v %q %q %v %q %+v %s", k,
+				o.Value, o.Precision, o.Printed(), o.Period, o.Flags(), note, o.Cell(), o.Pos,
+				w.value, w.precision, w.printed, w.period, w.flags, w.note, w.cell, w.pos)
+		}
+	}
+	// Cells that print no figure give none.
+	for _, k := range []string{
+		"socsec_insured_persons 140000 basic_pension 2021   portal",
+		"socsec_coverage_ratio 110000 basic_pension 2023   yearbook",
+		"socsec_coverage_ratio 610000 basic_pension 2023   yearbook",
+		"socsec_coverage_ratio CN basic_pension 2023   intl",
+	} {
+		if got[k] != nil {
+			t.Errorf("a figure %s from a cell without one", k)
+		}
+	}
+	if n := len(got); n != 26 {
+		t.Errorf("%d figures, want 26", n)
+	}
+	var warnings []string
+	for _, w := range res.Warnings {
+		if w.Kind == KindSkipped || w.Kind == KindSeriesBreak {
+			warnings = append(warnings, w.String())
+		}
+	}
+	wantWarnings := []string{
+		`testdata/tables/sdmx-1.csv:4:49: OBS_STATUS: OBS_STATUS B: the source marks a break in the series of socsec_pension_recipients_persons, region JP, at 2022: compare the figures before and after it with care`,
+		`testdata/tables/tables.yaml:80:5: observation_files[3]: testdata/tables/ilostat.csv: 3 of 6 rows skipped: codes not mapped under codes: classif1 SOC_CONTIG_CHILD (1); ref_area DEU (1); sex SEX_F (1)`,
+		`testdata/tables/tables.yaml:74:5: observation_files[2]: testdata/tables/sdmx-1.csv: 2 of 6 rows skipped: codes not mapped under codes: MEASURE PEN_EXP (1); REF_AREA DE (1)`,
+		`testdata/tables/tables.yaml:87:5: observation_files[4]: testdata/tables/sdmx-2.csv: 2 of 4 rows skipped: codes not mapped under codes: OBS_STATUS F (1); ACTION D, deleted (1)`,
+	}
+	if !slices.Equal(warnings, wantWarnings) {
+		t.Errorf("warnings:\n%s\nwant\n%s", strings.Join(warnings, "\n"), strings.Join(wantWarnings, "\n"))
+	}
+}
+
+// TestTableErrors checks the exact message of each way a file may not fit
+// its mapping, each at the file, line, column and field to fix.
+func TestTableErrors(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want []string
+	}{
+		{"testdata/tables/invalid-tables.yaml", []string{
+			// Columns the mapping does not know, and one the file does not have.
+			`testdata/tables/invalid-unmapped.csv:1:4: 单位: column "单位" is not mapped: map it under observation_files[0].columns as a key column (region, indicator, …), a column of figures ({indicator: …}) or ignore; a column of figures of a year is named by it (2023, 2023年, 2023-Q3)`,
+			`testdata/tables/invalid-unmapped.csv:1:13: 备注: column "备注" is not mapped: map it under observation_files[0].columns as a key column (region, indicator, …), a column of figures ({indicator: …}) or ignore; a column of figures of a year is named by it (2023, 2023年, 2023-Q3)`,
+			`testdata/tables/invalid-tables.yaml:53:7: observation_files[0].columns.单位 (unit): column "单位 (unit)" is not in the header of testdata/tables/invalid-unmapped.csv (row 1), which has columns "地区", "单位", "2023年", "备注"`,
+			// Regions: ambiguous, unknown, missing; figures; a row longer than the header.
+			`testdata/tables/invalid-regions.csv:2:1: 地 区: "全 国" may name region CN (中国) or JP (日本): name it by its code; or map it under observation_files[1].codes`,
+			`testdata/tables/invalid-regions.csv:3:5: 2023年: "1,020.3" (1020.3) is not a whole number: socsec_insured_persons counts persons`,
+			`testdata/tables/invalid-regions.csv:4:5: 2023年: 1260.4 is not a whole number: socsec_insured_persons counts persons`,
+			`testdata/tables/invalid-regions.csv:4:12: 2022年: must be a number or a figure as printed (3512, 3,512, 32.45 million, 5.81亿, 2.48万亿), got "12.3.4"`,
+			`testdata/tables/invalid-regions.csv:5:1: 地 区: no region has the code or name "朝 阳": declare it under regions (name or name_en as the table prints it); or map it under observation_files[1].codes`,
+			`testdata/tables/invalid-regions.csv:6:1: 地 区: empty region cell: every row names its region`,
+			`testdata/tables/invalid-regions.csv:7:9: a cell past the header's 3 columns: the table does not fit its header row 1`,
+			`testdata/tables/invalid-regions.csv:1:1: the table has 7 rows, no header row 9 (header_row)`,
+			// Mappings that are wrong in themselves.
+			`testdata/tables/invalid-tables.yaml:65:13: observation_files[3].layout: unknown layout "tabular": use long, table, sdmx-csv, ilostat`,
+			`testdata/tables/invalid-tables.yaml:67:5: observation_files[4].codes: layout long takes no codes`,
+			`testdata/tables/invalid-tables.yaml:67:22: observation_files[4].codes.地区.全国: must be a mapping of what the code stands for ({program: old_age_pension}, {dimensions: {sex: female}}): the codes of 地区 name no one field`,
+			`testdata/tables/invalid-tables.yaml:72:12: observation_files[5].sheet: only a workbook (.xlsx) has sheets`,
+			`testdata/tables/invalid-tables.yaml:71:11: observation_files[5].unit: unknown unit "10 000 households": use %, a multiplier (万, 亿, thousand, million, 10 000, 100 million) and what is counted (人, 元, persons, yuan), e.g. 万人 or 100 million yuan`,
+			`testdata/tables/invalid-tables.yaml:73:5: observation_files[6]: invalid-regions.xlsx is a workbook: give it as a mapping with layout table ({file: invalid-regions.xlsx, layout: table, sheet: …, columns: …})`,
+		}},
+		{"testdata/tables/invalid-sdmx.yaml", []string{
+			`testdata/tables/invalid-not-sdmx.csv:1:1: not an SDMX-CSV file: its first column is DATAFLOW (1.0) or STRUCTURE (2.0), followed by a comma, semicolon or tab; found "FLOW,REF_AREA,TIME_PERIOD,OBS_VALUE"`,
+			`testdata/tables/invalid-sdmx-columns.csv:1:1: OBS_VALUE: missing column OBS_VALUE: an SDMX-CSV file has DATAFLOW (1.0) or STRUCTURE, STRUCTURE_ID (2.0), the dimensions, TIME_PERIOD, OBS_VALUE and attributes; found columns "DATAFLOW", "REF_AREA", "MEASURE", "TIME_PERIOD", "VALUE"`,
+			`testdata/tables/invalid-sdmx.yaml:57:88: observation_files[2].codes.MEASURE.COV: must be a mapping of what the code stands for ({program: old_age_pension}, {dimensions: {sex: female}}): the codes of MEASURE name no one field`,
+			`testdata/tables/invalid-sdmx-2.csv:3:36: TIME_PERIOD: must be a year or a period (2023, 2023-Q3, 2023-09, 2023-S1, 2023-09-30), got "2023-Q5"`,
+			`testdata/tables/invalid-sdmx-2.csv:4:49: UNIT_MULT: must be a power of ten from -15 to 15 (6 for millions), got "eight"`,
+			`testdata/tables/invalid-sdmx-2.csv:7:41: OBS_VALUE: ratio 1.931 is outside 0..1 (write 93.2 % as 0.932)`,
+			`testdata/tables/invalid-sdmx-2.csv:8:49: DECIMALS: must be a number of decimals from 0 to 15, got "-1"`,
+			`testdata/tables/invalid-sdmx.yaml:70:7: observation_files[4].codes.classif3: column classif3 is not in testdata/tables/invalid-ilostat.csv, which has columns "ref_area", "source", "indicator", "sex", "classif1", "time", "obs_value", "obs_status"`,
+			`testdata/tables/invalid-ilostat.csv:2:56: obs_value: ratio 99.5 is outside 0..1 (write 93.2 % as 0.932)`,
+			`testdata/tables/invalid-ilostat.csv:3:51: time: must be a year or a period (2023, 2023-Q3, 2023-09, 2023-S1, 2023-09-30), got "2022M13"`,
+		}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			_, err := loadDatasets(t, tc.file)
+			got := problemLines(t, err)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+// TestParseTimeLabel reads the years and periods tables print.
+func TestParseTimeLabel(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"2023": {"2023", ""}, "2023年": {"2023", ""}, "2023-Q3": {"2023", "2023-Q3"}, "2023Q3": {"2023", "2023-Q3"},
+		"2023年第三季度": {"2023", "2023-Q3"}, "2023年9月": {"2023", "2023-09"}, "2023-09": {"2023", "2023-09"},
+		"2023M09": {"2023", "2023-09"}, "2023-S1": {"2023", "2023-H1"}, "2023年上半年": {"2023", "2023-H1"},
+		"2023-09-30": {"2023", "2023-09-30"}, "2023 [YR2023]": {"2023", ""}, "２０２３年": {"2023", ""},
+	} {
+		y, p, ok := parseTimeLabel(in)
+		if !ok || y != want[0] || p != want[1] {
+			t.Errorf("parseTimeLabel(%q) = %q, %q, %v, want %q, %q", in, y, p, ok, want[0], want[1])
+		}
+	}
+	for _, in := range []string{"", "Region", "2023-Q5", "2023M13", "23", "2023年13月", "Shanxi 2023"} {
+		if y, p, ok := parseTimeLabel(in); ok {
+			t.Errorf("parseTimeLabel(%q) = %q, %q, want none", in, y, p)
+		}
+	}
+}
+
+// TestParseUnitText reads the units tables state.
+func TestParseUnitText(t *testing.T) {
+	for in, want := range map[string]int{
+		"万人": 4, "亿元": 8, "万亿元": 12, "10 000 persons": 4, "10000 persons": 4, "100 million yuan": 8,
+		"%": -2, "percent": -2, "thousands": 3, "persons": 0, "yuan": 0, "1 000 persons": 3, "million": 6,
+	} {
+		if got, ok := parseUnitText(in); !ok || got != want {
+			t.Errorf("parseUnitText(%q) = %d, %v, want %d", in, got, ok, want)
+		}
+	}
+	if got, ok := unitInHeader("参保人数（万人）"); !ok || got != 4 {
+		t.Errorf("unitInHeader(参保人数（万人）) = %d, %v, want 4", got, ok)
+	}
+	for _, in := range []string{"10 000 households", "year-end", "", "20 persons"} {
+		if got, ok := parseUnitText(in); ok {
+			t.Errorf("parseUnitText(%q) = %d, want none", in, got)
+		}
+	}
+}
+
+// TestRegionNames finds regions as tables print them, and refuses a name
+// that fits more than one.
+func TestRegionNames(t *testing.T) {
+	ix := newRegionNames([]*dataset.Region{
+		{Code: "CN", Name: "中国", NameEN: "China", Level: "country"},
+		{Code: "140000", Name: "山西省", NameEN: "Shanxi"},
+		{Code: "610000", Name: "陕西省", NameEN: "Shaanxi"},
+		{Code: "450000", Name: "广西壮族自治区", NameEN: "Guangxi"},
+		{Code: "220000", Name: "吉林省", NameEN: "Jilin"},
+		{Code: "220200", Name: "吉林市", NameEN: "Jilin City"},
+	})
+	for in, want := range map[string]string{
+		"Shanxi": "140000", "山西": "140000", "山 西": "140000", "山西省": "140000", "SHAANXI": "610000", "140000": "140000",
+		"广西": "450000", "全国": "CN", "全 国": "CN", "National Total": "CN", "China": "CN", "吉林省": "220000", "Jilin": "220000", "吉林市": "220200",
+	} {
+		if got, msg := ix.resolve(in); got != want {
+			t.Errorf("resolve(%q) = %q (%s), want %s", in, got, msg, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"吉林":     `"吉林" may name region 220000 (吉林省) or 220200 (吉林市): name it by its code`,
+		"Shansi": `no region has the code or name "Shansi": declare it under regions (name or name_en as the table prints it)`,
+	} {
+		if got, msg := ix.resolve(in); got != "" || msg != want {
+			t.Errorf("resolve(%q) = %q, %q, want %q", in, got, msg, want)
+		}
+	}
+}

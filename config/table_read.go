@@ -275,7 +275,12 @@ func (p *datasetParser) readTable(m *fileMapping, g *grid) {
 	// The codes of key columns, by the column's normalised name as columns are.
 	codes := map[string]map[string]target{}
 	for name, cs := range m.codes {
-		codes[normName(name)] = cs
+		// Codes are matched as names are, spaces and case aside.
+		byName := make(map[string]target, len(cs))
+		for code, t := range cs {
+			byName[normName(code)] = t
+		}
+		codes[normName(name)] = byName
 		if c := m.columns[normName(name)]; c == nil || c.role == "" || c.role == roleIgnore {
 			p.ps.errorf(m.codesPos[name], join(m.field, "codes."+name), "codes are for key columns: map %q under columns as one (region, program, dimensions.NAME, …)", name)
 		}
@@ -317,7 +322,7 @@ rows:
 			label = append(label, v)
 			here := setting{value: v, pos: g.pos(r, c), field: g.where(r, c, name)}
 			if codes := codes[normName(name)]; codes != nil {
-				ct, ok := codes[v]
+				ct, ok := codes[normName(v)]
 				if !ok && roles[j] == "region" {
 					if code, _ := ix.resolve(v); code != "" {
 						ct, ok = target{"region": {value: code, pos: here.pos, field: here.field}}, true

@@ -58,6 +58,11 @@ func TestTableLayouts(t *testing.T) {
 			cell: &dataset.Cell{Row: "Shanxi", Column: "Fund revenue (100 million yuan)"}, pos: "testdata/tables/yearbook.csv:4:15"},
 		"socsec_coverage_ratio 140000 basic_pension 2023   yearbook": {value: 0.885, precision: 0.0005, printed: "88.5%",
 			cell: &dataset.Cell{Row: "Shanxi", Column: "Coverage (%)"}, pos: "testdata/tables/yearbook.csv:4:19"},
+		// A workbook: the cell as its number format shows it, at its reference.
+		"socsec_insured_persons CN basic_pension 2023   workbook": {value: 521124000, precision: 500, printed: "52,112.4万",
+			cell: &dataset.Cell{Sheet: "表1", Ref: "表1!B3", Row: "全 国", Column: "2023年"}, pos: "testdata/tables/workbook.xlsx:3:2"},
+		"socsec_insured_persons 610000 basic_pension 2022   workbook": {value: 12137000, precision: 500, printed: "1,213.7万",
+			cell: &dataset.Cell{Sheet: "表1", Ref: "表1!C6", Row: "陕 西", Column: "2022年"}, pos: "testdata/tables/workbook.xlsx:6:3"},
 		// SDMX-CSV 1.0: UNIT_MULT and DECIMALS, OBS_STATUS P.
 		pens + "female intl": {value: 21250000, precision: 5000, printed: "21.25 million", pos: "testdata/tables/sdmx-1.csv:2:40"},
 		pens + "male intl":   {value: 16500000, precision: 5000, printed: "16.5 million", flags: []string{"provisional"}, pos: "testdata/tables/sdmx-1.csv:3:40"},
@@ -94,13 +99,14 @@ func TestTableLayouts(t *testing.T) {
 		"socsec_coverage_ratio 110000 basic_pension 2023   yearbook",
 		"socsec_coverage_ratio 610000 basic_pension 2023   yearbook",
 		"socsec_coverage_ratio CN basic_pension 2023   intl",
+		"socsec_insured_persons 140000 basic_pension 2022   workbook",
 	} {
 		if got[k] != nil {
 			t.Errorf("a figure %s from a cell without one", k)
 		}
 	}
-	if n := len(got); n != 26 {
-		t.Errorf("%d figures, want 26", n)
+	if n := len(got); n != 33 {
+		t.Errorf("%d figures, want 33", n)
 	}
 	var warnings []string
 	for _, w := range res.Warnings {
@@ -110,9 +116,9 @@ func TestTableLayouts(t *testing.T) {
 	}
 	wantWarnings := []string{
 		`testdata/tables/sdmx-1.csv:4:49: OBS_STATUS: OBS_STATUS B: the source marks a break in the series of socsec_pension_recipients_persons, region JP, at 2022: compare the figures before and after it with care`,
-		`testdata/tables/tables.yaml:80:5: observation_files[3]: testdata/tables/ilostat.csv: 3 of 6 rows skipped: codes not mapped under codes: classif1 SOC_CONTIG_CHILD (1); ref_area DEU (1); sex SEX_F (1)`,
-		`testdata/tables/tables.yaml:74:5: observation_files[2]: testdata/tables/sdmx-1.csv: 2 of 6 rows skipped: codes not mapped under codes: MEASURE PEN_EXP (1); REF_AREA DE (1)`,
-		`testdata/tables/tables.yaml:87:5: observation_files[4]: testdata/tables/sdmx-2.csv: 2 of 4 rows skipped: codes not mapped under codes: OBS_STATUS F (1); ACTION D, deleted (1)`,
+		`testdata/tables/tables.yaml:82:5: observation_files[3]: testdata/tables/ilostat.csv: 3 of 6 rows skipped: codes not mapped under codes: classif1 SOC_CONTIG_CHILD (1); ref_area DEU (1); sex SEX_F (1)`,
+		`testdata/tables/tables.yaml:76:5: observation_files[2]: testdata/tables/sdmx-1.csv: 2 of 6 rows skipped: codes not mapped under codes: MEASURE PEN_EXP (1); REF_AREA DE (1)`,
+		`testdata/tables/tables.yaml:89:5: observation_files[4]: testdata/tables/sdmx-2.csv: 2 of 4 rows skipped: codes not mapped under codes: OBS_STATUS F (1); ACTION D, deleted (1)`,
 	}
 	if !slices.Equal(warnings, wantWarnings) {
 		t.Errorf("warnings:\n%s\nwant\n%s", strings.Join(warnings, "\n"), strings.Join(wantWarnings, "\n"))
@@ -237,5 +243,28 @@ func TestRegionNames(t *testing.T) {
 		if got, msg := ix.resolve(in); got != "" || msg != want {
 			t.Errorf("resolve(%q) = %q, %q, want %q", in, got, msg, want)
 		}
+	}
+}
+
+// TestXLSXErrors checks the messages of workbooks that do not fit their
+// mappings, each at the workbook's sheet and cell.
+func TestXLSXErrors(t *testing.T) {
+	_, err := loadDatasets(t, "testdata/tables/invalid-xlsx.yaml")
+	got := problemLines(t, err)
+	want := []string{
+		`testdata/tables/invalid-xlsx.yaml:55:5: observation_files[0].sheet: testdata/tables/workbook.xlsx has no sheet "Sheet9"; its sheets are "表1"`,
+		`testdata/tables/invalid-xlsx.yaml:62:13: observation_files[1].layout: a workbook (.xlsx) is read with layout table, got sdmx-csv`,
+		`testdata/tables/invalid-not-a-workbook.xlsx: not a workbook (.xlsx, a zip archive): zip: not a valid zip file`,
+		`testdata/tables/workbook.xlsx:3:1: 表1!A3: "全 国" may name region CN (中国) or JP (日本): name it by its code; or map it under observation_files[3].codes`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// What a workbook unpacks to is held to the limit of a file.
+	_, err = Load(Options{Datasets: []string{"testdata/tables/tables.yaml"}, Now: testNow, Limits: Limits{MaxFileBytes: 10_000}})
+	got = problemLines(t, err)
+	want = []string{`testdata/tables/workbook.xlsx: the workbook unpacks to 18916 bytes, over the limit of 10000 bytes (--dataset.max-file-bytes)`}
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -233,7 +233,7 @@ rows:
 		}
 		if o != nil && status == "B" {
 			p.ps.warnf(KindSeriesBreak, []*dataset.Observation{o}, g.pos(r, si), lay.status,
-				"%s B: the source marks a break in the series of %s, region %s, at %s: compare the figures before and after it with care",
+				"series break: %s B: the source marks a break in the series of %s, region %s, at %s: compare the figures before and after it with care",
 				lay.status, o.Indicator.Name, o.Region, cmpOr(o.Period, strconv.Itoa(o.Year)))
 		}
 	}

@@ -363,7 +363,7 @@ func (s *skipped) warn(p *datasetParser, m *fileMapping, total int) {
 	for _, why := range slices.Sorted(maps.Keys(s.reasons)) {
 		parts = append(parts, fmt.Sprintf("%s (%d)", why, s.reasons[why]))
 	}
-	p.ps.warnf(KindSkipped, nil, m.pos, m.field, "%s: %d of %d rows skipped: %s", m.file, s.rows, total, strings.Join(parts, "; "))
+	p.ps.warnf(KindSkipped, nil, m.pos, m.field, "skipped rows: %s: %d of %d rows skipped: %s", m.file, s.rows, total, strings.Join(parts, "; "))
 }
 
 // missingCell reports whether a cell holds no figure: empty, or one of the

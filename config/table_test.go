@@ -115,10 +115,10 @@ func TestTableLayouts(t *testing.T) {
 		}
 	}
 	wantWarnings := []string{
-		`testdata/tables/sdmx-1.csv:4:49: OBS_STATUS: OBS_STATUS B: the source marks a break in the series of socsec_pension_recipients_persons, region JP, at 2022: compare the figures before and after it with care`,
-		`testdata/tables/tables.yaml:82:5: observation_files[3]: testdata/tables/ilostat.csv: 3 of 6 rows skipped: codes not mapped under codes: classif1 SOC_CONTIG_CHILD (1); ref_area DEU (1); sex SEX_F (1)`,
-		`testdata/tables/tables.yaml:76:5: observation_files[2]: testdata/tables/sdmx-1.csv: 2 of 6 rows skipped: codes not mapped under codes: MEASURE PEN_EXP (1); REF_AREA DE (1)`,
-		`testdata/tables/tables.yaml:89:5: observation_files[4]: testdata/tables/sdmx-2.csv: 2 of 4 rows skipped: codes not mapped under codes: OBS_STATUS F (1); ACTION D, deleted (1)`,
+		`testdata/tables/sdmx-1.csv:4:49: OBS_STATUS: series break: OBS_STATUS B: the source marks a break in the series of socsec_pension_recipients_persons, region JP, at 2022: compare the figures before and after it with care`,
+		`testdata/tables/tables.yaml:82:5: observation_files[3]: skipped rows: testdata/tables/ilostat.csv: 3 of 6 rows skipped: codes not mapped under codes: classif1 SOC_CONTIG_CHILD (1); ref_area DEU (1); sex SEX_F (1)`,
+		`testdata/tables/tables.yaml:76:5: observation_files[2]: skipped rows: testdata/tables/sdmx-1.csv: 2 of 6 rows skipped: codes not mapped under codes: MEASURE PEN_EXP (1); REF_AREA DE (1)`,
+		`testdata/tables/tables.yaml:89:5: observation_files[4]: skipped rows: testdata/tables/sdmx-2.csv: 2 of 4 rows skipped: codes not mapped under codes: OBS_STATUS F (1); ACTION D, deleted (1)`,
 	}
 	if !slices.Equal(warnings, wantWarnings) {
 		t.Errorf("warnings:\n%s\nwant\n%s", strings.Join(warnings, "\n"), strings.Join(wantWarnings, "\n"))

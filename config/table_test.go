@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -266,5 +268,32 @@ func TestXLSXErrors(t *testing.T) {
 	want = []string{`testdata/tables/workbook.xlsx: the workbook unpacks to 18916 bytes, over the limit of 10000 bytes (--dataset.max-file-bytes)`}
 	if !slices.Equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestLongLayoutAsMapping reads a CSV file of one figure per row named by
+// a mapping as it is named by its file name alone.
+func TestLongLayoutAsMapping(t *testing.T) {
+	yaml, err := os.ReadFile("testdata/valid-observations.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv, err := os.ReadFile("testdata/valid-observations.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	mapped := strings.Replace(string(yaml), "  - valid-observations.csv\n", "  - {file: valid-observations.csv, layout: long}\n", 1)
+	writeFiles(t, dir, map[string]string{"d.yaml": mapped, "valid-observations.csv": string(csv)})
+	res, err := loadDatasets(t, filepath.Join(dir, "d.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := loadDatasets(t, "testdata/valid-observations.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := res.Snapshot.Datasets[0].Observations, plain.Snapshot.Datasets[0].Observations; len(a) != 2 || len(a) != len(b) || a[0].Value != b[0].Value || a[1].Value != b[1].Value {
+		t.Errorf("read %d figures as a mapping, %d by the file's name", len(a), len(b))
 	}
 }

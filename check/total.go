@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/socsec-exporter/socsec_exporter/dataset"
@@ -13,24 +12,40 @@ type indicatorRegion struct {
 	indicator, region string
 }
 
+// totalSeries is a series a declared total names, up to the year: its
+// indicator, region, programme, dimensions (joined) and basis.
+type totalSeries struct {
+	indicator, region, program, dims, basis string
+}
+
+// seriesOf returns the series of a figure as a total names it.
+func seriesOf(o *dataset.Observation) totalSeries {
+	return totalSeries{o.Indicator.Name, o.Region, o.Program, strings.Join(o.Dimensions, "\x00"), o.Basis}
+}
+
 // checkTotals checks every declared total in every year that the total
 // is served with the total's basis: the sum of what the parts allow must
 // overlap what the total allows. A year that lacks a part is unchecked. A
 // part is looked up as a copy of the total's figure with the part's
 // programme and dimensions, so that it is the same kind of figure as the
-// total in everything else: year, period and basis.
+// total in everything else: year, period and basis. The totals are
+// indexed by the series they are the total of, so that the work is linear
+// in the figures and the totals, however many totals share an indicator
+// and region.
 func (c checker) checkTotals(datasets []*dataset.Dataset, series []*dataset.Observation) {
-	var totals map[indicatorRegion][]*dataset.Total
+	var byTotal map[totalSeries][]*dataset.Total
+	declared := map[indicatorRegion]bool{}
 	for _, ds := range datasets {
 		for _, t := range ds.Totals {
-			if totals == nil {
-				totals = map[indicatorRegion][]*dataset.Total{}
+			if byTotal == nil {
+				byTotal = map[totalSeries][]*dataset.Total{}
 			}
-			k := indicatorRegion{t.Indicator.Name, t.Region}
-			totals[k] = append(totals[k], t)
+			k := totalSeries{t.Indicator.Name, t.Region, t.Total.Program, strings.Join(t.Total.Dims, "\x00"), t.Basis}
+			byTotal[k] = append(byTotal[k], t)
+			declared[indicatorRegion{t.Indicator.Name, t.Region}] = true
 		}
 	}
-	if totals == nil {
+	if byTotal == nil {
 		return
 	}
 	// The figures of each total, in snapshot order; and every figure that
@@ -38,15 +53,12 @@ func (c checker) checkTotals(datasets []*dataset.Dataset, series []*dataset.Obse
 	figures := map[*dataset.Total][]*dataset.Observation{}
 	served := map[string]*dataset.Observation{}
 	for _, o := range series {
-		ts := totals[indicatorRegion{o.Indicator.Name, o.Region}]
-		if ts == nil {
+		if !declared[indicatorRegion{o.Indicator.Name, o.Region}] {
 			continue
 		}
 		served[o.Key()] = o
-		for _, t := range ts {
-			if o.Basis == t.Basis && names(o, t.Total) {
-				figures[t] = append(figures[t], o)
-			}
+		for _, t := range byTotal[seriesOf(o)] {
+			figures[t] = append(figures[t], o)
 		}
 	}
 	for _, ds := range datasets {
@@ -68,11 +80,6 @@ func (c checker) checkTotals(datasets []*dataset.Dataset, series []*dataset.Obse
 			}
 		}
 	}
-}
-
-// names reports whether o is a figure of the series ref names.
-func names(o *dataset.Observation, ref dataset.SeriesRef) bool {
-	return o.Program == ref.Program && slices.Equal(o.Dimensions, ref.Dims)
 }
 
 func (c checker) checkTotal(t *dataset.Total, total *dataset.Observation, parts []*dataset.Observation) Result {

@@ -83,7 +83,7 @@ func TestMatchesExpfmt(t *testing.T) {
 				if n := x.Size(f, Shard{}); n != len(want) {
 					t.Errorf("Size = %d, want %d", n, len(want))
 				}
-				if unzipped := gunzip(t, x.Gzip(f, Shard{})); !bytes.Equal(unzipped, want) {
+				if unzipped := gunzip(t, gz(t, x, f, Shard{})); !bytes.Equal(unzipped, want) {
 					t.Errorf("gzip output differs from expfmt at byte %d", testenv.Mismatch(unzipped, want))
 				}
 			})
@@ -166,7 +166,7 @@ func TestShardsPartition(t *testing.T) {
 			for i := range n {
 				s := Shard{Index: i, Count: n}
 				b := plain(t, x, f, s)
-				if unzipped := gunzip(t, x.Gzip(f, s)); !bytes.Equal(unzipped, b) {
+				if unzipped := gunzip(t, gz(t, x, f, s)); !bytes.Equal(unzipped, b) {
 					t.Fatalf("%s shard %d/%d: gzip and plain differ", format, i, n)
 				}
 				part := seriesSet(t, b, format)

@@ -65,13 +65,13 @@ func checkMatches(t *testing.T, x *Exposition, want map[Format][]byte) {
 		if n := x.Size(f, Shard{}); n != len(want[f]) {
 			t.Errorf("%s: Size = %d, want %d", format, n, len(want[f]))
 		}
-		if unzipped := gunzip(t, x.Gzip(f, Shard{})); !bytes.Equal(unzipped, want[f]) {
+		if unzipped := gunzip(t, gz(t, x, f, Shard{})); !bytes.Equal(unzipped, want[f]) {
 			at := testenv.Mismatch(unzipped, want[f])
 			t.Fatalf("%s: gzipped output differs from expfmt at byte %d:\n got: %q\nwant: %q", format, at, testenv.Excerpt(unzipped, at), testenv.Excerpt(want[f], at))
 		}
 		for i := range 2 {
 			s := Shard{Index: i, Count: 2}
-			if unzipped, p := gunzip(t, x.Gzip(f, s)), plain(t, x, f, s); !bytes.Equal(unzipped, p) {
+			if unzipped, p := gunzip(t, gz(t, x, f, s)), plain(t, x, f, s); !bytes.Equal(unzipped, p) {
 				t.Fatalf("%s: shard %d/2 gzipped differs from plain at byte %d", format, i, testenv.Mismatch(unzipped, p))
 			}
 		}

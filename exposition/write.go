@@ -2,7 +2,9 @@ package exposition
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"io"
 	"runtime"
@@ -11,10 +13,14 @@ import (
 	"github.com/klauspost/compress/flate"
 )
 
-// WritePlain writes the uncompressed data part of shard s in format f to w.
+// WritePlain writes the uncompressed data part of shard s in format f to w,
+// and stops at the first error of w.
 func (x *Exposition) WritePlain(w io.Writer, f Format, s Shard) error {
 	v := viewWriter{w: w, f: f}
 	for i := range x.families {
+		if v.err != nil {
+			break
+		}
 		fam := &x.families[i]
 		v.fam, v.cursor = fam, 0
 		header := fam.header
@@ -94,14 +100,19 @@ func (v *viewWriter) writeRange(a, b int) {
 // of a response. Rendering does not compress: the whole exposition in a
 // format is compressed on its first request, a shard on its first request,
 // and both are then kept, the shards within a bound on the memory they
-// take. Concurrent first requests wait for one compression and share it.
-func (x *Exposition) Gzip(f Format, s Shard) []byte {
+// take. Concurrent requests wait for one compression and share it. A
+// compression runs only while someone waits for it: a caller whose ctx
+// ends gets its cause at once, and once none waits the compression stops,
+// keeps nothing, and the next request starts it anew.
+func (x *Exposition) Gzip(ctx context.Context, f Format, s Shard) ([]byte, error) {
 	if s.whole() {
-		return x.gzip[f].get(x, f, s, func(n int) { x.gzipBytes += n })
+		return x.gzip[f].get(ctx, x, f, s, func(n int) { x.gzipBytes += n })
 	}
 	// The bound is relative to the whole, which is compressed first so
 	// that its size is known.
-	x.Gzip(f, Shard{})
+	if _, err := x.Gzip(ctx, f, Shard{}); err != nil {
+		return nil, err
+	}
 	key := shardKey{f, s}
 	x.mu.Lock()
 	l := x.shardGzip[key]
@@ -117,7 +128,7 @@ func (x *Exposition) Gzip(f Format, s Shard) []byte {
 		x.shardGzip[key] = l
 	}
 	x.mu.Unlock()
-	return l.get(x, f, s, func(n int) {
+	return l.get(ctx, x, f, s, func(n int) {
 		// A shard dropped from the cache while it was compressed is not held.
 		if x.shardGzip[key] == l {
 			x.shardBytes += n
@@ -138,23 +149,82 @@ type shardKey struct {
 	s Shard
 }
 
-// lazyGzip is the gzip of one part of an exposition, compressed once.
+// lazyGzip is the gzip of one part of an exposition, compressed while
+// someone waits for it and then kept. Its fields are guarded by x.mu.
 type lazyGzip struct {
-	once sync.Once
-	b    []byte
+	b   []byte       // Once compressed.
+	run *compression // The compression under way, if any.
 }
 
-// get returns the gzip of shard s of x in format f, compressing it on the
-// first call; count is told its size under x.mu.
-func (l *lazyGzip) get(x *Exposition, f Format, s Shard, count func(n int)) []byte {
-	l.once.Do(func() {
-		l.b = compress(func(w io.Writer) { _ = x.WritePlain(w, f, s) })
-		x.mu.Lock()
-		count(len(l.b))
-		x.mu.Unlock()
-	})
-	return l.b
+// compression is one run of compressing a part, shared by those waiting
+// for it; it is stopped when the last of them stops waiting.
+type compression struct {
+	done    chan struct{} // Closed when it ends.
+	stop    context.CancelFunc
+	waiting int    // Guarded by x.mu.
+	b       []byte // Set under x.mu when it ends with the whole gzip.
 }
+
+// get returns the gzip of shard s of x in format f, compressing it unless it
+// is kept, or the cause of ctx once ctx ends first; count is told the size
+// of what is kept, under x.mu.
+func (l *lazyGzip) get(ctx context.Context, x *Exposition, f Format, s Shard, count func(n int)) ([]byte, error) {
+	x.mu.Lock()
+	if l.b != nil {
+		x.mu.Unlock()
+		return l.b, nil
+	}
+	if err := context.Cause(ctx); err != nil {
+		// No one would wait for it.
+		x.mu.Unlock()
+		return nil, err
+	}
+	c := l.run
+	if c == nil {
+		c = &compression{done: make(chan struct{})}
+		var stopped context.Context
+		stopped, c.stop = context.WithCancel(context.Background())
+		l.run = c
+		go func() {
+			defer close(c.done)
+			b, err := compress(stopped.Done(), func(w io.Writer) error { return x.WritePlain(w, f, s) })
+			x.mu.Lock()
+			defer x.mu.Unlock()
+			if l.run == c {
+				l.run = nil
+			}
+			if err != nil {
+				return
+			}
+			c.b = b
+			if l.b == nil {
+				l.b = b
+				count(len(b))
+			}
+		}()
+	}
+	c.waiting++
+	x.mu.Unlock()
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	c.waiting--
+	if c.b != nil {
+		return c.b, nil
+	}
+	// Only this caller's end stops a compression, so ctx has ended.
+	if c.waiting == 0 && l.run == c {
+		l.run = nil
+		c.stop()
+	}
+	return nil, context.Cause(ctx)
+}
+
+// errStopped is what a compression that no one waits for any more ends with.
+var errStopped = errors.New("compression stopped: no one waits for it")
 
 // pieceSize is how much input goes into one piece of the DEFLATE stream.
 // Pieces are compressed in parallel; each restarts the compression window,
@@ -181,19 +251,28 @@ var finalBlock = []byte{1, 0, 0, 0xff, 0xff}
 
 // compress runs write into a writer that cuts its input into pieces of
 // pieceSize, compresses them on all CPUs, and returns one gzip member: the
-// pieces in order, finalBlock and the trailer.
-func compress(write func(io.Writer)) []byte {
+// pieces in order, finalBlock and the trailer. Once stop is closed it
+// compresses no further piece, and returns errStopped.
+func compress(stop <-chan struct{}, write func(io.Writer) error) ([]byte, error) {
 	procs := runtime.GOMAXPROCS(0)
-	p := &pieceWriter{sem: make(chan struct{}, procs), free: make(chan []byte, procs+1)}
-	write(p)
-	p.flush()
+	p := &pieceWriter{sem: make(chan struct{}, procs), free: make(chan []byte, procs+1), stop: stop, hook: pieceHook}
+	if err := write(p); err != nil {
+		return nil, err
+	}
+	if p.flush(); p.err != nil {
+		return nil, p.err
+	}
 	parts := [][]byte{gzipHeader}
 	for _, r := range p.results {
 		parts = append(parts, <-r)
 	}
 	parts = append(parts, finalBlock, appendTrailer(nil, p.crc, uint32(p.size)))
-	return bytes.Join(parts, nil)
+	return bytes.Join(parts, nil), nil
 }
+
+// pieceHook, when a test sets it, runs before each piece is handed over to
+// be compressed, so that the test can hold a compression there.
+var pieceHook func()
 
 // pieceWriter buffers input and hands each full piece to a goroutine; it
 // keeps the CRC-32 and size of all its input for the trailer.
@@ -209,9 +288,17 @@ type pieceWriter struct {
 	free chan []byte
 	crc  uint32
 	size int
+	// stop, once closed, stops the compression at the next piece, with
+	// err set to errStopped.
+	stop <-chan struct{}
+	err  error
+	hook func()
 }
 
 func (p *pieceWriter) Write(b []byte) (int, error) {
+	if p.err != nil {
+		return 0, p.err
+	}
 	p.crc = crc32.Update(p.crc, crc32.IEEETable, b)
 	p.size += len(b)
 	n := len(b)
@@ -228,7 +315,9 @@ func (p *pieceWriter) Write(b []byte) (int, error) {
 		p.buf = append(p.buf, b[:room]...)
 		b = b[room:]
 		if len(p.buf) == pieceSize {
-			p.flush()
+			if p.flush(); p.err != nil {
+				return n - len(b), p.err
+			}
 		}
 	}
 	return n, nil
@@ -237,6 +326,15 @@ func (p *pieceWriter) Write(b []byte) (int, error) {
 func (p *pieceWriter) flush() {
 	if len(p.buf) == 0 {
 		return
+	}
+	if p.hook != nil {
+		p.hook()
+	}
+	select {
+	case <-p.stop:
+		p.err = errStopped
+		return
+	default:
 	}
 	block := p.buf
 	p.buf = nil

@@ -31,7 +31,10 @@ type Options struct {
 	TelemetryPath          string
 	DisableExporterMetrics bool
 	MaxRequests            int
-	Logger                 *slog.Logger
+	// MaxShards bounds ?shards=, and with it what a scrape can make the
+	// exporter compress and prepare after each load; 0 is DefaultMaxShards.
+	MaxShards int
+	Logger    *slog.Logger
 
 	// Time limits; zero disables each. See docs/reliability.md.
 	ReadHeaderTimeout time.Duration // Reading a request's headers.
@@ -45,12 +48,19 @@ type Options struct {
 	EnableLifecycle bool
 }
 
+// DefaultMaxShards is the default of --web.max-shards: far more shards than
+// the Prometheus servers a setup splits the data between.
+const DefaultMaxShards = 64
+
 // Validate says what is wrong with options that their flags' types let
 // through, naming the flag: a path of the metrics that is no path or is
-// another route's.
+// another route's, and a cap on shards below 1.
 func (o Options) Validate() error {
 	if err := checkTelemetryPath(o.TelemetryPath); err != nil {
 		return fmt.Errorf("--web.telemetry-path=%q: %w", o.TelemetryPath, err)
+	}
+	if o.MaxShards < 1 {
+		return fmt.Errorf("--web.max-shards=%d: must be at least 1", o.MaxShards)
 	}
 	return nil
 }
@@ -65,9 +75,11 @@ type Exporter struct {
 	current atomic.Pointer[served]
 	landing atomic.Pointer[http.Handler]
 	memory  *memoryBudget
-	// views are the views scraped lately, which a new version prepares in
-	// the background.
-	views recentViews
+	// views are the parts scraped lately, which a new version prepares in
+	// the background; stopWarming stops the preparing of the version
+	// before. Only apply, one reload at a time, uses stopWarming.
+	views       recentParts
+	stopWarming context.CancelFunc
 
 	// ctx is cancelled when Run shuts down: it stops loads and answers
 	// those waiting for one.
@@ -105,6 +117,9 @@ type Exporter struct {
 
 // New returns an exporter with nothing loaded yet; call Reload to load.
 func New(opts Options) *Exporter {
+	if opts.MaxShards == 0 {
+		opts.MaxShards = DefaultMaxShards
+	}
 	e := &Exporter{opts: opts, logger: opts.Logger, now: time.Now, registry: prometheus.NewRegistry(), data: prometheus.NewRegistry(), memory: newMemoryBudget(),
 		loadSlot: make(chan struct{}, 1), load: config.LoadContext, renderView: (*served).render}
 	ctx, cancel := context.WithCancelCause(context.Background())
@@ -117,6 +132,9 @@ func New(opts Options) *Exporter {
 	e.files = newFileMetrics()
 	e.renderSeconds = prometheus.NewGaugeVec(gaugeOpts(schema.RenderDuration), schema.RenderDuration.Labels)
 	e.renderTimeouts = prometheus.NewCounter(prometheus.CounterOpts{Name: schema.RenderWaitTimeouts.Name, Help: schema.RenderWaitTimeouts.Help})
+	// A Prometheus setup scrapes every shard of one count in both formats,
+	// and some datasets; more are a client trying counts out.
+	e.views.max = 4 * opts.MaxShards
 	e.data.MustRegister(collector.New(e.Snapshot))
 	e.registry.MustRegister(
 		versioncollector.NewCollector(schema.Namespace),

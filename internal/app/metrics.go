@@ -3,6 +3,7 @@ package app
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -15,10 +16,6 @@ import (
 
 	"github.com/socsec-exporter/socsec_exporter/exposition"
 )
-
-// maxShards bounds ?shards=, and with it the shards a scrape can make the
-// exporter compress and cache.
-const maxShards = 1024
 
 // acceptedFormats are the formats /metrics negotiates, in promhttp's order
 // of preference with OpenMetrics enabled, less protobuf, which the data is
@@ -56,7 +53,7 @@ func (e *Exporter) metricsHandler() http.Handler {
 func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	query := r.URL.Query()
-	shard, msg := parseShard(query.Get("shard"), query.Get("shards"))
+	shard, msg := parseShard(query.Get("shard"), query.Get("shards"), e.opts.MaxShards)
 	if msg != "" {
 		http.Error(w, msg, http.StatusBadRequest)
 		return
@@ -70,6 +67,8 @@ func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	// One load of the pointer: the data and its bytes are one version.
 	var x *exposition.Exposition
 	var data []byte
+	// prepared is the part of the scrape that needed preparing, if any.
+	var prepared *part
 	if cur := e.current.Load(); cur != nil {
 		x = cur.whole
 		id := query.Get("dataset")
@@ -78,21 +77,24 @@ func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if id != "" || zipped {
-			e.views.note(view{dataset: id, format: f, shards: shard.Count, gzip: zipped})
 			// A rendering or compression not done yet runs apart from
 			// the scrape, which waits for it only so long.
-			ready := e.within(r, start, func() {
+			ready := e.within(r, start, func(ctx context.Context) error {
 				if id != "" {
 					x = e.renderDataset(cur, id)
 				}
 				if zipped {
-					data = x.Gzip(f, shard)
+					var err error
+					data, err = x.Gzip(ctx, f, shard)
+					return err
 				}
+				return nil
 			})
 			if !ready {
 				stillRendering(w)
 				return
 			}
+			prepared = &part{dataset: id, format: f, shard: shard, gzip: zipped}
 		}
 	}
 	self := e.selfMetrics(format, zipped)
@@ -138,14 +140,20 @@ func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		// The client went away, or read too slowly, mid-response; there is
 		// no one to tell.
 		e.logger.Debug("Sending metrics", "err", err)
+		return
+	}
+	if prepared != nil {
+		// Served whole: the next version prepares it too.
+		e.views.note(*prepared, e.now())
 	}
 }
 
 // bufWriters batch the many small writes of OpenMetrics and shards.
 var bufWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<10) }}
 
-// parseShard reads ?shard=i&shards=n; both or neither must be given.
-func parseShard(index, count string) (exposition.Shard, string) {
+// parseShard reads ?shard=i&shards=n; both or neither must be given, and
+// n at most maxShards (--web.max-shards).
+func parseShard(index, count string, maxShards int) (exposition.Shard, string) {
 	if index == "" && count == "" {
 		return exposition.Shard{}, ""
 	}
@@ -155,6 +163,9 @@ func parseShard(index, count string) (exposition.Shard, string) {
 		return exposition.Shard{}, "shard and shards must both be given, as integers: ?shard=0&shards=2"
 	}
 	s := exposition.Shard{Index: i, Count: n}
+	if n > maxShards {
+		return s, fmt.Sprintf("shards=%d is over the limit of %d shards (--web.max-shards)", n, maxShards)
+	}
 	return s, s.Validate(maxShards)
 }
 

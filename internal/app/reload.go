@@ -206,7 +206,12 @@ func (e *Exporter) apply(l loaded, start time.Time) error {
 	// Started here, so that the load's own settling, when apply returns,
 	// is not the last one.
 	e.memory.start()
-	go e.warm(l.served)
+	if e.stopWarming != nil {
+		e.stopWarming() // The version before no longer needs preparing.
+	}
+	var warming context.Context
+	warming, e.stopWarming = context.WithCancel(e.ctx)
+	go e.warm(warming, l.served)
 	for _, w := range res.Warnings {
 		e.logger.Debug("Dataset warning", "problem", w.String())
 	}

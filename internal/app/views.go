@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"sync"
@@ -9,73 +10,83 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/exposition"
 )
 
-// A view is what one kind of scrape needs prepared: the exposition of a
-// dataset (or the whole, dataset ""), compressed in a format, whole or cut
-// into shards. Plain text of the whole needs nothing prepared.
-type view struct {
+// A part is what one scrape needs prepared: the exposition of a dataset (or
+// the whole, dataset ""), compressed in a format, whole or one shard of it.
+// Plain text of the whole needs nothing prepared.
+type part struct {
 	dataset string
 	format  exposition.Format
-	shards  int // 0 or 1 for the whole.
+	shard   exposition.Shard
 	gzip    bool
 }
 
-// maxRemembered bounds the views remembered for warming after a load; a
-// Prometheus setup scrapes a few, and a client cycling through many only
-// costs renderings on demand.
-const maxRemembered = 16
+// warmWindow is how lately a part must have been served for a new version
+// to prepare it: longer than the scrape intervals Prometheus is run with,
+// with room for a missed scrape or two, so that a steady setup finds its
+// parts ready after every load while a part scraped once is soon left out.
+const warmWindow = 15 * time.Minute
 
-// recentViews remembers the views scraped lately, most recent last.
-type recentViews struct {
+// recentParts remembers the parts served lately and when, most recent last,
+// at most max of them.
+type recentParts struct {
 	mu    sync.Mutex
-	views []view
+	max   int
+	parts []servedPart
 }
 
-func (r *recentViews) note(v view) {
+type servedPart struct {
+	part
+	at time.Time
+}
+
+// note records that p was served at at.
+func (r *recentParts) note(p part, at time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if i := slices.Index(r.views, v); i >= 0 {
-		if i == len(r.views)-1 {
-			return
+	if i := slices.IndexFunc(r.parts, func(s servedPart) bool { return s.part == p }); i >= 0 {
+		r.parts = slices.Delete(r.parts, i, i+1)
+	}
+	if len(r.parts) >= r.max {
+		r.parts = slices.Delete(r.parts, 0, len(r.parts)-r.max+1)
+	}
+	r.parts = append(r.parts, servedPart{p, at})
+}
+
+// since returns the parts served at or after t, most recent first.
+func (r *recentParts) since(t time.Time) []part {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var parts []part
+	for _, s := range slices.Backward(r.parts) {
+		if !s.at.Before(t) {
+			parts = append(parts, s.part)
 		}
-		r.views = slices.Delete(r.views, i, i+1)
 	}
-	if len(r.views) == maxRemembered {
-		r.views = slices.Delete(r.views, 0, 1)
-	}
-	r.views = append(r.views, v)
-}
-
-// recent returns the remembered views, most recent first.
-func (r *recentViews) recent() []view {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	v := slices.Clone(r.views)
-	slices.Reverse(v)
-	return v
+	return parts
 }
 
 // warm prepares, in the background after a load, the compressed whole in
-// the format Prometheus negotiates, then every view scraped lately, most
-// recent first, so that the scrapes of a steady setup find their bytes
-// ready and a load never waits for them. It stops when a newer version is
-// served. The caller has started the memory budget for it.
-func (e *Exporter) warm(s *served) {
+// the format Prometheus negotiates, then every part served within
+// warmWindow, most recent first, so that the scrapes of a steady setup find
+// their bytes ready and a load never waits for them. It stops when ctx
+// ends, as it does once a newer version is served, and a compression it
+// started then stops unless a scrape waits for it. The caller has started
+// the memory budget for it.
+func (e *Exporter) warm(ctx context.Context, s *served) {
 	defer e.memory.settle()
-	s.whole.Gzip(exposition.OpenMetrics, exposition.Shard{})
-	for _, v := range e.views.recent() {
-		if e.current.Load() != s {
+	_, _ = s.whole.Gzip(ctx, exposition.OpenMetrics, exposition.Shard{})
+	for _, p := range e.views.since(e.now().Add(-warmWindow)) {
+		if ctx.Err() != nil {
 			return
 		}
 		x := s.whole
-		if v.dataset != "" {
-			if x = e.renderDataset(s, v.dataset); x == nil {
+		if p.dataset != "" {
+			if x = e.renderDataset(s, p.dataset); x == nil {
 				continue // The dataset is gone.
 			}
 		}
-		if v.gzip {
-			for i := range max(v.shards, 1) {
-				x.Gzip(v.format, exposition.Shard{Index: i, Count: v.shards})
-			}
+		if p.gzip {
+			_, _ = x.Gzip(ctx, p.format, p.shard)
 		}
 	}
 }
@@ -100,29 +111,30 @@ func (e *Exporter) renderDataset(s *served, id string) *exposition.Exposition {
 
 // within runs prepare in the background and waits for it to finish, at
 // most --web.render-timeout and never beyond the scrape's deadline; false
-// means it has not finished, and goes on without the scrape.
-func (e *Exporter) within(r *http.Request, start time.Time, prepare func()) bool {
-	done := make(chan struct{})
-	go func() {
-		prepare()
-		close(done)
-	}()
+// means it has not finished, and goes on without the scrape. The context
+// prepare gets ends when within returns: a compression that no one else
+// waits for then stops.
+func (e *Exporter) within(r *http.Request, start time.Time, prepare func(context.Context) error) bool {
 	deadline := e.scrapeDeadline(r, start)
 	if t := e.opts.RenderTimeout; t > 0 && (deadline.IsZero() || start.Add(t).Before(deadline)) {
 		deadline = start.Add(t)
 	}
-	var timeout <-chan time.Time
+	ctx, cancel := r.Context(), context.CancelFunc(func() {})
 	if !deadline.IsZero() {
-		timer := time.NewTimer(time.Until(deadline))
-		defer timer.Stop()
-		timeout = timer.C
+		ctx, cancel = context.WithDeadline(ctx, deadline)
 	}
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- prepare(ctx) }()
 	select {
-	case <-done:
-		return true
-	case <-timeout:
+	case err := <-done:
+		if err == nil {
+			return true
+		}
+	case <-ctx.Done():
+	}
+	if r.Context().Err() == nil { // Not the client leaving: the deadline.
 		e.renderTimeouts.Inc()
-	case <-r.Context().Done(): // The client left.
 	}
 	return false
 }

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/exposition"
+	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
 // waitFor polls cond every 20 ms until it holds or timeout passes, and
@@ -83,19 +86,74 @@ func selfMetricsOf(body []byte) string {
 	return s
 }
 
-// TestReloadWarmsViewsScraped checks that a new version prepares, in the
-// background, the views scraped before it: a dataset's exposition is
-// rendered, and a shard compressed, without any scrape asking for them.
-func TestReloadWarmsViewsScraped(t *testing.T) {
+// gzipLen is the length of the gzip of shard s of x in format f, which the
+// caller knows to be kept: asking for it compresses nothing.
+func gzipLen(t *testing.T, x *exposition.Exposition, f exposition.Format, s exposition.Shard) int {
+	t.Helper()
+	b, err := x.Gzip(context.Background(), f, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(b)
+}
+
+// settled waits until no load, rendering or preparing of a version runs, as
+// the memory budget counts them.
+func settled(t *testing.T, e *Exporter) {
+	t.Helper()
+	if e.memory == nil {
+		t.Skip("GOGC or GOMEMLIMIT is set: the memory budget, which counts what runs, is off")
+	}
+	waitFor(t, time.Minute, "every load, rendering and preparing of a version ended", func() bool {
+		e.memory.mu.Lock()
+		defer e.memory.mu.Unlock()
+		return e.memory.busy == 0
+	})
+}
+
+// gzipScrape is a gzipped scrape of target in OpenMetrics, as Prometheus
+// asks, with the scrape timeout given in seconds ("" for none); it returns
+// the status.
+func gzipScrape(t *testing.T, srv *httptest.Server, target, timeout string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, srv.URL+target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", acceptHeaders["prometheus2"])
+	req.Header.Set("Accept-Encoding", "gzip")
+	if timeout != "" {
+		req.Header.Set(scrapeTimeoutHeader, timeout)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode
+}
+
+// TestReloadWarmsWhatWasServed checks that a new version prepares in the
+// background exactly the parts served under the one before: a dataset's
+// exposition is rendered, and the one shard scraped compressed, but not the
+// other shards of its count, and nothing of a scrape that gave up (503)
+// before its part was ready.
+func TestReloadWarmsWhatWasServed(t *testing.T) {
 	e := newTestExporter(t, generate(t, t.TempDir(), 2000, 0), 0)
 	srv := httptest.NewServer(e.Handler())
 	defer srv.Close()
 	id := e.Snapshot().Datasets[1].ID
-	om := acceptHeaders["openmetrics"]
 	for _, target := range []string{"/metrics?dataset=" + id, "/metrics?shard=1&shards=3"} {
-		if _, resp, err := scrape(srv.Client(), srv.URL+target, om, true); err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("%s: %v %v", target, resp, err)
+		if code := gzipScrape(t, srv, target, ""); code != http.StatusOK {
+			t.Fatalf("%s: %d, want 200", target, code)
 		}
+	}
+	// Its scrape timeout is over before anything is ready.
+	if code := gzipScrape(t, srv, "/metrics?shard=2&shards=5", "0.000001"); code != http.StatusServiceUnavailable {
+		t.Fatalf("a scrape whose timeout is over at once: %d, want 503", code)
 	}
 	rendered := make(chan string, 4)
 	e.renderView = func(s *served, v *datasetView, id string) {
@@ -105,18 +163,87 @@ func TestReloadWarmsViewsScraped(t *testing.T) {
 	if err := e.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case got := <-rendered:
-		if got != id {
-			t.Errorf("after the reload, dataset %s was rendered; want %s, the one scraped", got, id)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("30 s after the reload, dataset %s, scraped before it, is still not rendered in the background", id)
+	settled(t, e)
+	if got := len(rendered); got != 1 || <-rendered != id {
+		t.Errorf("after the reload, %d datasets were rendered, want one: %s, the one scraped", got, id)
 	}
 	x := e.current.Load().whole
-	waitFor(t, 30*time.Second, "shard 1 of 3 compressed in OpenMetrics after the reload", func() bool {
-		return x.CachedBytes() > len(x.Gzip(exposition.OpenMetrics, exposition.Shard{}))
-	})
+	whole, shard := gzipLen(t, x, exposition.OpenMetrics, exposition.Shard{}), gzipLen(t, x, exposition.OpenMetrics, exposition.Shard{Index: 1, Count: 3})
+	if n := x.CachedBytes(); n != whole+shard {
+		t.Errorf("after the reload, %d bytes of gzip are kept, want %d: the whole (%d) and shard 1 of 3 (%d), the one scraped, only", n, whole+shard, whole, shard)
+	}
+}
+
+// TestReloadSkipsPartsScrapedLongAgo serves a shard, lets more than
+// warmWindow pass, and reloads: the new version prepares only the whole in
+// OpenMetrics, not the shard no one scraped lately.
+func TestReloadSkipsPartsScrapedLongAgo(t *testing.T) {
+	e := newTestExporter(t, generate(t, t.TempDir(), 2000, 0), 0)
+	clock := testenv.Now()
+	e.now = func() time.Time { return clock }
+	srv := httptest.NewServer(e.Handler())
+	defer srv.Close()
+	if code := gzipScrape(t, srv, "/metrics?shard=1&shards=3", ""); code != http.StatusOK {
+		t.Fatalf("shard 1 of 3: %d, want 200", code)
+	}
+	clock = clock.Add(warmWindow + time.Minute)
+	if err := e.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	settled(t, e)
+	x := e.current.Load().whole
+	if n, whole := x.CachedBytes(), gzipLen(t, x, exposition.OpenMetrics, exposition.Shard{}); n != whole {
+		t.Errorf("after a reload %s after the last scrape of a shard, %d bytes of gzip are kept, want %d, the whole's only", warmWindow+time.Minute, n, whole)
+	}
+}
+
+// TestAbandonedScrapesCompressNothing sends twenty gzipped scrapes of
+// distinct shards whose scrape timeout is over at once, as a client
+// cycling through shards while hanging up would: each gets 503, and none
+// leaves a compression behind, running or kept, as a scrape served later
+// shows.
+func TestAbandonedScrapesCompressNothing(t *testing.T) {
+	e := newTestExporter(t, generate(t, t.TempDir(), 20000, 0), 0)
+	srv := httptest.NewServer(e.Handler())
+	defer srv.Close()
+	settled(t, e)
+	x := e.current.Load().whole
+	before := x.CachedBytes()
+	for i := range 20 {
+		target := fmt.Sprintf("/metrics?shard=%d&shards=20", i)
+		if code := gzipScrape(t, srv, target, "0.000001"); code != http.StatusServiceUnavailable {
+			t.Fatalf("%s with a scrape timeout over at once: %d, want 503", target, code)
+		}
+	}
+	if code := gzipScrape(t, srv, "/metrics?shard=0&shards=2", ""); code != http.StatusOK {
+		t.Fatalf("shard 0 of 2: %d, want 200", code)
+	}
+	shard := gzipLen(t, x, exposition.OpenMetrics, exposition.Shard{Index: 0, Count: 2})
+	if n := x.CachedBytes(); n != before+shard {
+		t.Errorf("after 20 scrapes that gave up and one of shard 0 of 2, %d bytes of gzip are kept, want %d: what was kept before (%d) and that shard's (%d)", n, before+shard, before, shard)
+	}
+}
+
+// TestShardsOverTheLimit checks that ?shards= over --web.max-shards gets 400
+// naming the limit and the flag, and the limit itself 200.
+func TestShardsOverTheLimit(t *testing.T) {
+	for _, c := range []struct{ limit, want int }{{8, 8}, {0, DefaultMaxShards}} {
+		e := reliableExporter(t, generate(t, t.TempDir(), 200, 0), func(o *Options) { o.MaxShards = c.limit })
+		srv := httptest.NewServer(e.Handler())
+		for _, zipped := range []bool{false, true} {
+			body, resp, err := scrape(srv.Client(), fmt.Sprintf("%s/metrics?shard=0&shards=%d", srv.URL, c.want+1), acceptHeaders["text"], zipped)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf("limit of %d shards (--web.max-shards)", c.want); resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), want) {
+				t.Errorf("MaxShards %d, shards=%d: %d %.200q, want 400 saying %q", c.limit, c.want+1, resp.StatusCode, body, want)
+			}
+			if _, resp, err := scrape(srv.Client(), fmt.Sprintf("%s/metrics?shard=%d&shards=%d", srv.URL, c.want-1, c.want), acceptHeaders["text"], zipped); err != nil || resp.StatusCode != http.StatusOK {
+				t.Errorf("MaxShards %d, shards=%d: %v %v, want 200", c.limit, c.want, resp, err)
+			}
+		}
+		srv.Close()
+	}
 }
 
 // TestMemoryBudgetSettlesLast checks that the collector returns to steady

@@ -146,7 +146,7 @@ func TestInvalidDatasets(t *testing.T) {
 		{"invalid-program-not-per-program.yaml", []string{`testdata/invalid-program-not-per-program.yaml:26:14: observations[0].program: socsec_population_persons is not per programme: leave program out`}},
 		{"invalid-no-sources.yaml", []string{`testdata/invalid-no-sources.yaml:1:1: sources: a dataset needs at least one source`}},
 		{"invalid-csv-unknown-column.yaml", []string{
-			`testdata/invalid-csv-unknown-column.csv:1:26: yaer: unknown column: use [indicator region program year value source qualifier note precision quote flags period basis] or a dimension of an indicator`,
+			`testdata/invalid-csv-unknown-column.csv:1:26: yaer: unknown column: use [indicator region program year value source qualifier note precision quote flags period basis locator] or a dimension of an indicator`,
 			`testdata/invalid-csv-unknown-column.csv:1:1: year: missing required column`,
 		}},
 		{"invalid-csv-missing-column.yaml", []string{`testdata/invalid-csv-missing-column.csv:1:1: year: missing required column`}},

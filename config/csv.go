@@ -33,9 +33,10 @@ const (
 	colFlags
 	colPeriod
 	colBasis
+	colLocator
 )
 
-var csvColumns = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "precision", "quote", "flags", "period", "basis"}
+var csvColumns = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "precision", "quote", "flags", "period", "basis", "locator"}
 
 var csvRequired = []string{"indicator", "region", "year", "value"}
 
@@ -266,7 +267,7 @@ func (p *datasetParser) readRows(t *csvText, h *csvHeader, obs []*dataset.Observ
 			year: cell(colYear), value: cell(colValue), source: cell(colSource),
 			qualifier: cell(colQualifier), note: cell(colNote),
 			precision: cell(colPrecision), quote: cell(colQuote), period: cell(colPeriod), basis: cell(colBasis),
-			pos: pos, field: field,
+			locator: cell(colLocator), pos: pos, field: field,
 		}
 		if f := cell(colFlags); f != "" {
 			in.flags = strings.Split(f, ",")

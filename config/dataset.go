@@ -236,7 +236,7 @@ func (p *datasetParser) indicator(name string) *dataset.Indicator {
 // obsInput is one observation as written, from YAML or CSV, before validation.
 type obsInput struct {
 	indicator, region, program, source, qualifier, note, year, value string
-	precision, quote, period, basis                                  string
+	precision, quote, locator, period, basis                         string
 	flags                                                            []string
 	dims                                                             map[string]string
 	// pos and field locate a named field (or "" for the whole observation).
@@ -244,7 +244,7 @@ type obsInput struct {
 	field func(name string) string
 }
 
-var observationKeys = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "precision", "quote", "flags", "period", "basis", "dimensions"}
+var observationKeys = []string{"indicator", "region", "program", "year", "value", "source", "qualifier", "note", "precision", "quote", "locator", "flags", "period", "basis", "dimensions"}
 
 func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 	of := p.mapping(n, path, observationKeys...)
@@ -288,6 +288,7 @@ func (p *datasetParser) parseObservation(n *yaml.Node, path string) {
 	in.indicator, in.region, in.program, in.year = str("indicator"), str("region"), str("program"), str("year")
 	in.value, in.source, in.qualifier, in.note = str("value"), str("source"), str("qualifier"), str("note")
 	in.precision, in.quote, in.period, in.basis = str("precision"), str("quote"), str("period"), str("basis")
+	in.locator = str("locator")
 	for _, f := range p.list(of, "flags") {
 		in.flags = append(in.flags, f.Value)
 	}
@@ -337,7 +338,7 @@ func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
 	ps, before := p.ps, len(p.ps.errors)
 	o := p.newObservation()
 	*o = dataset.Observation{Region: in.region, Program: in.program, Dataset: p.ds, Pos: pos}
-	words := dataset.Words{Quote: in.quote, Note: in.note}
+	words := dataset.Words{Quote: in.quote, Note: in.note, Locator: in.locator}
 	switch o.Indicator = p.indicator(in.indicator); {
 	case in.indicator == "":
 		ps.errorf(in.pos(""), in.field("indicator"), "missing required field")
@@ -464,7 +465,7 @@ func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
 		}
 	}
 	slices.Sort(words.Flags)
-	if words.Printed != "" || words.Quote != "" || words.Note != "" || len(words.Flags) > 0 {
+	if words.Printed != "" || words.Quote != "" || words.Note != "" || words.Locator != "" || len(words.Flags) > 0 {
 		o.Words = new(words) // Only figures with words take memory for them.
 	}
 	if len(ps.errors) > before {
@@ -474,11 +475,11 @@ func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
 }
 
 // inputFits records a problem for each field of an observation that is
-// longer than a label value may be, or for its quote and note, free text,
+// longer than a label value may be, or for its quote, note and locator, free text,
 // longer than free text may be, and reports whether there is none.
 func (p *datasetParser) inputFits(in obsInput) bool {
 	fits := true
-	for _, f := range []struct{ name, v string }{{"quote", in.quote}, {"note", in.note}} {
+	for _, f := range []struct{ name, v string }{{"quote", in.quote}, {"note", in.note}, {"locator", in.locator}} {
 		if msg := textTooLong(f.v, p.maxText); msg != "" {
 			p.ps.errorf(in.pos(f.name), in.field(f.name), "%s", msg)
 			fits = false

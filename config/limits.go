@@ -29,15 +29,15 @@ type Limits struct {
 	MaxSeries int
 	// MaxLabelBytes bounds every string that may be served as a label value
 	// or help text: ids, codes, names, titles, URLs, dimension values, and
-	// every other field of a figure except its quote and note.
+	// every other field of a figure except its quote, note and locator.
 	MaxLabelBytes int
 	// MaxDimensionValues bounds the distinct values of one dimension
 	// (label name) across a load.
 	MaxDimensionValues int
 	// MaxTextBytes bounds free text that is never a label: a figure's
-	// quote and note, the notes of totals, targets and stated figures. The
-	// pages show it, so a megabyte quote would make every page that lists
-	// its figure a megabyte.
+	// quote, note and locator, the notes of totals, targets and stated
+	// figures. The pages show it, so a megabyte quote would make every
+	// page that lists its figure a megabyte.
 	MaxTextBytes int
 }
 

@@ -165,6 +165,9 @@ type Words struct {
 	Quote   string   // The source's own sentence, verbatim.
 	Note    string   // The compiler's remarks.
 	Flags   []string // Sorted.
+	// Locator is where in its source the figure stands, in the compiler's
+	// words: a table, row and column, or a paragraph.
+	Locator string
 	// Cell is where in a table the figure was read, nil for a figure of a
 	// file with one figure per row.
 	Cell *Cell
@@ -202,6 +205,14 @@ func (o *Observation) Quote() string {
 		return ""
 	}
 	return o.Words.Quote
+}
+
+// Locator returns where in its source the figure stands, or "".
+func (o *Observation) Locator() string {
+	if o.Words == nil {
+		return ""
+	}
+	return o.Words.Locator
 }
 
 // Flags returns the figure's flags, sorted.

@@ -89,6 +89,7 @@ type figureReport struct {
 	Released  string   `json:"released"`
 	Flags     []string `json:"flags,omitempty"`
 	Quote     string   `json:"quote,omitempty"`
+	Locator   string   `json:"locator,omitempty"`
 	File      string   `json:"file"`
 	Line      int      `json:"line"`
 	Column    int      `json:"column"`
@@ -108,7 +109,7 @@ func newSeriesReport(o *dataset.Observation) seriesReport {
 func newFigureReport(o *dataset.Observation) figureReport {
 	return figureReport{Value: o.Value, Printed: o.Printed(), Qualifier: string(o.Qualifier), Precision: o.Precision,
 		Dataset: o.Dataset.ID, Source: o.Source.ID, Authority: o.Source.Authority,
-		Published: dataset.DateOnly(o.Source.Published), Released: dataset.DateOnly(o.Source.Released), Flags: o.Flags(), Quote: o.Quote(),
+		Published: dataset.DateOnly(o.Source.Published), Released: dataset.DateOnly(o.Source.Released), Flags: o.Flags(), Quote: o.Quote(), Locator: o.Locator(),
 		File: o.Pos.File, Line: o.Pos.Line, Column: o.Pos.Column}
 }
 

@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
+	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
 var benchSeries = flag.Int("bench.series", 0, "series of the generated dataset the benchmarks serve pages of (socsec_datagen --series); the benchmarks skip without it")
@@ -149,4 +151,39 @@ func BenchmarkFigurePage(b *testing.B) {
 // BenchmarkChecksPage serves /checks once its list is built.
 func BenchmarkChecksPage(b *testing.B) {
 	benchPage(b, "/checks", func(l *Load) { l.checkList() })
+}
+
+// BenchmarkLargeSeries serves the pages of issue 20's two worst cases, without -bench.series: a conflict of 10,000
+// figures of one series (its page, and its last page) and 40,000 declared totals on one indicator and region (the
+// count of the checks at start-up, the page of a total, and the first /checks of a version, which checks them all).
+func BenchmarkLargeSeries(b *testing.B) {
+	conflict := NewLoad(testenv.Load(b, config.Options{Datasets: []string{seriesDataset(b, 10000, 1000, "", "")}}), nil, time.Now())
+	totals := totalsSnapshot(40000)
+	page := func(l func() *Load, target string, want int) func(b *testing.B) {
+		return func(b *testing.B) {
+			var times []time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				load := l()
+				start := time.Now()
+				w := serveOnce(load, target)
+				times = append(times, time.Since(start))
+				if w.Code != want {
+					b.Fatalf("GET %s: status %d, want %d", target, w.Code, want)
+				}
+			}
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+		}
+	}
+	b.Run("conflict-page", page(func() *Load { return conflict }, manySeries, http.StatusNotFound))
+	b.Run("conflict-last-page", page(func() *Load { return conflict }, manySeries+"&page=100", http.StatusNotFound))
+	b.Run("totals-count", func(b *testing.B) {
+		for b.Loop() {
+			check.CountRun(totals)
+		}
+	})
+	l := NewLoad(totals, nil, time.Now())
+	b.Run("totals-figure-page", page(func() *Load { return l }, figureURL(totals.Series[3*20000+1]), http.StatusOK))
+	b.Run("totals-first-checks", page(func() *Load { return NewLoad(totals, nil, time.Now()) }, "checks", http.StatusOK))
 }

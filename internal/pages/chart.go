@@ -1,7 +1,9 @@
 package pages
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,24 +58,29 @@ const (
 // chart draws the figures of o's series: its served figures of every year,
 // and the figures of conflicts, marking current (o or the conflict's).
 func (ix *index) chart(o *dataset.Observation, conflicting []*dataset.Observation) chartView {
-	lo, hi := ix.span(o.Indicator.Name, o.Region, o.Program, false)
 	type fig struct {
 		o        *dataset.Observation
 		conflict bool
 	}
+	// The annual figure of each year, found by its key, and o, which may
+	// be for part of a year: the chart costs the years, not the figures
+	// of the indicator and region.
 	var figs []fig
-	for i := lo; i < hi; i++ {
-		f := ix.at(i)
-		if sameSeries(f, o) && (f.Period == "" || f == o) {
+	for _, year := range ix.years {
+		probe := dataset.Observation{Indicator: o.Indicator, Region: o.Region, Program: o.Program, Year: year, Basis: o.Basis, Dimensions: o.Dimensions}
+		if f := ix.find(&probe); f != nil {
 			figs = append(figs, fig{o: f})
 		}
+		if year == o.Year && o.Period != "" && conflicting == nil {
+			figs = append(figs, fig{o: o})
+		}
 	}
-	for _, f := range conflicting {
+	for _, f := range chartSpread(conflicting, o) {
 		figs = append(figs, fig{o: f, conflict: true})
 	}
-	for _, s := range ix.conflicts {
-		if c := s.first(); c.Period == "" && sameSeries(c, o) && c.Year != o.Year {
-			for _, f := range s.conflict {
+	for _, s := range ix.conflictsOf[nameOf(o)] {
+		if c := s.first(); c.Period == "" && c.Year != o.Year {
+			for _, f := range chartSpread(s.conflict, nil) {
 				figs = append(figs, fig{o: f, conflict: true})
 			}
 		}
@@ -160,6 +167,31 @@ func (ix *index) chart(o *dataset.Observation, conflicting []*dataset.Observatio
 		c.YTicks = append(c.YTicks, chartTick{Pos: py(v), Label: shortNumber(o.Indicator.Unit, niceRound(v, y1-y0))})
 	}
 	return c
+}
+
+// chartSample is the most points the chart draws of one conflict: a
+// series published thousands of times is drawn as the spread of its
+// figures, not as every one.
+const chartSample = 20
+
+// chartSpread returns the figures of a conflict the chart draws: all of
+// them when they are few, else chartSample spread evenly from the lowest
+// value to the highest, with keep among them when it is one of the
+// figures.
+func chartSpread(figs []*dataset.Observation, keep *dataset.Observation) []*dataset.Observation {
+	if len(figs) <= chartSample {
+		return figs
+	}
+	sorted := slices.Clone(figs)
+	slices.SortStableFunc(sorted, func(a, b *dataset.Observation) int { return cmp.Compare(a.Value, b.Value) })
+	out := make([]*dataset.Observation, 0, chartSample+1)
+	for i := range chartSample {
+		out = append(out, sorted[i*(len(sorted)-1)/(chartSample-1)])
+	}
+	if keep != nil && slices.Contains(figs, keep) && !slices.Contains(out, keep) {
+		out = append(out, keep)
+	}
+	return out
 }
 
 // yearPosition places a figure on the year axis at the end of its period:

@@ -2,6 +2,8 @@ package pages
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"slices"
 
 	"github.com/socsec-exporter/socsec_exporter/check"
@@ -45,10 +47,48 @@ var checkOrder = []string{check.Reported, check.ReportedPair, check.Participants
 // position, and that figure pages make again.
 var compactChecks = map[string]bool{check.ParticipantsPopulation: true, check.Coverage: true, check.FullCoverage: true}
 
-// checks returns the version's check list, built on first use.
+// checkList returns the version's check list, built on first use.
 func (l *Load) checkList() *checkList {
-	l.checksOnce.Do(func() { l.checks = buildCheckList(l) })
+	<-l.buildChecks()
 	return l.checks
+}
+
+// checkListWithin returns the version's check list, or the context's error
+// when it is done first; the list goes on being built for the next request.
+func (l *Load) checkListWithin(ctx context.Context) (*checkList, error) {
+	built := l.buildChecks()
+	select {
+	case <-built:
+		return l.checks, l.checksErr
+	default:
+	}
+	select {
+	case <-built:
+		return l.checks, l.checksErr
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// buildChecks starts building the check list, once, and returns a channel
+// closed when it is built.
+func (l *Load) buildChecks() <-chan struct{} {
+	l.checksOnce.Do(func() {
+		l.checksBuilt = make(chan struct{})
+		go func() {
+			defer close(l.checksBuilt)
+			// Built apart from any request, a panic would end the
+			// process: it is the list's error instead, as it was the
+			// request's when the request built it.
+			defer func() {
+				if r := recover(); r != nil {
+					l.checksErr = fmt.Errorf("building the list of checks: %v", r)
+				}
+			}()
+			l.checks = buildCheckList(l)
+		}()
+	})
+	return l.checksBuilt
 }
 
 func buildCheckList(l *Load) *checkList {

@@ -50,18 +50,40 @@ type checkGroupView struct {
 
 func (p *Pages) serveChecks(w http.ResponseWriter, r *http.Request, l *Load) {
 	ix := l.index
-	cl := l.checkList()
 	v := r.URL.Query()
-	page := checksPage{Failed: cl.failed, Unchecked: cl.unchecked, Warnings: len(l.Warnings), Group: param(v, "group"), Page: 1, Index: "checks"}
+	n, err := parsePage(v)
+	if err != nil {
+		p.render(w, http.StatusBadRequest, "checks", layout{Title: "Warnings and checks", Nav: "checks", Reload: p.state().Reload,
+			Data: checksPage{Problem: "The " + err.Error() + ".", Index: "checks"}})
+		return
+	}
+	// The list is built once per version, on the first request that needs
+	// it; a request that cannot wait for it leaves it building.
+	cl, err := l.checkListWithin(r.Context())
+	if err != nil {
+		p.failed(w, r, err)
+		return
+	}
+	page := checksPage{Failed: cl.failed, Unchecked: cl.unchecked, Warnings: len(l.Warnings), Group: param(v, "group"), Page: n, Index: "checks"}
 	for _, g := range cl.checks {
 		page.Passed += g.Passed
 	}
-	if n, err := strconv.Atoi(param(v, "page")); err == nil && n > 0 {
-		page.Page = n
-	}
 	limit, from := checksPreview, 0
 	if page.Group != "" {
-		limit, from = checksPerPage, (page.Page-1)*checksPerPage
+		// A page past the last of its group is the last.
+		size := 0
+		for _, g := range cl.warnings {
+			if page.Group == groupWarnings+g.Kind {
+				size = len(g.Problems)
+			}
+		}
+		for _, g := range cl.checks {
+			if page.Group == groupCheckName+g.Name {
+				size = len(g.entries)
+			}
+		}
+		page.Page = min(page.Page, pageCount(size, checksPerPage))
+		limit, from = checksPerPage, pageStart(page.Page, checksPerPage)
 	}
 	found := page.Group == ""
 	for _, g := range cl.warnings {
@@ -98,7 +120,7 @@ func (p *Pages) serveChecks(w http.ResponseWriter, r *http.Request, l *Load) {
 	}
 	status := http.StatusOK
 	if !found {
-		page.Problem, status = "There is no group "+strconv.Quote(page.Group)+" of warnings or checks.", http.StatusNotFound
+		page.Problem, status = "There is no group "+strconv.Quote(shorten(page.Group))+" of warnings or checks.", http.StatusNotFound
 	}
 	p.render(w, status, "checks", layout{Title: "Warnings and checks", Nav: "checks", Reload: p.state().Reload, Data: page})
 }
@@ -108,13 +130,8 @@ func (page *checksPage) setPages(id string, n int) {
 	if page.Group != id {
 		return
 	}
-	page.Pages = max(1, (n+checksPerPage-1)/checksPerPage)
-	if page.Page > 1 {
-		page.Prev = groupURL(id, min(page.Page-1, page.Pages))
-	}
-	if page.Page < page.Pages {
-		page.Next = groupURL(id, page.Page+1)
-	}
+	nav := newPageNav(page.Page, pageCount(n, checksPerPage), func(page int) string { return groupURL(id, page) })
+	page.Page, page.Pages, page.Prev, page.Next = nav.Page, nav.Pages, nav.Prev, nav.Next
 }
 
 func groupURL(id string, page int) string {
@@ -123,14 +140,6 @@ func groupURL(id string, page int) string {
 		v.Set("page", strconv.Itoa(page))
 	}
 	return "checks?" + v.Encode()
-}
-
-// window returns up to n elements of s from the i-th.
-func window[T any](s []T, i, n int) []T {
-	if i >= len(s) {
-		return nil
-	}
-	return s[i:min(len(s), i+n)]
 }
 
 func (ix *index) warningView(p config.Problem) warningView {

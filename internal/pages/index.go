@@ -22,17 +22,40 @@ type index struct {
 	// settled holds, by series key, every series with more than one
 	// figure: revised, confirmed, or in an unresolved conflict.
 	settled map[string]*settlement
-	// conflicts are the settlements of the series not served, sorted.
-	conflicts []*settlement
-	years     []int // Years with a served figure, ascending.
+	// conflicts are the settlements of the series not served, sorted;
+	// conflictsAt holds them by indicator and region, and
+	// conflictIndicators their indicators by name.
+	conflicts          []*settlement
+	conflictsAt        map[indicatorRegion][]*settlement
+	conflictsOf        map[seriesName][]*settlement // By series up to the year.
+	conflictIndicators map[string]*dataset.Indicator
+	years              []int // Years with a served figure, ascending.
 	// reported and totals hold the reported figures and declared totals
-	// by region code, for the checks of a figure.
-	reported map[string][]*dataset.Reported
-	totals   map[string][]*dataset.Total
+	// by the series they name (a total by its own and each part's), for
+	// the checks of a figure, in the order of the datasets.
+	reported map[seriesName][]*dataset.Reported
+	totals   map[seriesName][]*dataset.Total
 	// aliases maps every region alias to its code.
 	aliases map[string]string
 	// datasetOrder is each dataset's position in the snapshot.
 	datasetOrder map[*dataset.Dataset]int
+}
+
+// indicatorRegion is an indicator's name and a region's code.
+type indicatorRegion struct {
+	indicator, region string
+}
+
+// seriesName is a series up to the year, as a reported figure or a
+// declared total names it: indicator, region, programme, dimensions
+// (joined) and basis.
+type seriesName struct {
+	indicator, region, program, dims, basis string
+}
+
+// nameOf returns the series of a figure up to the year.
+func nameOf(o *dataset.Observation) seriesName {
+	return seriesName{o.Indicator.Name, o.Region, o.Program, strings.Join(o.Dimensions, "\x00"), o.Basis}
 }
 
 // settlement is every figure of one series published more than once, and
@@ -74,8 +97,9 @@ func (s *settlement) all() []*dataset.Observation {
 }
 
 func newIndex(snap *dataset.Snapshot) *index {
-	ix := &index{snap: snap, settled: map[string]*settlement{}, reported: map[string][]*dataset.Reported{},
-		totals: map[string][]*dataset.Total{}, aliases: map[string]string{}, datasetOrder: map[*dataset.Dataset]int{}}
+	ix := &index{snap: snap, settled: map[string]*settlement{}, conflictsAt: map[indicatorRegion][]*settlement{},
+		conflictsOf: map[seriesName][]*settlement{}, conflictIndicators: map[string]*dataset.Indicator{}, reported: map[seriesName][]*dataset.Reported{},
+		totals: map[seriesName][]*dataset.Total{}, aliases: map[string]string{}, datasetOrder: map[*dataset.Dataset]int{}}
 	if !slices.IsSortedFunc(snap.Series, dataset.CompareKeys) {
 		ix.order = make([]int32, len(snap.Series))
 		for i := range ix.order {
@@ -113,13 +137,24 @@ func newIndex(snap *dataset.Snapshot) *index {
 		ix.conflicts = append(ix.conflicts, s)
 	}
 	slices.SortFunc(ix.conflicts, func(a, b *settlement) int { return dataset.CompareKeys(a.first(), b.first()) })
+	for _, s := range ix.conflicts {
+		o := s.first()
+		k := indicatorRegion{o.Indicator.Name, o.Region}
+		ix.conflictsAt[k] = append(ix.conflictsAt[k], s)
+		ix.conflictsOf[nameOf(o)] = append(ix.conflictsOf[nameOf(o)], s)
+		ix.conflictIndicators[o.Indicator.Name] = o.Indicator
+	}
 	for i, ds := range snap.Datasets {
 		ix.datasetOrder[ds] = i
 		for _, r := range ds.Reported {
-			ix.reported[r.Region] = append(ix.reported[r.Region], r)
+			k := seriesName{r.Indicator.Name, r.Region, r.Program, strings.Join(r.Dims, "\x00"), r.Basis}
+			ix.reported[k] = append(ix.reported[k], r)
 		}
 		for _, t := range ds.Totals {
-			ix.totals[t.Region] = append(ix.totals[t.Region], t)
+			for _, ref := range append([]dataset.SeriesRef{t.Total}, t.Parts...) {
+				k := seriesName{t.Indicator.Name, t.Region, ref.Program, strings.Join(ref.Dims, "\x00"), t.Basis}
+				ix.totals[k] = append(ix.totals[k], t)
+			}
 		}
 	}
 	for _, r := range snap.Regions {
@@ -184,6 +219,15 @@ func (ix *index) span(indicator, region, program string, anyProgram bool) (int, 
 	return lo, hi
 }
 
+// find returns the served figure with the key of probe, or nil.
+func (ix *index) find(probe *dataset.Observation) *dataset.Observation {
+	i := sort.Search(ix.len(), func(i int) bool { return dataset.CompareKeys(ix.at(i), probe) >= 0 })
+	if i < ix.len() && dataset.CompareKeys(ix.at(i), probe) == 0 {
+		return ix.at(i)
+	}
+	return nil
+}
+
 // indicatorSpan returns the positions [lo, hi) of an indicator's figures.
 func (ix *index) indicatorSpan(indicator string) (int, int) {
 	lo := sort.Search(ix.len(), func(i int) bool { return ix.at(i).Indicator.Name >= indicator })
@@ -206,12 +250,7 @@ func (ix *index) indicator(name string) *dataset.Indicator {
 	i, ok := slices.BinarySearchFunc(inds, name, func(ind *dataset.Indicator, n string) int { return strings.Compare(ind.Name, n) })
 	if !ok {
 		// A series in conflict may be the only one of its indicator.
-		for _, s := range ix.conflicts {
-			if s.first().Indicator.Name == name {
-				return s.first().Indicator
-			}
-		}
-		return nil
+		return ix.conflictIndicators[name]
 	}
 	return inds[i]
 }
@@ -265,11 +304,4 @@ func (ix *index) dataset(id string) *dataset.Dataset {
 		}
 	}
 	return nil
-}
-
-// sameSeries reports whether two figures are of one series across the
-// years: the same indicator, region, programme, basis and dimensions.
-func sameSeries(a, b *dataset.Observation) bool {
-	return a.Indicator.Name == b.Indicator.Name && a.Region == b.Region && a.Program == b.Program &&
-		a.Basis == b.Basis && slices.Equal(a.Dimensions, b.Dimensions)
 }

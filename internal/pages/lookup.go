@@ -108,9 +108,22 @@ type resolution struct {
 	figure   *dataset.Observation // The served figure, when exactly one matches.
 	conflict *settlement          // The unresolved conflict, when the query names one.
 	// candidates are the figures the query could mean when it names none
-	// or several; why says which.
+	// or several, at most maxCandidates of them, and more the number
+	// beyond those; why says which. choose says that the query names
+	// each candidate and a person is to pick one.
 	candidates []*dataset.Observation
+	more       int
 	why        string
+	choose     bool
+}
+
+// offer adds a candidate, or counts it when the list is full.
+func (res *resolution) offer(o *dataset.Observation) {
+	if len(res.candidates) < maxCandidates {
+		res.candidates = append(res.candidates, o)
+	} else {
+		res.more++
+	}
 }
 
 // resolve finds the figure a query names. It looks at the figures of one
@@ -161,8 +174,11 @@ func (ix *index) resolveBasis(q figureQuery) resolution {
 			return resolution{why: fmt.Sprintf("%s has no dimension %q; its dimensions are %v.", ind.Name, k, ind.Dimensions)}
 		}
 	}
+	// anyPeriod matches the figures of any period, when no annual one
+	// matches a year.
+	anyPeriod := false
 	matches := func(o *dataset.Observation, withYear bool) bool {
-		if !anyProgram && o.Program != program || o.Period != q.Period || q.basisGiven && o.Basis != q.Basis {
+		if !anyProgram && o.Program != program || o.Period != q.Period && !anyPeriod || q.basisGiven && o.Basis != q.Basis {
 			return false
 		}
 		if withYear && q.Year != 0 && o.Year != q.Year {
@@ -177,14 +193,26 @@ func (ix *index) resolveBasis(q figureQuery) resolution {
 	}
 	lo, hi := ix.span(ind.Name, region.Code, program, anyProgram)
 	var served []*dataset.Observation
-	for i := lo; i < hi; i++ {
-		if o := ix.at(i); matches(o, true) {
+	if q.Year != 0 && q.basisGiven && (!ind.PerProgram || !anyProgram) && len(dims) == len(ind.Dimensions) {
+		// Every label is given, as the pages' own links give them: the
+		// figure is found by its key, whatever the span holds.
+		probe := dataset.Observation{Indicator: ind, Region: region.Code, Program: program, Year: q.Year, Period: q.Period, Basis: q.Basis}
+		for _, name := range ind.Dimensions {
+			probe.Dimensions = append(probe.Dimensions, dims[name])
+		}
+		if o := ix.find(&probe); o != nil {
 			served = append(served, o)
+		}
+	} else {
+		for i := lo; i < hi; i++ {
+			if o := ix.at(i); matches(o, true) {
+				served = append(served, o)
+			}
 		}
 	}
 	var conflicts []*settlement
-	for _, s := range ix.conflicts {
-		if o := s.first(); o.Indicator.Name == ind.Name && o.Region == region.Code && matches(o, true) {
+	for _, s := range ix.conflictsAt[indicatorRegion{ind.Name, region.Code}] {
+		if matches(s.first(), true) {
 			conflicts = append(conflicts, s)
 		}
 	}
@@ -197,20 +225,42 @@ func (ix *index) resolveBasis(q figureQuery) resolution {
 	case len(served) == 0 && len(conflicts) == 1:
 		return resolution{conflict: conflicts[0]}
 	case len(served)+len(conflicts) > 1:
-		res := resolution{candidates: served, why: "Several figures match; choose one."}
+		res := resolution{why: "Several figures match; choose one.", choose: true}
+		for _, o := range served {
+			res.offer(o)
+		}
 		for _, s := range conflicts {
-			res.candidates = append(res.candidates, s.first())
+			res.offer(s.first())
 		}
 		return res
+	}
+	// No annual figure of the year: the figures for part of it, if any.
+	if q.Year != 0 && q.Period == "" {
+		res := resolution{why: fmt.Sprintf("No figure with these labels is for the whole of %d; these are for part of it.", q.Year), choose: true}
+		anyPeriod = true
+		for i := lo; i < hi; i++ {
+			if o := ix.at(i); o.Period != "" && matches(o, true) {
+				res.offer(o)
+			}
+		}
+		for _, s := range ix.conflictsAt[indicatorRegion{ind.Name, region.Code}] {
+			if o := s.first(); o.Period != "" && matches(o, true) {
+				res.offer(o)
+			}
+		}
+		if len(res.candidates) > 0 {
+			return res
+		}
+		anyPeriod = false
 	}
 	// Nothing matches: offer what the indicator and region have.
 	res := resolution{why: "No served figure has these labels."}
 	if q.Year != 0 {
 		res.why = fmt.Sprintf("No served figure has these labels in %d.", q.Year)
 	}
-	for i := lo; i < hi && len(res.candidates) < maxCandidates; i++ {
+	for i := lo; i < hi; i++ {
 		if o := ix.at(i); matches(o, false) {
-			res.candidates = append(res.candidates, o)
+			res.offer(o)
 		}
 	}
 	return res
@@ -248,6 +298,18 @@ func latest(served []*dataset.Observation, conflicts []*settlement, at time.Time
 	served = slices.DeleteFunc(served, keep)
 	conflicts = slices.DeleteFunc(conflicts, func(s *settlement) bool { return keep(s.first()) })
 	return served, conflicts
+}
+
+// figurePageURL is the address of a page of a figure's page, which lists a
+// page of the figures of its series.
+func figurePageURL(o *dataset.Observation, page int) string {
+	u := figureURL(o)
+	if page > 1 {
+		v, _ := url.ParseQuery(strings.TrimPrefix(u, "figure?"))
+		v.Set(paramPage, strconv.Itoa(page))
+		u = "figure?" + v.Encode()
+	}
+	return u
 }
 
 // figureURL is the address of a figure's page: its labels as query

@@ -10,7 +10,9 @@
 package pages
 
 import (
+	"context"
 	"embed"
+	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -41,9 +43,13 @@ type Load struct {
 
 	index *index
 	// checks are every consistency check of the version, run on the first
-	// request that lists them all; figure pages check their own figures.
-	checksOnce sync.Once
-	checks     *checkList
+	// request that lists them all, apart from it, so that a request that
+	// cannot wait leaves it running for the next; figure pages check their
+	// own figures.
+	checksOnce  sync.Once
+	checksBuilt chan struct{} // Closed once checks or checksErr is set.
+	checks      *checkList
+	checksErr   error
 }
 
 // NewLoad indexes a loaded version for the pages. The index is small (see
@@ -70,11 +76,35 @@ type State struct {
 type Pages struct {
 	state func() State
 	tmpl  *template.Template
+	opts  Options
 }
 
-// New returns the pages of the versions that state returns.
+// DefaultTimeout is how long a page request may work unless Options say
+// otherwise: far longer than a page takes (milliseconds at a million
+// series; the first /checks of a version, which lists every check, about a
+// second), so that only a request gone wrong meets it.
+const DefaultTimeout = 10 * time.Second
+
+// Options bound the work of the pages.
+type Options struct {
+	// Timeout is how long one page request may work: a page that is not
+	// ready by then is answered 503 with Retry-After. 0 means no limit.
+	Timeout time.Duration
+	// Wrap, when set, wraps the handler of each page, not that of their
+	// stylesheet: the exporter limits the page requests served at once.
+	Wrap func(http.Handler) http.Handler
+}
+
+// New returns the pages of the versions that state returns, each request
+// bounded by DefaultTimeout.
 func New(state func() State) *Pages {
-	return &Pages{state: state, tmpl: templates()}
+	return NewWithOptions(state, Options{Timeout: DefaultTimeout})
+}
+
+// NewWithOptions returns the pages of the versions that state returns,
+// bounded by opts.
+func NewWithOptions(state func() State, opts Options) *Pages {
+	return &Pages{state: state, tmpl: templates(), opts: opts}
 }
 
 // templates are parsed once, from the files embedded in the binary.
@@ -97,15 +127,21 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	}))
 }
 
-// page wraps a page handler: GET and HEAD only, the security headers, and a
-// page saying so while nothing is loaded yet.
+// page wraps a page handler: GET and HEAD only, the security headers, the
+// request's deadline (Options.Timeout), a page saying so while nothing is
+// loaded yet, and Options.Wrap.
 func (p *Pages) page(serve func(w http.ResponseWriter, r *http.Request, l *Load)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		securityHeaders(w.Header())
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "Use GET", http.StatusMethodNotAllowed)
 			return
+		}
+		if p.opts.Timeout > 0 {
+			ctx, cancel := context.WithTimeout(r.Context(), p.opts.Timeout)
+			defer cancel()
+			r = r.WithContext(ctx)
 		}
 		st := p.state()
 		if st.Load == nil {
@@ -114,6 +150,26 @@ func (p *Pages) page(serve func(w http.ResponseWriter, r *http.Request, l *Load)
 		}
 		serve(w, r, st.Load)
 	})
+	if p.opts.Wrap != nil {
+		h = p.opts.Wrap(h)
+	}
+	return h
+}
+
+// retryAfter is what a page not ready in time tells the client to wait, in
+// seconds.
+const retryAfter = "5"
+
+// failed answers a request whose page could not be made: 503 with
+// Retry-After when its deadline passed first, 500 otherwise.
+func (p *Pages) failed(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		w.Header().Set("Retry-After", retryAfter)
+		p.render(w, http.StatusServiceUnavailable, "unavailable", layout{Title: "Try again", Reload: p.state().Reload,
+			Data: p.opts.Timeout.String()})
+		return
+	}
+	http.Error(w, "Making the page failed: "+err.Error(), http.StatusInternalServerError)
 }
 
 func securityHeaders(h http.Header) {

@@ -111,30 +111,44 @@ func (e *Exporter) renderDataset(s *served, id string) *exposition.Exposition {
 
 // within runs prepare in the background and waits for it to finish, at
 // most --web.render-timeout and never beyond the scrape's deadline; false
-// means it has not finished, and goes on without the scrape. The context
-// prepare gets ends when within returns: a compression that no one else
-// waits for then stops.
+// means it has not finished, and the scrape is answered without it. The
+// context prepare gets ends when the scrape would no longer take what it
+// prepares: at the scrape's own deadline, or when its client leaves before
+// being answered. A compression that no one else waits for then stops; one
+// that only outlasted --web.render-timeout goes on, for the scrape's retry.
 func (e *Exporter) within(r *http.Request, start time.Time, prepare func(context.Context) error) bool {
 	deadline := e.scrapeDeadline(r, start)
-	if t := e.opts.RenderTimeout; t > 0 && (deadline.IsZero() || start.Add(t).Before(deadline)) {
-		deadline = start.Add(t)
+	wait := deadline
+	if t := e.opts.RenderTimeout; t > 0 && (wait.IsZero() || start.Add(t).Before(wait)) {
+		wait = start.Add(t)
 	}
-	ctx, cancel := r.Context(), context.CancelFunc(func() {})
+	// Not the request's own context, which the server ends with the
+	// handler, 503 or not.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	if !deadline.IsZero() {
-		ctx, cancel = context.WithDeadline(ctx, deadline)
+		ctx, cancel = context.WithDeadline(context.WithoutCancel(r.Context()), deadline)
 	}
-	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- prepare(ctx) }()
+	go func() {
+		defer cancel()
+		done <- prepare(ctx)
+	}()
+	var timeout <-chan time.Time
+	if !wait.IsZero() {
+		timer := time.NewTimer(time.Until(wait))
+		defer timer.Stop()
+		timeout = timer.C
+	}
 	select {
 	case err := <-done:
 		if err == nil {
 			return true
 		}
-	case <-ctx.Done():
-	}
-	if r.Context().Err() == nil { // Not the client leaving: the deadline.
+		e.renderTimeouts.Inc() // The scrape's deadline has passed.
+	case <-timeout:
 		e.renderTimeouts.Inc()
+	case <-r.Context().Done(): // The client left.
+		cancel()
 	}
 	return false
 }

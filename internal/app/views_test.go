@@ -224,6 +224,26 @@ func TestAbandonedScrapesCompressNothing(t *testing.T) {
 	}
 }
 
+// TestRenderTimeoutKeepsCompressing answers a gzipped scrape of a shard 503
+// at once, by --web.render-timeout, while its compression runs: the
+// compression goes on, since the scrape, which has no deadline of its own,
+// would still take it, and is kept without any other scrape asking for it.
+func TestRenderTimeoutKeepsCompressing(t *testing.T) {
+	e := newTestExporter(t, generate(t, t.TempDir(), 20000, 0), 0)
+	e.opts.RenderTimeout = time.Nanosecond
+	srv := httptest.NewServer(e.Handler())
+	defer srv.Close()
+	settled(t, e)
+	x := e.current.Load().whole
+	before := x.CachedBytes()
+	if code := gzipScrape(t, srv, "/metrics?shard=1&shards=2", ""); code != http.StatusServiceUnavailable {
+		t.Fatalf("shard 1 of 2 with a render timeout of 1ns: %d, want 503", code)
+	}
+	waitFor(t, time.Minute, "the compression of shard 1 of 2 kept after its scrape got 503 at the render timeout", func() bool {
+		return x.CachedBytes() > before
+	})
+}
+
 // TestShardsOverTheLimit checks that ?shards= over --web.max-shards gets 400
 // naming the limit and the flag, and the limit itself 200.
 func TestShardsOverTheLimit(t *testing.T) {

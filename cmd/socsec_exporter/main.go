@@ -53,6 +53,7 @@ func run(args []string) int {
 	a.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&opts.TelemetryPath)
 	a.Flag("web.disable-exporter-metrics", "Exclude Go runtime, process and promhttp metrics from /metrics.").BoolVar(&opts.DisableExporterMetrics)
 	a.Flag("web.max-requests", "Maximum number of parallel scrape requests; 0 disables the limit.").Default("40").IntVar(&opts.MaxRequests)
+	a.Flag("web.max-page-requests", "Maximum number of parallel requests of the provenance pages (/figures, /figure, /checks), a limit of their own beside --web.max-requests; 0 disables the limit.").Default("10").IntVar(&opts.MaxPageRequests)
 	a.Flag("web.max-shards", "Answer 400 to a scrape asking for more ?shards= than this. After a load, at most 4 times this many shards and views scraped lately are prepared in the background.").
 		Default(fmt.Sprint(app.DefaultMaxShards)).IntVar(&opts.MaxShards)
 	a.Flag("web.read-header-timeout", "Close a connection whose request headers have not all arrived within this time; 0 disables the limit.").

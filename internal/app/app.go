@@ -31,6 +31,7 @@ type Options struct {
 	TelemetryPath          string
 	DisableExporterMetrics bool
 	MaxRequests            int
+	MaxPageRequests        int // Of the provenance pages, beside the scrapes'; 0 is no limit.
 	// MaxShards bounds ?shards=, and with it what a scrape can make the
 	// exporter compress and prepare after each load; 0 is DefaultMaxShards.
 	MaxShards int

@@ -46,7 +46,7 @@ func (e *Exporter) routes(mux *http.ServeMux) {
 		fmt.Fprintln(w, "Ready")
 	})
 	mux.HandleFunc("/-/reload", e.serveReload)
-	pages.New(e.PageState).Register(mux)
+	e.registerPages(mux)
 }
 
 // checkTelemetryPath says what is wrong with p as the path of the metrics:

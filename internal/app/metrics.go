@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/socsec-exporter/socsec_exporter/exposition"
@@ -28,26 +27,7 @@ var acceptedFormats = []expfmt.Format{expfmt.FmtOpenMetrics_1_0_0, expfmt.FmtOpe
 // what promhttp would send for a registry holding the data collector and
 // the self-metrics, except that the data families come first.
 func (e *Exporter) metricsHandler() http.Handler {
-	var inFlight chan struct{}
-	if e.opts.MaxRequests > 0 {
-		inFlight = make(chan struct{}, e.opts.MaxRequests)
-	}
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if inFlight != nil {
-			select {
-			case inFlight <- struct{}{}:
-				defer func() { <-inFlight }()
-			default:
-				http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", e.opts.MaxRequests), http.StatusServiceUnavailable)
-				return
-			}
-		}
-		e.serveMetrics(w, r)
-	})
-	if e.opts.DisableExporterMetrics {
-		return h
-	}
-	return promhttp.InstrumentMetricHandler(e.registry, h)
+	return e.instrument(newRequestLimit(e.opts.MaxRequests).wrap(http.HandlerFunc(e.serveMetrics)))
 }
 
 func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {

@@ -47,6 +47,9 @@ const (
 	Total = "total"
 )
 
+// Names lists the checks by the name they are reported under.
+var Names = []string{Reported, ReportedPair, ParticipantsPopulation, Coverage, FullCoverage, Bounds, Total}
+
 // Metric names the checks read.
 const (
 	insuredMetric    = schema.Insured
@@ -58,11 +61,13 @@ const (
 type Status string
 
 // The outcomes of a check. A check that lacks a figure it needs is
-// Unchecked, never Failed: a missing figure contradicts nothing.
+// Unchecked, never Failed: a missing figure contradicts nothing. A failed
+// check that a dataset acknowledges is Acknowledged, not Failed.
 const (
-	OK        Status = "ok"
-	Failed    Status = "failed"
-	Unchecked Status = "unchecked"
+	OK           Status = "ok"
+	Failed       Status = "failed"
+	Unchecked    Status = "unchecked"
+	Acknowledged Status = "acknowledged"
 )
 
 // Result is the outcome of one check of one set of figures. Its fields
@@ -90,27 +95,34 @@ type Result struct {
 	Reported []*dataset.Reported
 	// Total is the declaration a total check is of.
 	Total *dataset.Total
+	// Acknowledgement is what an Acknowledged result's dataset says of it.
+	Acknowledgement *dataset.Acknowledgement
 }
 
 // Run runs every check that the snapshot's figures allow and returns the
 // results: reported figures first, then served series in snapshot order,
 // then qualified figures by series, then declared totals by declaration and
-// year.
+// year. A failure that a dataset acknowledges is Acknowledged.
 func Run(snap *dataset.Snapshot) []Result {
 	var results []Result
-	checker{emit: func(r Result) { results = append(results, r) }}.run(snap)
+	acks := acknowledgements(snap.Datasets)
+	checker{emit: func(r Result) { results = append(results, acks.apply(r)) }}.run(snap)
 	return results
 }
 
-// Tally counts failed and unchecked results by dataset ID.
+// Tally counts failed, acknowledged and unchecked results by dataset ID.
 type Tally struct {
-	Failed, Unchecked map[string]int
+	Failed, Acknowledged, Unchecked map[string]int
 }
 
-// Count counts the results that failed and those that could not be made,
-// by dataset ID.
+func newTally() Tally {
+	return Tally{Failed: map[string]int{}, Acknowledged: map[string]int{}, Unchecked: map[string]int{}}
+}
+
+// Count counts the results that failed, those that failed and are
+// acknowledged, and those that could not be made, by dataset ID.
 func Count(results []Result) Tally {
-	n := Tally{Failed: map[string]int{}, Unchecked: map[string]int{}}
+	n := newTally()
 	for _, r := range results {
 		n.add(r)
 	}
@@ -122,8 +134,9 @@ func Count(results []Result) Tally {
 // only needs the counts, and describing every checked figure is most of
 // the cost of Run on large datasets.
 func CountRun(snap *dataset.Snapshot) Tally {
-	n := Tally{Failed: map[string]int{}, Unchecked: map[string]int{}}
-	checker{brief: true, emit: n.add}.run(snap)
+	n := newTally()
+	acks := acknowledgements(snap.Datasets)
+	checker{brief: true, emit: func(r Result) { n.add(acks.apply(r)) }}.run(snap)
 	return n
 }
 
@@ -132,6 +145,8 @@ func (n Tally) add(r Result) {
 	switch r.Status {
 	case Failed:
 		into = n.Failed
+	case Acknowledged:
+		into = n.Acknowledged
 	case Unchecked:
 		into = n.Unchecked
 	default:

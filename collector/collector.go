@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -202,26 +203,18 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 			emitBounds(snap, emit, func(_, hi float64) float64 { return hi })
 		}),
 		with(schema.LatestYear, func(emit func(float64, ...string)) {
-			// Series are sorted by indicator, region and programme first, so
-			// the figures of one metric, region and programme are one run.
-			var last *dataset.Observation // The run's first annual figure.
-			year := 0
-			flush := func() {
-				if last != nil {
-					emit(float64(year), last.Indicator.Name, last.Region, last.Program, yearLabel(year))
+			eachRhythm(snap, func(r rhythm) {
+				emit(float64(r.latest), r.first.Indicator.Name, r.first.Region, r.first.Program, yearLabel(r.latest))
+			})
+		}),
+		with(schema.SeriesNextDue, func(emit func(float64, ...string)) {
+			eachRhythm(snap, func(r rhythm) {
+				if r.previous == 0 {
+					return // One year shows no rhythm: nothing is expected next.
 				}
-			}
-			for _, o := range snap.Series {
-				if o.Period != "" {
-					continue // A figure of part of a year is never the year's.
-				}
-				if last == nil || o.Indicator.Name != last.Indicator.Name || o.Region != last.Region || o.Program != last.Program {
-					flush()
-					last, year = o, o.Year
-				}
-				year = max(year, o.Year)
-			}
-			flush()
+				next := 2*r.latest - r.previous
+				emit(float64(dueTime(next, r.lag).Unix()), r.first.Indicator.Name, r.first.Region, r.first.Program, yearLabel(next))
+			})
 		}),
 		with(schema.DatasetInfo, func(emit func(float64, ...string)) {
 			for _, ds := range snap.Datasets {
@@ -271,6 +264,12 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 				emit(float64(failures[ds.ID]), ds.ID)
 			}
 		}),
+		with(schema.DatasetChecksAcknowledged, func(emit func(float64, ...string)) {
+			acknowledged := snap.CheckAcknowledged()
+			for _, ds := range snap.Datasets {
+				emit(float64(acknowledged[ds.ID]), ds.ID)
+			}
+		}),
 		with(schema.DatasetChecksUnchecked, func(emit func(float64, ...string)) {
 			unchecked := snap.CheckUnchecked()
 			for _, ds := range snap.Datasets {
@@ -298,6 +297,52 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 			}
 		}),
 	}
+}
+
+// rhythm is what the annual figures of one metric, region and programme
+// say of when the next is due: over every basis and dimension, as
+// socsec_latest_data_year takes them.
+type rhythm struct {
+	first            *dataset.Observation // The first annual figure, which names the series.
+	latest, previous int                  // The latest two years with a figure; previous is 0 when there is one.
+	lag              int                  // The longest publication lag of the datasets of the latest year, in months.
+}
+
+// eachRhythm calls f for every metric, region and programme with an annual
+// figure, in snapshot order.
+func eachRhythm(snap *dataset.Snapshot, f func(rhythm)) {
+	// Series are sorted by indicator, region and programme first, so the
+	// figures of one metric, region and programme are one run.
+	var r rhythm
+	for _, o := range snap.Series {
+		if o.Period != "" {
+			continue // A figure of part of a year is never the year's.
+		}
+		if r.first == nil || o.Indicator.Name != r.first.Indicator.Name || o.Region != r.first.Region || o.Program != r.first.Program {
+			if r.first != nil {
+				f(r)
+			}
+			r = rhythm{first: o, latest: o.Year, lag: o.Dataset.PublicationLagMonths}
+			continue
+		}
+		switch {
+		case o.Year > r.latest:
+			r.previous, r.latest, r.lag = r.latest, o.Year, o.Dataset.PublicationLagMonths
+		case o.Year == r.latest:
+			r.lag = max(r.lag, o.Dataset.PublicationLagMonths)
+		case o.Year > r.previous:
+			r.previous = o.Year
+		}
+	}
+	if r.first != nil {
+		f(r)
+	}
+}
+
+// dueTime is when the figures of year are late: lagMonths after the end of
+// the year, in UTC.
+func dueTime(year, lagMonths int) time.Time {
+	return time.Date(year+1, time.January+time.Month(lagMonths), 1, 0, 0, 0, 0, time.UTC)
 }
 
 // emitBounds emits a bound of every served ratio figure, the figures that

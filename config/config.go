@@ -164,12 +164,14 @@ func Single(ds *dataset.Dataset, targets []dataset.Target) *dataset.Snapshot {
 }
 
 // checkFailures returns what counts the failed consistency checks of snap,
-// and sets snap.CheckUnchecked to what counts those that cannot be made:
-// both run the checks once, when either is first asked; see
+// and sets snap.CheckUnchecked and snap.CheckAcknowledged to what counts
+// those that cannot be made and the acknowledged failures: all run the
+// checks once, when one is first asked; see
 // dataset.Snapshot.CheckFailures.
 func checkFailures(snap *dataset.Snapshot) func() map[string]int {
 	tally := sync.OnceValue(func() check.Tally { return check.CountRun(snap) })
 	snap.CheckUnchecked = func() map[string]int { return tally().Unchecked }
+	snap.CheckAcknowledged = func() map[string]int { return tally().Acknowledged }
 	return func() map[string]int { return tally().Failed }
 }
 

@@ -52,7 +52,7 @@ func loadInPieces(t *testing.T, size int, opts Options) (*Result, map[string]int
 	var failures map[string]int
 	if res.Snapshot != nil {
 		failures = res.Snapshot.CheckFailures()
-		res.Snapshot.CheckFailures, res.Snapshot.CheckUnchecked = nil, nil
+		res.Snapshot.CheckFailures, res.Snapshot.CheckUnchecked, res.Snapshot.CheckAcknowledged = nil, nil, nil
 	}
 	return res, failures, msg
 }

@@ -29,7 +29,8 @@ type datasetParser struct {
 	slab []dataset.Observation
 }
 
-var datasetKeys = []string{"id", "title", "publisher", "license", "sources", "regions", "programs", "indicators", "observations", "observation_files", "reported", "totals"}
+var datasetKeys = []string{"id", "title", "publisher", "license", "sources", "regions", "programs", "indicators", "observations", "observation_files", "reported", "totals",
+	"publication_lag_months", "acknowledged"}
 
 // parseDataset parses and validates one dataset file; problems go to ld.ps.
 func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *dataset.Dataset {
@@ -57,6 +58,7 @@ func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *datas
 	p.ds.Title = p.str(f, "title", true)
 	p.ds.Publisher = p.str(f, "publisher", false)
 	p.ds.License = p.str(f, "license", false)
+	p.ds.PublicationLagMonths = p.publicationLag(f)
 	p.parseSources(f)
 	p.parseRegions(f)
 	p.parsePrograms(f)
@@ -82,6 +84,7 @@ func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *datas
 	for i, n := range p.list(f, "totals") {
 		p.parseTotal(n, index("totals", i))
 	}
+	p.parseAcknowledged(f)
 	return p.ds
 }
 

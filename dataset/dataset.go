@@ -336,6 +336,48 @@ type Dataset struct {
 	Reported []*Reported
 	// Totals holds the series the dataset declares to be sums of others.
 	Totals []*Total
+	// PublicationLagMonths is how long after the end of a year its sources
+	// publish the figures of that year: a series whose next year has no
+	// figure that long after that year's end is late.
+	PublicationLagMonths int
+	// Acknowledged holds the failed consistency checks the dataset knows
+	// of, each with the reason it fails.
+	Acknowledged []*Acknowledgement
+}
+
+// DefaultPublicationLagMonths is the publication lag of a dataset that
+// states none: statistical bulletins and yearbooks of a year mostly appear
+// within a year and a half of its end.
+const DefaultPublicationLagMonths = 18
+
+// Acknowledgement is a failed consistency check that a dataset knows of and
+// explains: the check by its name and what it is of, a figure, reported
+// figure or total of the dataset. Such a failure is reported apart from
+// the others, with the reason, and alerts on nothing.
+type Acknowledgement struct {
+	Check   string     // The check's name, as its results give it: reported, coverage, total, ...
+	Figure  CheckedRef // What the check is of.
+	Reason  string
+	Dataset *Dataset
+	Pos     Position
+}
+
+// CheckedRef names what a consistency check is of, as a dataset writes it:
+// a reported growth rate or change by its kind, series, basis and years
+// (Kind set), or a figure by its series, basis and year, and period for
+// part of a year (Kind empty). A declared total is named by the figure of
+// its total series.
+type CheckedRef struct {
+	Kind      string // Of a reported figure: cagr, yoy or change; empty for a figure.
+	Indicator *Indicator
+	Region    string
+	Program   string   // Empty when the indicator is not per programme.
+	Dims      []string // Values in the order of Indicator.Dimensions.
+	Basis     string
+	Year      int    // Of a figure.
+	Period    string // Of a figure of part of a year.
+	FromYear  int    // Of a reported figure.
+	ToYear    int    // Of a reported figure.
 }
 
 // Reported is a derived figure as a source stated it, such as an average
@@ -455,6 +497,10 @@ type Snapshot struct {
 	// could not be made for want of a figure; it shares one run of the
 	// checks with CheckFailures.
 	CheckUnchecked func() map[string]int
+	// CheckAcknowledged counts, by dataset ID, the failed consistency
+	// checks that a dataset acknowledges (Dataset.Acknowledged), which
+	// CheckFailures does not count; it shares their run of the checks.
+	CheckAcknowledged func() map[string]int
 }
 
 // SeriesCount returns how many series each dataset serves, by dataset ID.

@@ -67,6 +67,11 @@ var (
 	LatestYear = Family{"socsec_latest_data_year",
 		"Latest year with a figure for the whole year for the metric, region and programme; the value is that year. Select the latest figures with: and on (region_code, program, year) socsec_latest_data_year{metric=\"...\"}.",
 		[]string{"metric", RegionLabel, ProgramLabel, YearLabel}}
+	// The due time is a value, not a sample timestamp, so that a rule can
+	// compare it with time(): the year stays a label, as on every family.
+	SeriesNextDue = Family{"socsec_series_next_due_timestamp_seconds",
+		"Time from which the metric, region and programme lack their figure of year, the next year by the series' rhythm (its latest year plus the gap between its two latest years): that year's end plus the publication lag of the dataset of its latest year (publication_lag_months, 18 by default); absent for a series of one year.",
+		[]string{"metric", RegionLabel, ProgramLabel, YearLabel}}
 	CoverageTarget = Family{"socsec_coverage_target_ratio",
 		"Policy coverage target, 0-1; region_code=\"\" is the programme default, a region_code overrides it for that region.",
 		[]string{ProgramLabel, RegionLabel}}
@@ -79,7 +84,9 @@ var (
 	DatasetUnresolvedConflicts = Family{"socsec_dataset_unresolved_conflicts",
 		"Series with figures of the dataset that disagree with other figures no rule can order; such a series is not served.", []string{"dataset"}}
 	DatasetCheckFailures = Family{"socsec_dataset_check_failures",
-		"Consistency checks that figures of the dataset fail; socsec_exporter check lists them.", []string{"dataset"}}
+		"Consistency checks that figures of the dataset fail, but for those a dataset acknowledges; socsec_exporter check lists them.", []string{"dataset"}}
+	DatasetChecksAcknowledged = Family{"socsec_dataset_checks_acknowledged",
+		"Failed consistency checks of figures of the dataset that a dataset acknowledges with a reason (acknowledged:); socsec_dataset_check_failures does not count them, and socsec_exporter check lists them with their reasons.", []string{"dataset"}}
 	DatasetChecksUnchecked = Family{"socsec_dataset_checks_unchecked",
 		"Consistency checks of reported figures or declared totals of the dataset that could not be made for want of a figure; they fail nothing, and socsec_exporter check lists them.", []string{"dataset"}}
 )
@@ -107,8 +114,8 @@ var (
 )
 
 // Metadata are the metadata families, in the order the collector sends them.
-var Metadata = []Family{RegionInfo, ProgramInfo, CoverageTarget, ObservationInfo, LowerBound, UpperBound, LatestYear, DatasetInfo, SourceInfo,
-	DatasetSeries, DatasetRevisions, DatasetUnresolvedConflicts, DatasetCheckFailures, DatasetChecksUnchecked, DatasetObservations}
+var Metadata = []Family{RegionInfo, ProgramInfo, CoverageTarget, ObservationInfo, LowerBound, UpperBound, LatestYear, SeriesNextDue, DatasetInfo, SourceInfo,
+	DatasetSeries, DatasetRevisions, DatasetUnresolvedConflicts, DatasetCheckFailures, DatasetChecksAcknowledged, DatasetChecksUnchecked, DatasetObservations}
 
 // Self are the self-metrics the exporter registers.
 var Self = []Family{ReloadSuccessful, ReloadSuccessTime, FileLoadSuccess, FileLoadSuccessTime, RenderDuration, RenderWaitTimeouts, BuildInfo}

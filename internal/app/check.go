@@ -164,7 +164,7 @@ type problemReport struct {
 // stated figures it read, so that a reader of the JSON needs no message.
 type checkResult struct {
 	Check    string         `json:"check"`
-	Status   check.Status   `json:"status"` // ok, failed or unchecked.
+	Status   check.Status   `json:"status"` // ok, failed, acknowledged or unchecked.
 	Subject  string         `json:"subject"`
 	Message  string         `json:"message"`
 	File     string         `json:"file"`
@@ -173,6 +173,18 @@ type checkResult struct {
 	Datasets []string       `json:"datasets"`
 	Figures  []checkFigure  `json:"figures"`
 	Reported []statedReport `json:"reported,omitempty"`
+	// Acknowledged is what a dataset says of an acknowledged failure.
+	Acknowledged *acknowledgedReport `json:"acknowledged,omitempty"`
+}
+
+// acknowledgedReport is a dataset's acknowledgement of a failed check: its
+// reason and where it is written.
+type acknowledgedReport struct {
+	Reason  string `json:"reason"`
+	Dataset string `json:"dataset"`
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
 }
 
 // checkFigure is a figure a check read: its series and the figure.
@@ -208,6 +220,9 @@ func newCheckResult(r check.Result) checkResult {
 			Value: s.Value, Printed: s.Printed, Precision: s.Precision, Dataset: s.Dataset.ID, Source: s.Source.ID,
 			File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Column})
 	}
+	if a := r.Acknowledgement; a != nil {
+		c.Acknowledged = &acknowledgedReport{Reason: a.Reason, Dataset: a.Dataset.ID, File: a.Pos.File, Line: a.Pos.Line, Column: a.Pos.Column}
+	}
 	return c
 }
 
@@ -220,6 +235,9 @@ type checkSummary struct {
 	Warnings     int `json:"warnings"`
 	Checks       int `json:"checks"`
 	FailedChecks int `json:"failed_checks"`
+	// AcknowledgedChecks failed, and a dataset acknowledges them; they are
+	// not counted as failed.
+	AcknowledgedChecks int `json:"acknowledged_checks"`
 	// UncheckedChecks could not be made for want of a figure; they fail nothing.
 	UncheckedChecks int `json:"unchecked_checks"`
 }
@@ -278,18 +296,41 @@ func newCheckReport(opts config.Options, strict bool) *checkReport {
 	rep.Settlement = newSettlementReport(s)
 	rep.Summary.Datasets, rep.Summary.Series, rep.Summary.Revisions = len(s.Datasets), len(s.Series), len(s.Revisions)
 	rep.Summary.Conflicts = len(s.Conflicts)
-	for _, r := range check.Run(s) {
+	results := check.Run(s)
+	for _, r := range results {
 		rep.Checks = append(rep.Checks, newCheckResult(r))
 		switch r.Status {
 		case check.Failed:
 			rep.Summary.FailedChecks++
 			rep.Status = "inconsistent"
+		case check.Acknowledged:
+			rep.Summary.AcknowledgedChecks++
 		case check.Unchecked:
 			rep.Summary.UncheckedChecks++
 		}
 	}
 	rep.Summary.Checks = len(rep.Checks)
+	for _, st := range check.Stale(s.Datasets, results) {
+		rep.Warnings = append(rep.Warnings, newProblemReport(staleProblem(st), "warning: "))
+	}
+	rep.Summary.Warnings = len(rep.Warnings)
 	return rep
+}
+
+// staleProblem is the warning about an acknowledgement that no failed
+// check matches, saying what became of the check it names.
+func staleProblem(st check.StaleAcknowledgement) config.Problem {
+	became := "is not made (no such figure or reported figure of the dataset is checked)"
+	switch st.Status {
+	case check.OK:
+		became = "passes"
+	case check.Unchecked:
+		became = "cannot be made for want of a figure"
+	}
+	i := slices.Index(st.Dataset.Acknowledged, st.Acknowledgement)
+	return config.Problem{Pos: st.Pos, Field: fmt.Sprintf("acknowledged[%d]", i), Kind: config.KindStaleAcknowledgement,
+		Message: fmt.Sprintf("stale acknowledgement: the %s check of %s %s, so there is no failure to acknowledge; remove the acknowledgement",
+			st.Check, check.Subject(st.Figure), became)}
 }
 
 // newProblemReport keeps a problem's parts for JSON and its usual
@@ -334,22 +375,30 @@ func (rep *checkReport) writeText(w io.Writer) {
 		fmt.Fprintln(w, p.text)
 	}
 	for _, c := range rep.Checks {
-		verdict := string(c.Status)
+		verdict, message := string(c.Status), c.Message
 		if c.Status == check.Failed {
 			verdict = "FAIL"
 		}
+		if a := c.Acknowledged; a != nil {
+			message += fmt.Sprintf("; acknowledged at %s: %s", dataset.Position{File: a.File, Line: a.Line, Column: a.Column}, a.Reason)
+		}
 		pos := dataset.Position{File: c.File, Line: c.Line, Column: c.Column}
-		fmt.Fprintf(w, "%s: %s: %s: %s: %s\n", pos, c.Check, verdict, c.Subject, c.Message)
+		fmt.Fprintf(w, "%s: %s: %s: %s: %s\n", pos, c.Check, verdict, c.Subject, message)
 	}
 	s := rep.Summary
+	// Acknowledged failures are counted only where there are some, beside the unchecked checks.
+	unchecked := fmt.Sprintf("%d unchecked", s.UncheckedChecks)
+	if s.AcknowledgedChecks > 0 {
+		unchecked = fmt.Sprintf("%d acknowledged, %s", s.AcknowledgedChecks, unchecked)
+	}
 	switch rep.Status {
 	case "invalid":
 		fmt.Fprintf(w, "check failed: %d error(s), %d warning(s)\n", s.Errors, s.Warnings)
 	case "inconsistent":
-		fmt.Fprintf(w, "check passed with inconsistent figures: %d of %d consistency check(s) failed, %d unchecked; %d dataset(s), %d series, %d revision(s), %d unresolved conflict(s), %d warning(s)\n",
-			s.FailedChecks, s.Checks, s.UncheckedChecks, s.Datasets, s.Series, s.Revisions, s.Conflicts, s.Warnings)
+		fmt.Fprintf(w, "check passed with inconsistent figures: %d of %d consistency check(s) failed, %s; %d dataset(s), %d series, %d revision(s), %d unresolved conflict(s), %d warning(s)\n",
+			s.FailedChecks, s.Checks, unchecked, s.Datasets, s.Series, s.Revisions, s.Conflicts, s.Warnings)
 	default:
-		fmt.Fprintf(w, "check passed: %d dataset(s), %d series, %d revision(s), %d unresolved conflict(s), %d warning(s), %d consistency check(s), %d unchecked\n",
-			s.Datasets, s.Series, s.Revisions, s.Conflicts, s.Warnings, s.Checks, s.UncheckedChecks)
+		fmt.Fprintf(w, "check passed: %d dataset(s), %d series, %d revision(s), %d unresolved conflict(s), %d warning(s), %d consistency check(s), %s\n",
+			s.Datasets, s.Series, s.Revisions, s.Conflicts, s.Warnings, s.Checks, unchecked)
 	}
 }

@@ -31,8 +31,9 @@ func TestCheck(t *testing.T) {
 	}{
 		{"default", nil, CheckOptions{}, CheckOK, []string{
 			"warning: 6 qualified figures (approximately, at_least, at_most), not listed (check --format=json lists them)",
-			"embedded:default/shanxi-2021-07-07.yaml:179:5: reported: FAIL: cagr of socsec_pension_monthly_per_capita_yuan 140000 basic_pension 2015-2020: reported 5.8 % a year",
-			"check passed with inconsistent figures: 1 of 1 consistency check(s) failed, 0 unchecked; 1 dataset(s), 17 series, 0 revision(s), 0 unresolved conflict(s), 6 warning(s)",
+			"embedded:default/shanxi-2021-07-07.yaml:179:5: reported: acknowledged: cagr of socsec_pension_monthly_per_capita_yuan 140000 basic_pension 2015-2020: reported 5.8 % a year",
+			"; acknowledged at embedded:default/shanxi-2021-07-07.yaml:188:5: The article prints 5.8 percent",
+			"check passed: 1 dataset(s), 17 series, 0 revision(s), 0 unresolved conflict(s), 6 warning(s), 1 consistency check(s), 1 acknowledged, 0 unchecked",
 		}},
 		{"settlement", []string{"../../config/testdata/valid-settlement.yaml"}, CheckOptions{}, CheckOK, []string{
 			"valid-settlement.yaml:62:5: value: warning: unresolved conflict: socsec_beneficiaries_persons region CN program unemployment year 2022 is not served",
@@ -42,9 +43,19 @@ func TestCheck(t *testing.T) {
 			"valid-settlement.yaml:62:5: value: unresolved conflict: socsec_beneficiaries_persons region CN program unemployment year 2022 is not served",
 			"check failed: 1 error(s), 6 warning(s)",
 		}},
-		{"default made fatal", nil, CheckOptions{ConsistencyFatal: true}, CheckInconsistent, []string{
-			"reported: FAIL:",
-			"1 of 1 consistency check(s) failed",
+		// The default's one failure is acknowledged: nothing is inconsistent.
+		{"default made fatal", nil, CheckOptions{ConsistencyFatal: true}, CheckOK, []string{
+			"reported: acknowledged:",
+			"1 consistency check(s), 1 acknowledged",
+		}},
+		{"acknowledged made fatal", []string{"../../check/testdata/acknowledged.yaml"}, CheckOptions{ConsistencyFatal: true}, CheckInconsistent, []string{
+			"acknowledged.yaml:69:5: acknowledged[3]: warning: stale acknowledgement: the reported check of yoy of socsec_pension_monthly_per_capita_yuan 200000 pension 2019-2020 passes, so there is no failure to acknowledge; remove the acknowledgement",
+			"acknowledged.yaml:73:5: acknowledged[4]: warning: stale acknowledgement: the reported check of cagr of socsec_pension_monthly_per_capita_yuan 100000 pension 2016-2020 cannot be made for want of a figure",
+			"acknowledged.yaml:77:5: acknowledged[5]: warning: stale acknowledgement: the coverage check of socsec_coverage_ratio 100000 medical 2021 is not made",
+			"acknowledged.yaml:47:5: reported: acknowledged: cagr of socsec_pension_monthly_per_capita_yuan 100000 pension 2015-2020: ",
+			"; acknowledged at ../../check/testdata/acknowledged.yaml:58:5: The article rounds down.",
+			"acknowledged.yaml:49:5: reported: FAIL: cagr of socsec_pension_monthly_per_capita_yuan 200000 pension 2015-2020: ",
+			"check passed with inconsistent figures: 1 of 6 consistency check(s) failed, 3 acknowledged, 1 unchecked; 1 dataset(s), 9 series, 1 revision(s), 0 unresolved conflict(s), 5 warning(s)",
 		}},
 		{"inconsistent made fatal", []string{"../../check/testdata/population.yaml"}, CheckOptions{ConsistencyFatal: true}, CheckInconsistent, []string{
 			"population.yaml:36:5: full_coverage: ok: socsec_coverage_ratio 100000 newborn 2020",
@@ -116,21 +127,25 @@ func TestCheckJSONUndatedSource(t *testing.T) {
 }
 
 // TestReloadCountsCheckFailures checks that a load runs the consistency
-// checks once and that /metrics then serves their failures and the checks
-// that could not be made per dataset.
+// checks once and that /metrics then serves their failures, the failures
+// acknowledged (the default's one) and the checks that could not be made
+// per dataset.
 func TestReloadCountsCheckFailures(t *testing.T) {
 	e := New(Options{Load: config.Options{Now: testenv.Now}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DisableExporterMetrics: true})
 	if err := e.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	want := `# HELP socsec_dataset_check_failures Consistency checks that figures of the dataset fail; socsec_exporter check lists them.
+	want := `# HELP socsec_dataset_check_failures Consistency checks that figures of the dataset fail, but for those a dataset acknowledges; socsec_exporter check lists them.
 # TYPE socsec_dataset_check_failures gauge
-socsec_dataset_check_failures{dataset="shanxi-2021-07-07"} 1
+socsec_dataset_check_failures{dataset="shanxi-2021-07-07"} 0
+# HELP socsec_dataset_checks_acknowledged Failed consistency checks of figures of the dataset that a dataset acknowledges with a reason (acknowledged:); socsec_dataset_check_failures does not count them, and socsec_exporter check lists them with their reasons.
+# TYPE socsec_dataset_checks_acknowledged gauge
+socsec_dataset_checks_acknowledged{dataset="shanxi-2021-07-07"} 1
 # HELP socsec_dataset_checks_unchecked Consistency checks of reported figures or declared totals of the dataset that could not be made for want of a figure; they fail nothing, and socsec_exporter check lists them.
 # TYPE socsec_dataset_checks_unchecked gauge
 socsec_dataset_checks_unchecked{dataset="shanxi-2021-07-07"} 0
 `
-	if err := testutil.GatherAndCompare(e.Registry(), strings.NewReader(want), "socsec_dataset_check_failures", "socsec_dataset_checks_unchecked"); err != nil {
+	if err := testutil.GatherAndCompare(e.Registry(), strings.NewReader(want), "socsec_dataset_check_failures", "socsec_dataset_checks_acknowledged", "socsec_dataset_checks_unchecked"); err != nil {
 		t.Error(err)
 	}
 }

@@ -203,12 +203,13 @@ func TestChecksPageListsWarningsAndResults(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("GET /checks: status %d", status)
 	}
-	contains(t, "/checks", body, "1 failed", "FAIL", "cagr of socsec_pension_monthly_per_capita_yuan 140000 basic_pension 2015-2020",
+	// The default's one failed check is acknowledged by the default.
+	contains(t, "/checks", body, "0 failed", `<span class="verdict">acknowledged</span>`, "cagr of socsec_pension_monthly_per_capita_yuan 140000 basic_pension 2015-2020",
 		"5.88 % a year", "Warnings: qualifier", "the figure is approximately &#34;25.84 million&#34;")
-	// The failed check links the figures it compares.
+	// The acknowledged check links the figures it compares.
 	contains(t, "/checks", body, `href="figure?metric=socsec_pension_monthly_per_capita_yuan&amp;program=basic_pension&amp;region_code=140000&amp;year=2015"`)
 	_, fig, _ := get(t, srv, "figure?metric=socsec_pension_monthly_per_capita_yuan&region_code=140000&program=basic_pension&year=2020")
-	contains(t, "the 2020 pension's page", fig, "FAIL", "5.88 % a year")
+	contains(t, "the 2020 pension's page", fig, `<span class="verdict">acknowledged</span>`, "5.88 % a year")
 }
 
 // TestFigureChecksAreThoseOfTheWholeSnapshot proves that checking a figure on

@@ -57,6 +57,7 @@ func TestToolsAreTheStackVersions(t *testing.T) {
 		{"prometheus", []string{"--version"}, "prometheus, version " + v["PROMETHEUS_VERSION"] + " "},
 		{"promtool", []string{"--version"}, "promtool, version " + v["PROMETHEUS_VERSION"] + " "},
 		{"amtool", []string{"--version"}, "amtool, version " + v["ALERTMANAGER_VERSION"] + " "},
+		{"alertmanager", []string{"--version"}, "alertmanager, version " + v["ALERTMANAGER_VERSION"] + " "},
 		{"helm", []string{"version", "--short"}, "v" + v["HELM_VERSION"] + "\n"},
 	} {
 		path := testenv.Tool(t, c.name, "")

@@ -3,8 +3,8 @@
 # Debian 12, the oldest Prometheus the exporter supports, which some end-to-end tests run), and the clients that read
 # gzip scrapes: curl, python3 and chromium; and python3-prometheus-client, whose strict OpenMetrics parser reads every
 # scrape format. Needs root (or sudo) only when something is missing. Then, from their Go modules, at the versions of
-# deploy/versions.env (those the docker-compose stack runs): prometheus, promtool, amtool and helm, which the tests run
-# by default (scripts/build-test-tools.sh; a few minutes the first time, cached after).
+# deploy/versions.env (those the docker-compose stack runs): prometheus, promtool, amtool, alertmanager and helm, which
+# the tests run by default (scripts/build-test-tools.sh; a few minutes the first time, cached after).
 # (scripts/loadtest.sh installs what it needs itself.)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -26,10 +26,10 @@ import (
 )
 
 // Tool returns the path of a program the tests need, failing (never
-// skipping) when it is missing. prometheus, promtool, amtool and helm are
-// those scripts/build-test-tools.sh builds at the versions of VersionsFile;
-// any other is found on PATH, and the failure names the Debian package to
-// install.
+// skipping) when it is missing. prometheus, promtool, amtool, alertmanager
+// and helm are those scripts/build-test-tools.sh builds at the versions of
+// VersionsFile; any other is found on PATH, and the failure names the Debian
+// package to install.
 func Tool(t testing.TB, name, debianPackage string) string {
 	t.Helper()
 	if _, ok := built[name]; ok {

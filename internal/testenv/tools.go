@@ -27,7 +27,9 @@ var built = map[string]struct{ dir, key string }{
 	"prometheus": {"prometheus", "PROMETHEUS_VERSION"},
 	"promtool":   {"prometheus", "PROMETHEUS_VERSION"},
 	"amtool":     {"alertmanager", "ALERTMANAGER_VERSION"},
-	"helm":       {"helm", "HELM_VERSION"},
+	// The server is built apart from amtool, without its web UI (scripts/build-test-tools.sh says why).
+	"alertmanager": {"alertmanager-server", "ALERTMANAGER_VERSION"},
+	"helm":         {"helm", "HELM_VERSION"},
 }
 
 var versions struct {

@@ -16,6 +16,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -196,6 +197,7 @@ func (p *Pages) render(w http.ResponseWriter, status int, name string, data layo
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(buf.b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.b)
 }

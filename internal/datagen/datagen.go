@@ -151,8 +151,9 @@ func Write(dir string, opts Options) (Stats, error) {
 	// Series not tied to a region: programme info, per dataset its info, its
 	// sources (one bulletin a year and a preliminary release) and its
 	// series, observation (four qualifiers), revision, unresolved conflict,
-	// check failure and unchecked check counts, and the two coverage targets.
-	st := Stats{Years: years, Series: len(programs) + 2*(1+years+1) + 2*(1+4+1+1+1+1) + 2}
+	// check failure, unchecked and acknowledged check counts, and the two
+	// coverage targets.
+	st := Stats{Years: years, Series: len(programs) + 2*(1+years+1) + 2*(1+4+1+1+1+1+1) + 2}
 	// The years each region has figures for, latest first; the last region may stop early.
 	var spans []int
 	for len(spans) < len(all) && st.Series < opts.Series {
@@ -162,6 +163,10 @@ func Write(dir string, opts Options) (Stats, error) {
 			st.Series += 2*dataPerRegionYear + boundsPerRegionYear
 			st.DataSeries += dataPerRegionYear
 			n++
+		}
+		if n >= 2 {
+			// A series of two years or more has a year it is next due.
+			st.Series += latestPerRegion
 		}
 		spans = append(spans, n)
 	}

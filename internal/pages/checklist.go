@@ -19,7 +19,7 @@ import (
 type checkList struct {
 	warnings          []*warningGroup
 	checks            []*checkGroup
-	failed, unchecked int
+	failed, unchecked, acknowledged int
 }
 
 type warningGroup struct {
@@ -29,7 +29,7 @@ type warningGroup struct {
 
 type checkGroup struct {
 	Name                      string
-	Failed, Unchecked, Passed int
+	Failed, Unchecked, Acknowledged, Passed int
 	// Failures first, then the checks that could not be made, then passes,
 	// each in check.Run's order.
 	entries []checkEntry
@@ -118,6 +118,12 @@ func buildCheckList(l *Load) *checkList {
 		case r.Status == check.Unchecked:
 			cl.unchecked++
 			g.Unchecked++
+			unchecked, uncheckedGroups = append(unchecked, checkEntry{result: &res}), append(uncheckedGroups, g)
+		case r.Status == check.Acknowledged:
+			// A failure its dataset explains: listed after the failures,
+			// with the unchecked, never among the passes.
+			cl.acknowledged++
+			g.Acknowledged++
 			unchecked, uncheckedGroups = append(unchecked, checkEntry{result: &res}), append(uncheckedGroups, g)
 		case compactChecks[r.Check]:
 			g.Passed++

@@ -19,7 +19,7 @@ const (
 )
 
 type checksPage struct {
-	Warnings, Failed, Unchecked, Passed int
+	Warnings, Failed, Unchecked, Acknowledged, Passed int
 	WarningGroups                       []warningGroupView
 	CheckGroups                         []checkGroupView
 	// Group is set when the page lists one group, a page at a time.
@@ -43,7 +43,7 @@ type warningView struct {
 
 type checkGroupView struct {
 	Name                      string
-	Failed, Unchecked, Passed int
+	Failed, Unchecked, Acknowledged, Passed int
 	Items                     []checkView
 	More                      string
 }
@@ -64,7 +64,7 @@ func (p *Pages) serveChecks(w http.ResponseWriter, r *http.Request, l *Load) {
 		p.failed(w, r, err)
 		return
 	}
-	page := checksPage{Failed: cl.failed, Unchecked: cl.unchecked, Warnings: len(l.Warnings), Group: param(v, "group"), Page: n, Index: "checks"}
+	page := checksPage{Failed: cl.failed, Unchecked: cl.unchecked, Acknowledged: cl.acknowledged, Warnings: len(l.Warnings), Group: param(v, "group"), Page: n, Index: "checks"}
 	for _, g := range cl.checks {
 		page.Passed += g.Passed
 	}
@@ -108,7 +108,7 @@ func (p *Pages) serveChecks(w http.ResponseWriter, r *http.Request, l *Load) {
 			continue
 		}
 		found = true
-		gv := checkGroupView{Name: g.Name, Failed: g.Failed, Unchecked: g.Unchecked, Passed: g.Passed}
+		gv := checkGroupView{Name: g.Name, Failed: g.Failed, Unchecked: g.Unchecked, Acknowledged: g.Acknowledged, Passed: g.Passed}
 		for _, e := range window(g.entries, from, limit) {
 			gv.Items = append(gv.Items, ix.entryView(g.Name, e))
 		}

@@ -51,6 +51,7 @@ type relatedView struct {
 type checkView struct {
 	Check    string
 	Status   check.Status
+	Reason   string // Why the dataset acknowledges a failure; "" unless acknowledged.
 	Subject  string
 	Message  string
 	Pos      string
@@ -238,6 +239,9 @@ func (ix *index) checkViews(results []check.Result) ([]checkView, int) {
 // once.
 func (ix *index) checkView(r check.Result) checkView {
 	v := checkView{Check: r.Check, Status: r.Status, Subject: r.Subject, Message: r.Message, Pos: r.Pos.String(), Datasets: r.Datasets}
+	if a := r.Acknowledgement; a != nil {
+		v.Reason = a.Reason + " (" + a.Pos.String() + ")"
+	}
 	for i, o := range r.Figures {
 		if !slices.Contains(r.Figures[:i], o) {
 			v.Figures = append(v.Figures, figureLink{figureURL(o), ix.view(o).Title()})

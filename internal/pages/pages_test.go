@@ -360,3 +360,30 @@ func TestRegionCodeBeforeAlias(t *testing.T) {
 		t.Errorf("region B is %+v, want B", got)
 	}
 }
+
+// TestAcknowledgedFailureIsShownApart checks that the default's acknowledged
+// finding (the article's 5.8 % against the 5.88 % its endpoints give) is
+// counted apart from the failures and the passes, with its reason.
+func TestAcknowledgedFailureIsShownApart(t *testing.T) {
+	srv, _ := serve(t)
+	_, body, _ := get(t, srv, "checks")
+	contains(t, "/checks", body, "<strong>0 failed</strong>, 1 failed but acknowledged by their dataset", "(0 failed, 1 acknowledged, 0 passed)")
+	_, fig, _ := get(t, srv, "figure?metric=socsec_pension_monthly_per_capita_yuan&region_code=140000&program=basic_pension&year=2020")
+	contains(t, "the pension figure's page", fig, `class="verdict">acknowledged`, "Acknowledged by its dataset: ")
+}
+
+// TestFigurePageCitesWhereInTheSource checks that /figure shows a figure's
+// locator and, for a figure read from a table, its row and column.
+func TestFigurePageCitesWhereInTheSource(t *testing.T) {
+	srv, _ := serve(t, "../../datasets/china-national.yaml")
+	_, body, _ := get(t, srv, "figure?metric=socsec_insured_persons&region_code=CN&program=employee_pension&year=2005")
+	contains(t, "a yearbook figure's page", body, "Where in the source", "table 23-39")
+}
+
+// TestFigurePageShowsTheTableCell checks that a figure read from a table
+// shows the row and column it was read from.
+func TestFigurePageShowsTheTableCell(t *testing.T) {
+	srv, _ := serve(t, "../../config/testdata/tables/tables.yaml")
+	_, body, _ := get(t, srv, "figure?metric=socsec_insured_persons&region_code=140000&program=basic_pension&year=2023")
+	contains(t, "a yearbook table figure's page", body, "Read from the table at", "row “Shanxi”, column “Number of contributors at year-end (10 000 persons)”")
+}

@@ -17,8 +17,8 @@ import (
 // kept as the figure it checked; its message is made again, with the
 // figure's other checks, when a page shows it.
 type checkList struct {
-	warnings          []*warningGroup
-	checks            []*checkGroup
+	warnings                        []*warningGroup
+	checks                          []*checkGroup
 	failed, unchecked, acknowledged int
 }
 
@@ -28,7 +28,7 @@ type warningGroup struct {
 }
 
 type checkGroup struct {
-	Name                      string
+	Name                                    string
 	Failed, Unchecked, Acknowledged, Passed int
 	// Failures first, then the checks that could not be made, then passes,
 	// each in check.Run's order.

@@ -20,8 +20,8 @@ const (
 
 type checksPage struct {
 	Warnings, Failed, Unchecked, Acknowledged, Passed int
-	WarningGroups                       []warningGroupView
-	CheckGroups                         []checkGroupView
+	WarningGroups                                     []warningGroupView
+	CheckGroups                                       []checkGroupView
 	// Group is set when the page lists one group, a page at a time.
 	Group             string
 	Page, Pages       int
@@ -42,10 +42,10 @@ type warningView struct {
 }
 
 type checkGroupView struct {
-	Name                      string
+	Name                                    string
 	Failed, Unchecked, Acknowledged, Passed int
-	Items                     []checkView
-	More                      string
+	Items                                   []checkView
+	More                                    string
 }
 
 func (p *Pages) serveChecks(w http.ResponseWriter, r *http.Request, l *Load) {

@@ -33,7 +33,7 @@ type figurePage struct {
 
 // relatedList is the part of a list of figures that a page shows.
 type relatedList struct {
-	Items               []relatedView
+	Items              []relatedView
 	Total, First, Last int
 }
 

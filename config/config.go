@@ -210,6 +210,10 @@ func (ld *loader) parseConfig(fsys fileSystem, path string) configFile {
 	if root == nil {
 		return cfg
 	}
+	if !hasKey(root, "datasets") && (hasKey(root, "id") || hasKey(root, "observations") || hasKey(root, "observation_files")) {
+		ld.ps.errorf(r.pos(root), "", "this is a dataset, not a config: list it under datasets: in a config, or check it on its own with socsec_exporter check %s", r.file)
+		return cfg
+	}
 	f := r.mapping(root, "", "datasets", "include_default_dataset", "coverage_targets")
 	if n := r.scalar(f, "include_default_dataset", false); n != nil {
 		if n.Tag != "!!bool" || n.Value != "true" && n.Value != "false" {

@@ -46,6 +46,7 @@ func TestInvalidDatasets(t *testing.T) {
 		{"invalid-reported-large-rate.yaml", []string{
 			`testdata/invalid-reported-large-rate.yaml:13:127: reported[0].value: a growth rate of 580 % a year is beyond ±100 %: write 5.8 % as 0.058 or "5.8%", or set allow_large: true if the source states such a rate, got "5.8"`,
 		}},
+		{"config-valid.yml", []string{`testdata/config-valid.yml:1:1: this is a config, not a dataset: pass it with --config.file=testdata/config-valid.yml`}},
 		{"invalid-date-range.yaml", []string{
 			`testdata/invalid-date-range.yaml:4:66: sources[0].published: 9999-12-31 is out of range 1900-01-01..2027-12-31`,
 			`testdata/invalid-date-range.yaml:5:57: sources[1].released: 0001-01-01 is out of range 1900-01-01..2027-12-31`,
@@ -208,6 +209,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"invalid-config-no-datasets.yml", `testdata/invalid-config-no-datasets.yml:1:1: datasets: no dataset files: list at least one file or directory`},
 		{"invalid-config-number-syntax.yml", "testdata/invalid-config-number-syntax.yml:3:26: include_default_dataset: must be true or false, got \"True\"\n" +
 			`testdata/invalid-config-number-syntax.yml:6:12: coverage_targets[0].ratio: must be a number in decimal notation (0.95, 5000, 2.5e-3), got "0x1p-1"`},
+		{"valid-alias-a.yaml", `testdata/valid-alias-a.yaml:1:1: this is a dataset, not a config: list it under datasets: in a config, or check it on its own with socsec_exporter check testdata/valid-alias-a.yaml`},
 		{"invalid-alias-names-another-region.yml", `testdata/valid-alias-a.yaml:6:5: regions: alias "100000" of region "CN" also names region "100000" at testdata/invalid-alias-b.yaml:6:5: an alias must name one region only`},
 		{"invalid-config-duplicate-dataset-id.yml", `testdata/valid-dataset.yaml:1:5: id: duplicate dataset id "test", also used by testdata/valid-dataset.yaml`},
 	} {

@@ -49,6 +49,10 @@ func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *datas
 	if root == nil {
 		return nil
 	}
+	if hasKey(root, "datasets") && !hasKey(root, "id") {
+		ld.ps.errorf(p.pos(root), "", "this is a config, not a dataset: pass it with --config.file=%s", file)
+		return nil
+	}
 	f := p.mapping(root, "", datasetKeys...)
 	p.ds.ID = p.id(f, "id")
 	p.ds.Pos = p.pos(root)

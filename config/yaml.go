@@ -90,6 +90,23 @@ func (r *yamlReader) mapping(n *yaml.Node, path string, allowed ...string) field
 	return f
 }
 
+// hasKey reports whether n is a mapping with the key, which tells a config
+// from a dataset before either is read as the other.
+func hasKey(n *yaml.Node, key string) bool {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
 func join(path, key string) string {
 	if path == "" {
 		return key

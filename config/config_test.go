@@ -584,3 +584,22 @@ func TestPathNotUTF8IsShownEscaped(t *testing.T) {
 		t.Errorf("the dataset's file %q and its figure's position %q differ from the file loaded, %q", ds.File, ds.Observations[0].Pos.File, file)
 	}
 }
+
+// TestEmbeddedDatasetsCopyNoText checks that the embedded default cites
+// where each figure stands in its source and copies none of its text.
+func TestEmbeddedDatasetsCopyNoText(t *testing.T) {
+	res, err := Load(Options{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ds := range res.Snapshot.Datasets {
+		for _, o := range ds.Observations {
+			if o.Quote() != "" {
+				t.Errorf("%s: an embedded figure carries a quote, text copied from its source; give a locator instead", o.Pos)
+			}
+			if o.Locator() == "" {
+				t.Errorf("%s: an embedded figure has no locator saying where in its source it stands", o.Pos)
+			}
+		}
+	}
+}

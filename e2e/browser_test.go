@@ -26,7 +26,7 @@ var screenshots = flag.String("screenshots", "", "write PNG screenshots of the p
 
 // The Shanxi basic pension coverage of the embedded default, as the article wrote it.
 const (
-	shanxiQuote     = "By the end of 2020, the province's basic pension insurance coverage rate had reached 93.2 percent, while full coverage of unemployment insurance and work-related injury insurance had been extended."
+	shanxiLocator   = "paragraph 3 of the article's body"
 	shanxiSourceURL = "http://shanxi.chinadaily.com.cn/2021-07/07/c_645224.htm"
 	shanxiFigure    = "/figure?metric=socsec_coverage_ratio&region_code=140000&program=basic_pension&year=2020"
 )
@@ -154,7 +154,7 @@ func TestBrowserProvenanceJourney(t *testing.T) {
 	}
 	step(t, ctx, "opening the figure from the filtered list",
 		chromedp.Click(chromedp.CSS("table.figures tbody tr td a")),
-		chromedp.WaitVisible(chromedp.CSS("blockquote.quote")))
+		chromedp.WaitVisible(chromedp.CSS("dd.locator")))
 	checkShanxiFigure(t, ctx)
 	location := read(t, ctx, "reading the figure page's address", chromedp.Location())
 	if u, err := url.Parse(location); err != nil || u.Path != "/figure" || u.Query().Get("region_code") != "140000" || u.Query().Get("year") != "2020" {
@@ -188,15 +188,15 @@ func TestBrowserProvenanceJourney(t *testing.T) {
 	step(t, ctx, "the figure is still served after the failed reload, under a banner that says so",
 		chromedp.Navigate(base+shanxiFigure),
 		chromedp.WaitVisible(chromedp.CSS(".banner.failed")),
-		chromedp.WaitVisible(chromedp.CSS("blockquote.quote")))
+		chromedp.WaitVisible(chromedp.CSS("dd.locator")))
 	checkShanxiFigure(t, ctx)
 }
 
-// checkShanxiFigure checks the page the browser shows is Shanxi's 93.2 % with its source and sentence.
+// checkShanxiFigure checks the page the browser shows is Shanxi's 93.2 % with its source and where in it.
 func checkShanxiFigure(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if got := read(t, ctx, "reading the quote", chromedp.Text(chromedp.CSS("blockquote.quote"))); got != shanxiQuote {
-		t.Errorf("the quote is %q, want the article's sentence %q", got, shanxiQuote)
+	if got := read(t, ctx, "reading the locator", chromedp.Text(chromedp.CSS("dd.locator"))); got != shanxiLocator {
+		t.Errorf("the locator is %q, want %q", got, shanxiLocator)
 	}
 	href := read(t, ctx, "reading the source link", chromedp.AttributeValue(chromedp.CSS("a.source-link"), "href"))
 	if href.Value != shanxiSourceURL {

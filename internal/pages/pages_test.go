@@ -78,7 +78,7 @@ func TestFigurePageOfTheShanxiCoverage(t *testing.T) {
 		t.Errorf("Content-Security-Policy %q, want %q", got, ContentSecurityPolicy)
 	}
 	contains(t, "the figure page", body,
-		"By the end of 2020, the province&#39;s basic pension insurance coverage rate had reached 93.2 percent",
+		"Where in the source", "paragraph 3 of the article&#39;s body",
 		`href="http://shanxi.chinadaily.com.cn/2021-07/07/c_645224.htm"`,
 		"Revamped social security system helps out folks in Shanxi",
 		"China Daily", "published 2021-07-07", "93.2%", "allows 93.15 % to 93.25 %",
@@ -176,7 +176,7 @@ func TestFiguresFilterAndPages(t *testing.T) {
 	}
 	contains(t, "/figures", body, "Figures 1 to 17 of 17", `<form class="filters" method="get" action="figures">`)
 	_, body, _ = get(t, srv, "figures?region_code=140000&program=basic_pension&metric=socsec_coverage_ratio&year=2020")
-	contains(t, "the filtered figures", body, "Figures 1 to 1 of 1", "93.2%", "By the end of 2020", `href="figure?metric=socsec_coverage_ratio&amp;program=basic_pension&amp;region_code=140000&amp;year=2020"`)
+	contains(t, "the filtered figures", body, "Figures 1 to 1 of 1", "93.2%", "paragraph 3 of the article&#39;s body", `href="figure?metric=socsec_coverage_ratio&amp;program=basic_pension&amp;region_code=140000&amp;year=2020"`)
 	_, body, _ = get(t, srv, "figures?year=2015")
 	contains(t, "the figures of 2015", body, "Figures 1 to 1 of 1", "2,639")
 

@@ -3,13 +3,10 @@ package e2e
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
@@ -93,7 +90,7 @@ func TestScrapesPassStrictOpenMetricsParser(t *testing.T) {
 				for _, f := range strictFormats {
 					for _, gzipped := range []bool{false, true} {
 						what := fmt.Sprintf("%s (Accept %s, gzip %v)", target, f.name, gzipped)
-						body, contentType := strictScrape(t, base+target, f.accept, gzipped)
+						body, contentType := scrapeAs(t, base+target, f.accept, gzipped)
 						kind := "text"
 						if strings.HasPrefix(contentType, "application/openmetrics-text") {
 							kind = "openmetrics"
@@ -115,42 +112,10 @@ func TestScrapesPassStrictOpenMetricsParser(t *testing.T) {
 	}
 }
 
-// strictScrape GETs url with the Accept header given, gzipped or not, and returns the decoded body and its
-// Content-Type, failing unless the answer is 200.
-func strictScrape(t *testing.T, url, accept string, gzipped bool) ([]byte, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if accept != "" {
-		req.Header.Set("Accept", accept)
-	}
-	if !gzipped {
-		req.Header.Set("Accept-Encoding", "identity")
-	}
-	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("reading GET %s: %v", url, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s (Accept %q): %s, want 200\n%s", url, accept, resp.Status, body)
-	}
-	if gzipped && !resp.Uncompressed {
-		t.Fatalf("GET %s (Accept %q): asked for gzip, the answer is not gzipped", url, accept)
-	}
-	return body, resp.Header.Get("Content-Type")
-}
-
 // firstDataset returns the first dataset the exporter at base serves, read from its socsec_dataset_info series.
 func firstDataset(t *testing.T, base string) string {
 	t.Helper()
-	body, _ := strictScrape(t, base+"/metrics", "text/plain;version=0.0.4", false)
+	body, _ := scrapeAs(t, base+"/metrics", "text/plain;version=0.0.4", false)
 	for _, line := range strings.Split(string(body), "\n") {
 		if !strings.HasPrefix(line, "socsec_dataset_info{") {
 			continue

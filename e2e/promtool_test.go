@@ -33,16 +33,29 @@ var scrapeFormats = []struct {
 // answer is 200 in that format; Go decompresses a gzipped answer itself.
 func scrape(t *testing.T, url, accept, contentType string, gzipped bool) []byte {
 	t.Helper()
+	body, ct := scrapeAs(t, url, accept, gzipped)
+	if !strings.HasPrefix(ct, contentType) {
+		t.Fatalf("GET %s (Accept: %s): Content-Type %q, want %s", url, accept, ct, contentType)
+	}
+	return body
+}
+
+// scrapeAs GETs url with the Accept header given (none when empty), gzipped
+// or not, and returns the decoded body and its Content-Type, failing unless
+// the answer is 200 and, when asked for, gzipped.
+func scrapeAs(t *testing.T, url, accept string, gzipped bool) ([]byte, string) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Accept", accept)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
 	if !gzipped {
 		req.Header.Set("Accept-Encoding", "identity")
 	}
-	client := &http.Client{Timeout: 2 * time.Minute}
-	resp, err := client.Do(req)
+	resp, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
 	if err != nil {
 		t.Fatalf("scraping %s: %v", url, err)
 	}
@@ -52,15 +65,12 @@ func scrape(t *testing.T, url, accept, contentType string, gzipped bool) []byte 
 		t.Fatalf("reading the scrape of %s: %v", url, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s (Accept: %s): %s\n%s", url, accept, resp.Status, body)
-	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, contentType) {
-		t.Fatalf("GET %s (Accept: %s): Content-Type %q, want %s", url, accept, ct, contentType)
+		t.Fatalf("GET %s (Accept: %q): %s, want 200\n%s", url, accept, resp.Status, body)
 	}
 	if gzipped && !resp.Uncompressed {
-		t.Fatalf("GET %s (Accept: %s): the answer is not gzipped", url, accept)
+		t.Fatalf("GET %s (Accept: %q): asked for gzip, the answer is not gzipped", url, accept)
 	}
-	return body
+	return body, resp.Header.Get("Content-Type")
 }
 
 // checkPromtool scrapes base in every format, plain and gzipped, and

@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/socsec-exporter/socsec_exporter/check"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // TestInvalidAcknowledgements maps each file with a bad acknowledgement or publication lag to its exact problems.

@@ -4,8 +4,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
-	"github.com/socsec-exporter/socsec_exporter/schema"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/schema"
 )
 
 var (

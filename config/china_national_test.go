@@ -3,7 +3,7 @@ package config
 import (
 	"testing"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // TestChinaNational loads datasets/china-national.yaml, the national figures

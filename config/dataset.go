@@ -9,8 +9,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
-	"github.com/socsec-exporter/socsec_exporter/schema"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/schema"
 )
 
 // datasetParser reads one dataset file and the CSV files it references.

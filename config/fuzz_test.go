@@ -11,8 +11,8 @@ import (
 	"testing/fstest"
 	"unicode/utf8"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
-	"github.com/socsec-exporter/socsec_exporter/schema"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/schema"
 )
 
 // fuzzLoad parses one dataset (and its CSV, if any) from memory, checks

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // Limits bound what one load reads and keeps, so that a hostile or mistaken

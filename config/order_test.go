@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // TestSortSeriesAsStableSortByKey checks that sortSeries orders figures as a

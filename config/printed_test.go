@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // closeTo reports whether got is within a relative 1e-12 of want, the

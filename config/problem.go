@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // Problem is one thing wrong (or worth a warning) in a config or dataset

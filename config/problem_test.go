@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // TestErrorSummary proves that a summary shows each problem once, at most

@@ -1,6 +1,6 @@
 package config
 
-import "github.com/socsec-exporter/socsec_exporter/dataset"
+import "github.com/socsec-exporter/socsec_exporter/internal/dataset"
 
 // maxPublicationLagMonths bounds publication_lag_months: ten years is
 // beyond any source that publishes year after year.

@@ -3,7 +3,7 @@ package config
 import (
 	"strings"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // quoteChecks warns of every figure whose quote does not contain its value

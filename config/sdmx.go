@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // codedLayout names the columns of a long file of coded rows, one figure

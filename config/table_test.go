@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // tableFigure is what a test expects of one figure read from a table.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // parseXLSX reads a sheet of a workbook as a table, each cell as the

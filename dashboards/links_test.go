@@ -20,10 +20,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/pages"
+	"github.com/socsec-exporter/socsec_exporter/internal/schema"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
-	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
 // TestEveryDataPanelLinksToItsFigure proves that every panel showing figures has the "Source of this figure" link,

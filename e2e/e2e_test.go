@@ -449,7 +449,7 @@ func TestTLSAndBasicAuth(t *testing.T) {
 // of published figures: confirmation, revision by authority, by date and of
 // an undated source, an unresolved conflict, periods, a change of basis,
 // stated changes and declared totals.
-var realStatistics = []string{"config/testdata/valid-settlement.yaml", "config/testdata/valid-periods.yaml", "check/testdata/change.yaml", "check/testdata/totals.yaml"}
+var realStatistics = []string{"config/testdata/valid-settlement.yaml", "config/testdata/valid-periods.yaml", "internal/check/testdata/change.yaml", "internal/check/testdata/totals.yaml"}
 
 // TestCheckCommand compares the check command's output and exit code with
 // golden files, one per case.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/socsec-exporter/socsec_exporter/internal/schema"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
-	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
 // selfFamily reports whether a family is one of the self-metrics a scrape

@@ -45,7 +45,7 @@ node_exporter_bin=$(command -v prometheus-node-exporter || echo /usr/bin/prometh
 echo "building" >&2
 go build -o "$work/socsec_exporter" ./cmd/socsec_exporter
 go build -o "$work/socsec_datagen" ./cmd/socsec_datagen
-go build -o "$work/reloadcheck" ./scripts/reloadcheck
+go build -o "$work/reloadcheck" ./internal/reloadcheck
 
 wait_http() { # wait_http URL SECONDS
 	for _ in $(seq 1 $(($2 * 50))); do curl -sf -o /dev/null "$1" && return 0; sleep 0.02; done

@@ -4,16 +4,19 @@ import (
 	"runtime/debug"
 
 	"github.com/prometheus/common/version"
-
-	socsec "github.com/socsec-exporter/socsec_exporter"
 )
 
+// release is the VERSION file's release, for binaries built without the
+// Makefile's -ldflags (go run, go install); TestReleaseIsVERSION keeps the two
+// equal, so a release changes both.
+const release = "0.1.0"
+
 // fillVersion completes the build information of a binary built without
-// the Makefile's -ldflags (go run, go install): the version from VERSION,
-// the revision and date from what the go command records of the checkout.
+// the Makefile's -ldflags: the release, and the revision and date the go
+// command records of the checkout when it stamps version control data.
 func fillVersion() {
 	if version.Version == "" {
-		version.Version = socsec.Version
+		version.Version = release
 	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {

@@ -20,8 +20,8 @@ import (
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
-	"github.com/socsec-exporter/socsec_exporter/schema"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/schema"
 )
 
 // Options are the settings of a running exporter; the flags fill them.

@@ -6,9 +6,9 @@ import (
 	"io"
 	"os"
 
-	"github.com/socsec-exporter/socsec_exporter/backfill"
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/backfill"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // Backfill loads the config and datasets and writes every served series to

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/exposition"
 	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
+	"github.com/socsec-exporter/socsec_exporter/internal/exposition"
 )
 
 var (

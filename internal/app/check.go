@@ -8,9 +8,9 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // The exit codes of Check. Failed consistency checks exit 0 unless made

@@ -16,8 +16,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
@@ -48,16 +48,16 @@ func TestCheck(t *testing.T) {
 			"reported: acknowledged:",
 			"1 consistency check(s), 1 acknowledged",
 		}},
-		{"acknowledged made fatal", []string{"../../check/testdata/acknowledged.yaml"}, CheckOptions{ConsistencyFatal: true}, CheckInconsistent, []string{
+		{"acknowledged made fatal", []string{"../check/testdata/acknowledged.yaml"}, CheckOptions{ConsistencyFatal: true}, CheckInconsistent, []string{
 			"acknowledged.yaml:69:5: acknowledged[3]: warning: stale acknowledgement: the reported check of yoy of socsec_pension_monthly_per_capita_yuan 200000 pension 2019-2020 passes, so there is no failure to acknowledge; remove the acknowledgement",
 			"acknowledged.yaml:73:5: acknowledged[4]: warning: stale acknowledgement: the reported check of cagr of socsec_pension_monthly_per_capita_yuan 100000 pension 2016-2020 cannot be made for want of a figure",
 			"acknowledged.yaml:77:5: acknowledged[5]: warning: stale acknowledgement: the coverage check of socsec_coverage_ratio 100000 medical 2021 is not made",
 			"acknowledged.yaml:47:5: reported: acknowledged: cagr of socsec_pension_monthly_per_capita_yuan 100000 pension 2015-2020: ",
-			"; acknowledged at ../../check/testdata/acknowledged.yaml:58:5: The article rounds down.",
+			"; acknowledged at ../check/testdata/acknowledged.yaml:58:5: The article rounds down.",
 			"acknowledged.yaml:49:5: reported: FAIL: cagr of socsec_pension_monthly_per_capita_yuan 200000 pension 2015-2020: ",
 			"check passed with inconsistent figures: 1 of 6 consistency check(s) failed, 3 acknowledged, 1 unchecked; 1 dataset(s), 9 series, 1 revision(s), 0 unresolved conflict(s), 5 warning(s)",
 		}},
-		{"inconsistent made fatal", []string{"../../check/testdata/population.yaml"}, CheckOptions{ConsistencyFatal: true}, CheckInconsistent, []string{
+		{"inconsistent made fatal", []string{"../check/testdata/population.yaml"}, CheckOptions{ConsistencyFatal: true}, CheckInconsistent, []string{
 			"population.yaml:36:5: full_coverage: ok: socsec_coverage_ratio 100000 newborn 2020",
 			"population.yaml:41:5: coverage: FAIL: socsec_coverage_ratio 200000 medical 2020",
 			"3 of 9 consistency check(s) failed",
@@ -87,7 +87,7 @@ func TestCheck(t *testing.T) {
 
 func TestCheckJSON(t *testing.T) {
 	var out bytes.Buffer
-	opts := config.Options{Datasets: []string{"../../check/testdata/bounds.yaml"}, Now: testenv.Now}
+	opts := config.Options{Datasets: []string{"../check/testdata/bounds.yaml"}, Now: testenv.Now}
 	if got := Check(&out, opts, CheckOptions{Format: FormatJSON}); got != CheckOK {
 		t.Errorf("exit code %d, want %d", got, CheckOK)
 	}
@@ -112,7 +112,7 @@ func TestCheckJSON(t *testing.T) {
 // to be undated and is never given the zero date.
 func TestCheckJSONUndatedSource(t *testing.T) {
 	var out bytes.Buffer
-	opts := config.Options{Datasets: []string{"../../check/testdata/totals.yaml"}, Now: testenv.Now}
+	opts := config.Options{Datasets: []string{"../check/testdata/totals.yaml"}, Now: testenv.Now}
 	Check(&out, opts, CheckOptions{Format: FormatJSON})
 	var rep checkReport
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
-	"github.com/socsec-exporter/socsec_exporter/schema"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/schema"
 )
 
 // fileMetrics are socsec_dataset_load_success and

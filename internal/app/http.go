@@ -18,7 +18,7 @@ import (
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/pages"
 )
 

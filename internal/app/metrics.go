@@ -13,7 +13,7 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/socsec-exporter/socsec_exporter/exposition"
+	"github.com/socsec-exporter/socsec_exporter/internal/exposition"
 )
 
 // acceptedFormats are the formats /metrics negotiates, in promhttp's order

@@ -25,10 +25,10 @@ import (
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/schema"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
-	"github.com/socsec-exporter/socsec_exporter/schema"
 )
 
 // The Accept headers of Prometheus 2 and 3 and of a plain client.

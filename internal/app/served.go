@@ -7,8 +7,8 @@ import (
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
-	"github.com/socsec-exporter/socsec_exporter/exposition"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/exposition"
 )
 
 // served is one loaded version of the data: the snapshot, its exposition

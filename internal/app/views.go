@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/socsec-exporter/socsec_exporter/exposition"
+	"github.com/socsec-exporter/socsec_exporter/internal/exposition"
 )
 
 // A part is what one scrape needs prepared: the exposition of a dataset (or

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socsec-exporter/socsec_exporter/exposition"
+	"github.com/socsec-exporter/socsec_exporter/internal/exposition"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 

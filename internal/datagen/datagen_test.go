@@ -9,7 +9,7 @@ import (
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/exposition"
+	"github.com/socsec-exporter/socsec_exporter/internal/exposition"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 

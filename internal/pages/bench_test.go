@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
 	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 

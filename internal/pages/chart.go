@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // chartView is a small chart of a series over the years, drawn as inline

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // checkList is every warning and consistency check of one loaded version,

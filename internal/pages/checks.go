@@ -4,9 +4,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/socsec-exporter/socsec_exporter/check"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
-	"github.com/socsec-exporter/socsec_exporter/schema"
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/schema"
 )
 
 // figureChecks returns the consistency checks a figure takes part in, with

@@ -12,7 +12,7 @@ import (
 // take the figures from the result, not from the positions its message
 // names.
 func TestCheckLinksSurviveSpacesInPaths(t *testing.T) {
-	data, err := os.ReadFile("../../check/testdata/change.yaml")
+	data, err := os.ReadFile("../check/testdata/change.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
 )
 
 // The entries /checks shows of each group on its first page, and on each

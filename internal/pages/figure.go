@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/socsec-exporter/socsec_exporter/check"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // figurePage is /figure: one figure, or an unresolved conflict, with

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // figureView is a figure as the pages show it.

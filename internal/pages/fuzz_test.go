@@ -18,9 +18,9 @@ import (
 var fuzzData = []string{
 	"../../config/testdata/valid-settlement.yaml",
 	"../../testdata/settlement/pairwise-under-bulletin.yaml",
-	"../../check/testdata/totals.yaml",
-	"../../check/testdata/reported.yaml",
-	"../../check/testdata/bounds.yaml",
+	"../check/testdata/totals.yaml",
+	"../check/testdata/reported.yaml",
+	"../check/testdata/bounds.yaml",
 }
 
 // fuzzPages are the pages of fuzzData, loaded once for every input.

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // index is what the pages look figures up in, for one loaded version. The

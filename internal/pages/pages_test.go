@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
@@ -216,7 +216,7 @@ func TestChecksPageListsWarningsAndResults(t *testing.T) {
 // the part of the snapshot its checks read gives exactly the results of
 // checking the whole snapshot that involve it.
 func TestFigureChecksAreThoseOfTheWholeSnapshot(t *testing.T) {
-	files, err := filepath.Glob("../../check/testdata/*.yaml")
+	files, err := filepath.Glob("../check/testdata/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatal("no check test data", err)
 	}

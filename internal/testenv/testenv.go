@@ -22,7 +22,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // Tool returns the path of a program the tests need, failing (never

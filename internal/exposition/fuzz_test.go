@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/datagen"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 var benchSeries = flag.Int("bench.series", 100000, "series in the dataset BenchmarkRender generates")

@@ -2,14 +2,13 @@ package check_test
 
 import (
 	"maps"
-	"math"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/socsec-exporter/socsec_exporter/check"
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
@@ -218,44 +217,6 @@ func TestCountAgainstEveryDatasetInvolved(t *testing.T) {
 	}
 }
 
-func TestDerived(t *testing.T) {
-	pension := &dataset.Indicator{Name: "socsec_pension_monthly_per_capita_yuan", Unit: dataset.UnitYuan, PerProgram: true}
-	subsidy := &dataset.Indicator{Name: "socsec_subsidy_annual_per_capita_yuan", Unit: dataset.UnitYuan, PerProgram: true}
-	obs := func(ind *dataset.Indicator, year int, v float64) *dataset.Observation {
-		return &dataset.Observation{Indicator: ind, Region: "140000", Program: "basic_pension", Year: year, Value: v}
-	}
-	for _, tc := range []struct {
-		name         string
-		from, to     *dataset.Observation
-		change, cagr float64
-		err          string
-	}{
-		{"five years", obs(pension, 2015, 2639), obs(pension, 2020, 3512), 0.330807, 0.058822, ""},
-		{"four years", obs(pension, 2016, 2639), obs(pension, 2020, 3512), 0.330807, 0.074061, ""},
-		{"one year", obs(pension, 2019, 100), obs(pension, 2020, 95), -0.05, -0.05, ""},
-		{"other series", obs(pension, 2015, 2639), obs(subsidy, 2020, 550), 0, 0, "different series"},
-		{"backwards", obs(pension, 2020, 3512), obs(pension, 2015, 2639), 0, 0, "must be later than"},
-		{"from zero", obs(pension, 2015, 0), obs(pension, 2020, 3512), 0, 0, "growth from 0 is undefined"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			change, err := check.Change(tc.from, tc.to)
-			cagr, cerr := check.CAGR(tc.from, tc.to)
-			if tc.err != "" {
-				if err == nil || cerr == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(cerr.Error(), tc.err) {
-					t.Fatalf("got errors %v, %v; want both to say %q", err, cerr, tc.err)
-				}
-				return
-			}
-			if err != nil || cerr != nil {
-				t.Fatal(err, cerr)
-			}
-			if math.Abs(change-tc.change) > 1e-6 || math.Abs(cagr-tc.cagr) > 1e-6 {
-				t.Errorf("Change, CAGR = %.6f, %.6f; want %.6f, %.6f", change, cagr, tc.change, tc.cagr)
-			}
-		})
-	}
-}
-
 func TestCountRunIsCountOfRun(t *testing.T) {
 	for _, files := range [][]string{nil, {"testdata/reported.yaml"}, {"testdata/population.yaml"}, {"testdata/bounds.yaml"},
 		{"testdata/change.yaml"}, {"testdata/totals.yaml"}, {"testdata/pair.yaml"}, {"testdata/basis.yaml"},
@@ -352,7 +313,7 @@ func TestSettlementCases(t *testing.T) {
 		}, 1, 2},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			res, err := config.Load(config.Options{Datasets: []string{"../testdata/settlement/" + tc.file + ".yaml"}, Now: testenv.Now})
+			res, err := config.Load(config.Options{Datasets: []string{"../../testdata/settlement/" + tc.file + ".yaml"}, Now: testenv.Now})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -22,7 +22,7 @@ import (
 	"sync/atomic"
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
-	"github.com/socsec-exporter/socsec_exporter/schema"
+	"github.com/socsec-exporter/socsec_exporter/internal/schema"
 )
 
 // Format is an exposition format.
@@ -371,21 +371,6 @@ func (sc *scratch) appendLine(b []byte, name string, r int) []byte {
 	}
 	b = append(append(b, ' '), sc.values[start:sc.valueEnd[r]]...)
 	return append(b, '\n')
-}
-
-// AppendKey appends v so that comparing the concatenated keys of two series
-// byte by byte compares their label values one by one, in the order a
-// registry sorts series: 0x00 ends a value, and a 0x00 or 0x01 inside one
-// becomes 0x01 followed by it plus one, which sorts after the end marker.
-func AppendKey(b []byte, v string) []byte {
-	for i := 0; i < len(v); i++ {
-		if v[i] <= 1 {
-			b = append(b, 1, v[i]+1)
-		} else {
-			b = append(b, v[i])
-		}
-	}
-	return append(b, 0)
 }
 
 func appendHeader(b []byte, f collector.Family, openMetrics bool) []byte {

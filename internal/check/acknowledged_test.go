@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/socsec-exporter/socsec_exporter/check"
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
 )
 
 // TestAcknowledged checks that each failure a dataset acknowledges, of a reported figure, of a bound and of a

@@ -1,47 +1,10 @@
 package check
 
 import (
-	"fmt"
 	"math"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
-
-// Change returns the relative change from one observation of a series to a
-// later one, (to - from) / from; between consecutive years it is the
-// year-on-year change.
-func Change(from, to *dataset.Observation) (float64, error) {
-	if err := sameSeries(from, to); err != nil {
-		return 0, err
-	}
-	return growth(from.Value, to.Value, 1), nil
-}
-
-// CAGR returns the compound annual growth rate from one observation of a
-// series to a later one: the constant yearly rate that turns from.Value into
-// to.Value over to.Year - from.Year years.
-func CAGR(from, to *dataset.Observation) (float64, error) {
-	if err := sameSeries(from, to); err != nil {
-		return 0, err
-	}
-	return growth(from.Value, to.Value, to.Year-from.Year), nil
-}
-
-// sameSeries says why two observations cannot be compared as one series
-// growing over time, or returns nil.
-func sameSeries(from, to *dataset.Observation) error {
-	a, b := *from, *to
-	a.Year, b.Year = 0, 0
-	switch {
-	case a.Key() != b.Key():
-		return fmt.Errorf("%s and %s are different series", describe(from), describe(to))
-	case to.Year <= from.Year:
-		return fmt.Errorf("%s must be later than %s", describe(to), describe(from))
-	case from.Value <= 0:
-		return fmt.Errorf("%s: growth from %s is undefined", describe(from), num(from.Value))
-	}
-	return nil
-}
 
 // growth is the constant yearly rate that turns from into to over years years;
 // +Inf when from is not positive, since any growth rate is then possible.

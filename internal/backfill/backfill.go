@@ -22,9 +22,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
-	"github.com/socsec-exporter/socsec_exporter/exposition"
-	"github.com/socsec-exporter/socsec_exporter/schema"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/schema"
 )
 
 // yearLabel is the label the exporter serves the statistical year in.
@@ -160,7 +159,7 @@ func yearLabelOf(f collector.Family) func(labelValues []string) ([]time.Time, er
 
 // series is one labelled series of a family without its year label.
 type series struct {
-	key     string // Label values in sorted label name order, as exposition.AppendKey writes them.
+	key     string // Label values in sorted label name order, as appendKey writes them.
 	labels  []*dto.LabelPair
 	samples []sample
 }
@@ -213,7 +212,7 @@ func metricFamily(f collector.Family, extra []Label, yearsOf func(labelValues []
 		key = key[:0]
 		for _, l := range order {
 			if l.index >= 0 {
-				key = exposition.AppendKey(key, labelValues[l.index])
+				key = appendKey(key, labelValues[l.index])
 			}
 		}
 		s := byKey[string(key)]
@@ -260,4 +259,19 @@ func metricFamily(f collector.Family, extra []Label, yearsOf func(labelValues []
 		}
 	}
 	return mf, nil
+}
+
+// appendKey appends v so that comparing the concatenated keys of two series
+// byte by byte compares their label values one by one, in the order a
+// registry sorts series: 0x00 ends a value, and a 0x00 or 0x01 inside one
+// becomes 0x01 followed by it plus one, which sorts after the end marker.
+func appendKey(b []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		if v[i] <= 1 {
+			b = append(b, 1, v[i]+1)
+		} else {
+			b = append(b, v[i])
+		}
+	}
+	return append(b, 0)
 }

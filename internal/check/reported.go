@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // checkAllReported checks every reported figure, in the order of the

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 func TestSpan(t *testing.T) {
@@ -30,6 +30,23 @@ func TestSpan(t *testing.T) {
 		got := span(&dataset.Observation{Indicator: tc.ind, Value: tc.value, Qualifier: tc.q, Precision: tc.p})
 		if math.Abs(got.lo-tc.lo) > 1e-9 || math.Abs(got.hi-tc.hi) > 1e-9 && !math.IsInf(tc.hi, 1) || math.IsInf(tc.hi, 1) != math.IsInf(got.hi, 1) {
 			t.Errorf("span(%s %v %s) = [%v, %v], want [%v, %v]", tc.q, tc.value, tc.ind.Unit, got.lo, got.hi, tc.lo, tc.hi)
+		}
+	}
+}
+
+func TestGrowth(t *testing.T) {
+	for _, tc := range []struct {
+		from, to float64
+		years    int
+		want     float64
+	}{
+		{2639, 3512, 5, 0.058822},
+		{2639, 3512, 4, 0.074061},
+		{100, 95, 1, -0.05},
+		{0, 3512, 5, math.Inf(1)},
+	} {
+		if got := growth(tc.from, tc.to, tc.years); math.Abs(got-tc.want) > 1e-6 && got != tc.want {
+			t.Errorf("growth(%v, %v, %d) = %.6f, want %.6f", tc.from, tc.to, tc.years, got, tc.want)
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // Namespace prefixes every metric the exporter serves.

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // checkChange compares an absolute change a source stated with the change

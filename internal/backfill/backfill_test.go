@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
@@ -49,7 +49,7 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test ./backfill -update to accept it):\n%s", golden, got)
+		t.Errorf("output differs from %s (run go test ./internal/backfill -update to accept it):\n%s", golden, got)
 	}
 }
 
@@ -84,7 +84,7 @@ func seconds(t *testing.T, line int, s string) int64 {
 // and programmes with figures, and only those, have a sample at every year
 // from the oldest figure to the newest.
 func TestLayout(t *testing.T) {
-	for _, files := range [][]string{nil, {"testdata/history.yaml"}, {"../config/testdata/valid-periods.yaml"}} {
+	for _, files := range [][]string{nil, {"testdata/history.yaml"}, {"../../config/testdata/valid-periods.yaml"}} {
 		t.Run(fmt.Sprint(files), func(t *testing.T) {
 			snap := load(t, files...)
 			out := string(write(t, snap))

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // indicatorRegion is what the figures of a declared total share.

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/socsec-exporter/socsec_exporter/dataset"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // acknowledged indexes the acknowledgements of datasets by what they name

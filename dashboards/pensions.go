@@ -1,6 +1,9 @@
 package dashboards
 
 import (
+	"strings"
+
+	"github.com/grafana/grafana-foundation-sdk/go/barchart"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/table"
 )
@@ -12,28 +15,33 @@ func pensions() *dashboard.DashboardBuilder {
 		programVariable("program", "Pension programme", false, defaultProgram, "socsec_pension_monthly_per_capita_yuan"),
 		programVariable("subsidy_program", "Subsidy programme", false, "resident_medical", "socsec_subsidy_annual_per_capita_yuan"),
 	).
-		WithPanel(yearBars("Monthly pension per capita by year",
-			"Average monthly pension per person of the selected pension programme, per statistical year.", unitYuan,
-			"socsec_pension_monthly_per_capita_yuan",
-			withProgramNames(`socsec_pension_monthly_per_capita_yuan{job=~"$job",region_code="$region",program="$program",period=""}`),
-			"program_name", listLegend(), "region_code", "${region}", "program", "${program}")).
-		WithPanel(changeTable("Change of the monthly pension",
-			"Monthly pension per capita of the selected programme and its change against the previous year published. "+
-				"Published years need not be consecutive, so a change may span several years.",
-			"socsec_pension_monthly_per_capita_yuan",
-			`socsec_pension_monthly_per_capita_yuan{job=~"$job",region_code="$region",program="$program",period=""}`,
-			"Monthly pension", "${program}")).
-		WithPanel(yearBars("Annual subsidy per capita by year",
-			"Annual subsidy per person of the selected subsidy programme, per statistical year.", unitYuan,
-			"socsec_subsidy_annual_per_capita_yuan",
-			withProgramNames(`socsec_subsidy_annual_per_capita_yuan{job=~"$job",region_code="$region",program="$subsidy_program",period=""}`),
-			"program_name", listLegend(), "region_code", "${region}", "program", "${subsidy_program}")).
-		WithPanel(changeTable("Change of the annual subsidy",
-			"Annual subsidy per capita of the selected programme and its change against the previous year published. "+
-				"Published years need not be consecutive, so a change may span several years.",
-			"socsec_subsidy_annual_per_capita_yuan",
-			`socsec_subsidy_annual_per_capita_yuan{job=~"$job",region_code="$region",program="$subsidy_program",period=""}`,
-			"Annual subsidy", "${subsidy_program}"))
+		WithPanel(perCapitaBars("Monthly pension", "Average monthly pension per person of the selected pension programme", "socsec_pension_monthly_per_capita_yuan", "program")).
+		WithPanel(perCapitaChange("Monthly pension", "socsec_pension_monthly_per_capita_yuan", "program")).
+		WithPanel(perCapitaBars("Annual subsidy", "Annual subsidy per person of the selected subsidy programme", "socsec_subsidy_annual_per_capita_yuan", "subsidy_program")).
+		WithPanel(perCapitaChange("Annual subsidy", "socsec_subsidy_annual_per_capita_yuan", "subsidy_program"))
+}
+
+// perCapitaExpr selects the annual figures of family for the selected region
+// and the programme of the variable programVar.
+func perCapitaExpr(family, programVar string) string {
+	return family + `{job=~"$job",region_code="$region",program="$` + programVar + `",period=""}`
+}
+
+// perCapitaBars charts one per-capita amount (what, e.g. "Monthly pension")
+// of the programme selected in programVar, per statistical year.
+func perCapitaBars(what, description, family, programVar string) *barchart.PanelBuilder {
+	return yearBars(what+" per capita by year", description+", per statistical year.", unitYuan,
+		family, withProgramNames(perCapitaExpr(family, programVar)),
+		"program_name", listLegend(), "region_code", "${region}", "program", "${"+programVar+"}")
+}
+
+// perCapitaChange lists the yearly values of one per-capita amount with
+// their change against the previous year published.
+func perCapitaChange(what, family, programVar string) *table.PanelBuilder {
+	return changeTable("Change of the "+strings.ToLower(what),
+		what+" per capita of the selected programme and its change against the previous year published. "+
+			"Published years need not be consecutive, so a change may span several years.",
+		family, perCapitaExpr(family, programVar), what, "${"+programVar+"}")
 }
 
 // changeTable lists the yearly values of one series of family per year with their change against the previous row:

@@ -10,6 +10,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -179,6 +180,9 @@ func checkFailures(snap *dataset.Snapshot) func() map[string]int {
 type configFile struct {
 	files   []datasetFile
 	targets []targetInput
+	// named are the files of each entry of datasets, by the entry's name
+	// without its extension: how default_datasets names the embedded ones.
+	named map[string][]datasetFile
 }
 
 func (c *configFile) addFiles(fsys fileSystem, paths []string) {
@@ -214,13 +218,27 @@ func (ld *loader) parseConfig(fsys fileSystem, path string) configFile {
 		ld.ps.errorf(r.pos(root), "", "this is a dataset, not a config: list it under datasets: in a config, or check it on its own with socsec_exporter check %s", r.file)
 		return cfg
 	}
-	f := r.mapping(root, "", "datasets", "include_default_dataset", "coverage_targets")
+	f := r.mapping(root, "", "datasets", "include_default_dataset", "default_datasets", "coverage_targets")
 	if n := r.scalar(f, "include_default_dataset", false); n != nil {
 		if n.Tag != "!!bool" || n.Value != "true" && n.Value != "false" {
 			ld.ps.errorf(r.pos(n), "include_default_dataset", "must be true or false, got %q", n.Value)
 		} else if n.Value == "true" {
 			def := ld.parseConfig(embeddedFS{defaultFiles}, DefaultConfigFile)
 			cfg.files = append(cfg.files, def.files...)
+		}
+	}
+	if names := r.list(f, "default_datasets"); len(names) > 0 {
+		if len(cfg.files) > 0 {
+			ld.ps.errorf(r.pos(names[0]), "default_datasets", "include_default_dataset: true already serves every embedded dataset: give one or the other")
+		}
+		def := ld.parseConfig(embeddedFS{defaultFiles}, DefaultConfigFile)
+		for i, n := range names {
+			field := index("default_datasets", i)
+			files, ok := def.named[n.Value]
+			if !ok || n.Kind != yaml.ScalarNode {
+				ld.ps.errorf(r.pos(n), field, "no embedded dataset %q; the embedded datasets are %s", n.Value, strings.Join(quoted(slices.Sorted(maps.Keys(def.named))), ", "))
+			}
+			cfg.files = append(cfg.files, files...)
 		}
 	}
 	for i, n := range r.list(f, "datasets") {
@@ -234,8 +252,13 @@ func (ld *loader) parseConfig(fsys fileSystem, path string) configFile {
 			ld.ps.errorf(r.pos(n), field, "%v", err)
 		}
 		cfg.addFiles(fsys, files)
+		if cfg.named == nil {
+			cfg.named = map[string][]datasetFile{}
+		}
+		name := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+		cfg.named[name] = cfg.files[len(cfg.files)-len(files):]
 	}
-	if len(r.list(f, "datasets")) == 0 && len(cfg.files) == 0 && f.node.Kind == yaml.MappingNode {
+	if len(r.list(f, "datasets")) == 0 && len(r.list(f, "default_datasets")) == 0 && len(cfg.files) == 0 && f.node.Kind == yaml.MappingNode {
 		ld.ps.errorf(r.pos(root), "datasets", "no dataset files: list at least one file or directory")
 	}
 	for i, n := range r.list(f, "coverage_targets") {

@@ -209,8 +209,8 @@ func metadataFamilies(snap *dataset.Snapshot) []Family {
 		}),
 		with(schema.SeriesNextDue, func(emit func(float64, ...string)) {
 			eachRhythm(snap, func(r rhythm) {
-				if r.previous == 0 {
-					return // One year shows no rhythm: nothing is expected next.
+				if r.previous == 0 || r.closed {
+					return // One year shows no rhythm, and a closed compilation gains none: nothing is expected next.
 				}
 				next := 2*r.latest - r.previous
 				emit(float64(dueTime(next, r.lag).Unix()), r.first.Indicator.Name, r.first.Region, r.first.Program, yearLabel(next))
@@ -306,6 +306,7 @@ type rhythm struct {
 	first            *dataset.Observation // The first annual figure, which names the series.
 	latest, previous int                  // The latest two years with a figure; previous is 0 when there is one.
 	lag              int                  // The longest publication lag of the datasets of the latest year, in months.
+	closed           bool                 // Every dataset of the latest year is closed: no next year is due.
 }
 
 // eachRhythm calls f for every metric, region and programme with an annual
@@ -322,14 +323,15 @@ func eachRhythm(snap *dataset.Snapshot, f func(rhythm)) {
 			if r.first != nil {
 				f(r)
 			}
-			r = rhythm{first: o, latest: o.Year, lag: o.Dataset.PublicationLagMonths}
+			r = rhythm{first: o, latest: o.Year, lag: o.Dataset.PublicationLagMonths, closed: o.Dataset.Closed}
 			continue
 		}
 		switch {
 		case o.Year > r.latest:
-			r.previous, r.latest, r.lag = r.latest, o.Year, o.Dataset.PublicationLagMonths
+			r.previous, r.latest, r.lag, r.closed = r.latest, o.Year, o.Dataset.PublicationLagMonths, o.Dataset.Closed
 		case o.Year == r.latest:
 			r.lag = max(r.lag, o.Dataset.PublicationLagMonths)
+			r.closed = r.closed && o.Dataset.Closed
 		case o.Year > r.previous:
 			r.previous = o.Year
 		}

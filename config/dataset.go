@@ -30,7 +30,7 @@ type datasetParser struct {
 }
 
 var datasetKeys = []string{"id", "title", "publisher", "license", "sources", "regions", "programs", "indicators", "observations", "observation_files", "reported", "totals",
-	"publication_lag_months", "acknowledged"}
+	"publication_lag_months", "expect_new_years", "acknowledged"}
 
 // parseDataset parses and validates one dataset file; problems go to ld.ps.
 func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *dataset.Dataset {
@@ -63,6 +63,9 @@ func (ld *loader) parseDataset(fsys fileSystem, path string, data []byte) *datas
 	p.ds.Publisher = p.str(f, "publisher", false)
 	p.ds.License = p.str(f, "license", false)
 	p.ds.PublicationLagMonths = p.publicationLag(f)
+	if expect, ok := p.boolean(f, "expect_new_years"); ok {
+		p.ds.Closed = !expect
+	}
 	p.parseSources(f)
 	p.parseRegions(f)
 	p.parsePrograms(f)

@@ -340,6 +340,10 @@ type Dataset struct {
 	// publish the figures of that year: a series whose next year has no
 	// figure that long after that year's end is late.
 	PublicationLagMonths int
+	// Closed marks a compilation of past figures that is not kept up to
+	// date (expect_new_years: false): a series whose latest year comes from
+	// it alone has no next year due.
+	Closed bool
 	// Acknowledged holds the failed consistency checks the dataset knows
 	// of, each with the reason it fails.
 	Acknowledged []*Acknowledgement

@@ -70,7 +70,7 @@ var (
 	// The due time is a value, not a sample timestamp, so that a rule can
 	// compare it with time(): the year stays a label, as on every family.
 	SeriesNextDue = Family{"socsec_series_next_due_timestamp_seconds",
-		"Time from which the metric, region and programme lack their figure of year, the next year by the series' rhythm (its latest year plus the gap between its two latest years): that year's end plus the publication lag of the dataset of its latest year (publication_lag_months, 18 by default); absent for a series of one year.",
+		"Time from which the metric, region and programme lack their figure of year, the next year by the series' rhythm (its latest year plus the gap between its two latest years): that year's end plus the publication lag of the dataset of its latest year (publication_lag_months, 18 by default); absent for a series of one year, or whose latest year comes only from datasets with expect_new_years: false.",
 		[]string{"metric", RegionLabel, ProgramLabel, YearLabel}}
 	CoverageTarget = Family{"socsec_coverage_target_ratio",
 		"Policy coverage target, 0-1; region_code=\"\" is the programme default, a region_code overrides it for that region.",

@@ -162,11 +162,66 @@ func (ix *index) chart(o *dataset.Observation, conflicting []*dataset.Observatio
 	for y := first; y <= last; y += step {
 		c.XTicks = append(c.XTicks, chartTick{Pos: px(float64(y)), Label: strconv.Itoa(y)})
 	}
-	for i := range 5 {
-		v := y0 + (y1-y0)*float64(i)/4
-		c.YTicks = append(c.YTicks, chartTick{Pos: py(v), Label: shortNumber(o.Indicator.Unit, niceRound(v, y1-y0))})
+	for _, t := range valueTicks(o.Indicator.Unit, y0, y1) {
+		c.YTicks = append(c.YTicks, chartTick{Pos: py(t.value), Label: t.label})
 	}
 	return c
+}
+
+// valueTick is a tick of the value axis: where it stands and what it reads.
+type valueTick struct {
+	value float64
+	label string
+}
+
+// valueTicks returns the ticks of a value axis from y0 to y1: round values
+// a round step apart (1, 2, 2.5 or 5 times a power of ten), three to seven
+// of them, each labelled with as many digits as the step needs, so that no
+// two read the same. Should rounding ever make two labels equal, only one
+// tick is labelled, the middle one, as it is.
+func valueTicks(u dataset.Unit, y0, y1 float64) []valueTick {
+	span := y1 - y0
+	if !(span > 0) || math.IsInf(span, 0) {
+		return []valueTick{{value: y0, label: axisLabel(u, y0, 0, 0)}}
+	}
+	step := niceStep(span / 6)
+	scale := axisScale(u, math.Max(math.Abs(y0), math.Abs(y1)))
+	digits := stepDigits(step / scale)
+	var ticks []valueTick
+	for k := math.Ceil(y0/step - 1e-9); k*step <= y1+step*1e-9; k++ {
+		v := dataset.Round15(k * step)
+		ticks = append(ticks, valueTick{value: v, label: axisLabel(u, v, scale, digits)})
+	}
+	for i := 1; i < len(ticks); i++ {
+		if ticks[i].label == ticks[i-1].label {
+			mid := dataset.Round15((y0 + y1) / 2)
+			return []valueTick{{value: mid, label: axisLabel(u, mid, 0, 0)}}
+		}
+	}
+	return ticks
+}
+
+// niceStep is the round step nearest above raw: 1, 2, 2.5 or 5 times a
+// power of ten.
+func niceStep(raw float64) float64 {
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if m*mag >= raw*(1-1e-9) {
+			return m * mag
+		}
+	}
+	return 10 * mag
+}
+
+// stepDigits is how many decimals a multiple of step needs, at most 12.
+func stepDigits(step float64) int {
+	for d := 0; d < 12; d++ {
+		scaled := step * math.Pow(10, float64(d))
+		if math.Abs(scaled-math.Round(scaled)) < 1e-6*scaled {
+			return d
+		}
+	}
+	return 12
 }
 
 // chartSample is the most points the chart draws of one conflict: a
@@ -204,15 +259,6 @@ func yearPosition(o *dataset.Observation) float64 {
 	end := o.PeriodEnd()
 	days := time.Date(end.Year(), time.December, 31, 0, 0, 0, 0, time.UTC).YearDay()
 	return float64(end.Year()) - 1 + float64(end.YearDay())/float64(days)
-}
-
-// niceRound rounds an axis value to two significant digits of the range.
-func niceRound(v, span float64) float64 {
-	if span <= 0 {
-		return v
-	}
-	p := math.Pow(10, math.Floor(math.Log10(span))-1)
-	return dataset.Round15(math.Round(v/p) * p)
 }
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }

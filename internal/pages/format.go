@@ -246,27 +246,51 @@ func allowsText(o *dataset.Observation) string {
 	return f(lo) + " to " + f(hi)
 }
 
-// shortNumber writes an axis label: 25.8M, 3,512, 93.2 %.
-func shortNumber(u dataset.Unit, v float64) string {
+// axisScale is what the labels of a value axis reaching maxAbs are
+// written in: percent of a ratio, else thousands (from 10,000), millions,
+// billions or trillions, or ones.
+func axisScale(u dataset.Unit, maxAbs float64) float64 {
 	if u == dataset.UnitRatio {
-		return strconv.FormatFloat(dataset.Round15(v*100), 'f', -1, 64) + " %"
+		return 0.01
 	}
-	a := math.Abs(v)
 	switch {
-	case a >= 1e12:
-		return trimZeros(v/1e12) + "T"
-	case a >= 1e9:
-		return trimZeros(v/1e9) + "B"
-	case a >= 1e6:
-		return trimZeros(v/1e6) + "M"
-	case a >= 1e4:
-		return trimZeros(v/1e3) + "k"
+	case maxAbs >= 1e12:
+		return 1e12
+	case maxAbs >= 1e9:
+		return 1e9
+	case maxAbs >= 1e6:
+		return 1e6
+	case maxAbs >= 1e4:
+		return 1e3
 	}
-	return trimZeros(v)
+	return 1
 }
 
-func trimZeros(v float64) string {
-	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+// scaleSuffix is what follows a number written in scale.
+var scaleSuffix = map[float64]string{0.01: " %", 1: "", 1e3: "k", 1e6: "M", 1e9: "B", 1e12: "T"}
+
+// axisLabel writes an axis label: 25.8M, 3512, 93.2 %, v in scale with
+// digits decimals, trailing zeros dropped; a scale of 0 writes v alone in
+// the scale of its own size, as precisely as it is.
+func axisLabel(u dataset.Unit, v, scale float64, digits int) string {
+	if scale == 0 {
+		scale, digits = axisScale(u, math.Abs(v)), -1
+	}
+	x := dataset.Round15(v / scale)
+	if digits >= 0 {
+		x = math.Round(x*math.Pow(10, float64(digits))) / math.Pow(10, float64(digits))
+	}
+	if x == 0 {
+		if u != dataset.UnitRatio {
+			return "0"
+		}
+		x = 0 // No "-0".
+	}
+	text := strconv.FormatFloat(x, 'f', digits, 64)
+	if strings.Contains(text, ".") {
+		text = strings.TrimRight(strings.TrimRight(text, "0"), ".")
+	}
+	return text + scaleSuffix[scale]
 }
 
 // figuresURL is the address of /figures with the given filters.

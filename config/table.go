@@ -25,11 +25,11 @@ var layouts = []string{layoutLong, layoutTable, layoutSDMX, layoutILOSTAT}
 // fileKeys are the keys of an observation_files entry written as a mapping;
 // layoutKeys says which of them each layout takes beyond file and layout.
 var (
-	fileKeys   = []string{"file", "layout", "sheet", "header_row", "columns", "codes", "source", "indicator", "region", "program", "basis", "unit", "year", "period", "flags", "dimensions"}
+	fileKeys   = []string{"file", "layout", "sheet", "range", "header_row", "header_rows", "columns", "codes", "source", "indicator", "region", "program", "basis", "unit", "year", "period", "flags", "dimensions"}
 	figureKeys = []string{"source", "indicator", "region", "program", "basis", "unit", "year", "period", "flags", "dimensions"}
 	layoutKeys = map[string][]string{
 		layoutLong:    nil,
-		layoutTable:   append([]string{"sheet", "header_row", "columns", "codes"}, figureKeys...),
+		layoutTable:   append([]string{"sheet", "range", "header_row", "header_rows", "columns", "codes"}, figureKeys...),
 		layoutSDMX:    append([]string{"codes"}, figureKeys...),
 		layoutILOSTAT: append([]string{"codes"}, figureKeys...),
 	}
@@ -58,9 +58,14 @@ type fileMapping struct {
 	pos    dataset.Position
 	layout string
 	sheet  string
-	// header is the row of the column names, from 1.
-	header int
-	fixed  target
+	// rng is the rectangle of the sheet or CSV file that holds the table,
+	// nil for all of it.
+	rng *cellRange
+	// header is the first row of the column names, from 1, counted in the
+	// range; headerRows is how many rows name the columns (a group row over
+	// a column row is 2).
+	header, headerRows int
+	fixed              target
 	// columns maps a table's column names to what they hold.
 	columns map[string]*tableColumn
 	// codes maps a column's name, then a code of it, to what it sets.
@@ -98,7 +103,7 @@ func (p *datasetParser) parseObservationFile(fsys fileSystem, base string, n *ya
 	if filePath == "" {
 		return
 	}
-	m := &fileMapping{file: fsys.name(filePath), field: field, pos: p.pos(n), layout: layoutLong, header: 1}
+	m := &fileMapping{file: fsys.name(filePath), field: field, pos: p.pos(n), layout: layoutLong, header: 1, headerRows: 1}
 	xlsx := strings.EqualFold(filepath.Ext(filePath), ".xlsx")
 	if xlsx {
 		m.layout = layoutTable
@@ -132,6 +137,19 @@ func (p *datasetParser) parseObservationFile(fsys fileSystem, base string, n *ya
 			p.ps.errorf(p.pos(hn), join(field, "header_row"), "must be 1 or more, got %d", h)
 		}
 		m.header = h
+	}
+	if h, hn := p.integer(f, "header_rows", false); hn != nil {
+		if h < 1 || h > maxHeaderRows {
+			p.ps.errorf(p.pos(hn), join(field, "header_rows"), "must be 1 to %d, got %d", maxHeaderRows, h)
+		}
+		m.headerRows = h
+	}
+	if rn := p.scalar(f, "range", false); rn != nil {
+		rg, msg := parseCellRange(rn.Value)
+		if msg != "" {
+			p.ps.errorf(p.pos(rn), join(field, "range"), "%s", msg)
+		}
+		m.rng = rg
 	}
 	m.fixed = p.parseTarget(f, field, true)
 	if m.layout == layoutTable {

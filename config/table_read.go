@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
 	"gopkg.in/yaml.v3"
 
 	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
@@ -225,12 +227,44 @@ func (p *datasetParser) readTable(m *fileMapping, g *grid) {
 	if !p.checkTargets(m, ix) {
 		return
 	}
-	hi := m.header - 1
-	if hi >= len(g.rows) {
-		p.ps.errorf(dataset.Position{File: g.file, Line: 1, Column: 1}, g.where(0, 0, ""), "the table has %d rows, no header row %d (header_row)", len(g.rows), m.header)
+	if m.rng != nil {
+		cropped, ok := g.crop(m.rng)
+		if !ok {
+			p.ps.errorf(m.pos, join(m.field, "range"), "range %s starts at row %d, below the last row %d of %s", m.rng.text, m.rng.r0+1, len(g.rows), g.file)
+			return
+		}
+		g = cropped
+	}
+	hi, last := m.header-1, m.header+m.headerRows-2 // The header's first and last rows.
+	if last >= len(g.rows) {
+		at, rows := dataset.Position{File: g.file, Line: 1, Column: 1}, fmt.Sprintf("row %d (header_row)", m.header)
+		if len(g.rows) > 0 {
+			at = g.pos(0, 0)
+		}
+		if m.headerRows > 1 {
+			rows = fmt.Sprintf("rows %d to %d (header_row, header_rows)", m.header, last+1)
+		}
+		in := ""
+		if m.rng != nil {
+			in = " in range " + m.rng.text
+		}
+		p.ps.errorf(at, g.where(0, 0, ""), "the table has %d rows%s, no header %s", len(g.rows), in, rows)
 		return
 	}
-	header := g.rows[hi]
+	header := g.rows[last]
+	if m.headerRows > 1 {
+		header = joinHeader(g.rows[hi:last+1], g.sheet == "")
+	}
+	headerRows := fmt.Sprintf("row %d", m.header)
+	if m.headerRows > 1 {
+		headerRows = fmt.Sprintf("rows %d to %d", m.header, last+1)
+	}
+	notes, noteRows := tableNotes(g, hi, last)
+	if msg := textTooLong(notes, p.maxText); msg != "" {
+		first := slices.Min(slices.Collect(maps.Keys(noteRows)))
+		p.ps.errorf(g.pos(first, 0), g.where(first, 0, ""), "the notes of the table %s", msg)
+		return
+	}
 	var keys []int // Columns by number, and their roles.
 	var roles []string
 	var values []valueColumn
@@ -243,6 +277,7 @@ func (p *datasetParser) readTable(m *fileMapping, g *grid) {
 		}
 		year, period, isTime := parseTimeLabel(name)
 		exp, hasExp := unitInHeader(name)
+		at, where := g.pos(last, i), g.where(last, i, name)
 		switch {
 		case c != nil && c.role == roleIgnore:
 		case c != nil && c.role != "":
@@ -250,24 +285,24 @@ func (p *datasetParser) readTable(m *fileMapping, g *grid) {
 		case c != nil:
 			values = append(values, valueColumn{i: i, name: name, set: c.value, exp: exp, hasExp: hasExp})
 		case isTime:
-			t := target{"year": {value: year, pos: g.pos(hi, i), field: g.where(hi, i, name)}}
+			t := target{"year": {value: year, pos: at, field: where}}
 			if period != "" {
-				t["period"] = setting{value: period, pos: g.pos(hi, i), field: g.where(hi, i, name)}
+				t["period"] = setting{value: period, pos: at, field: where}
 			}
 			values = append(values, valueColumn{i: i, name: name, set: t})
 		case strings.TrimSpace(name) == "":
 			empty[i] = true
 		default:
-			p.ps.errorf(g.pos(hi, i), g.where(hi, i, name), "column %q is not mapped: map it under %s.columns as a key column (region, indicator, …), a column of figures ({indicator: …}) or ignore; a column of figures of a year is named by it (2023, 2023年, 2023-Q3)", name, m.field)
+			p.ps.errorf(at, where, "column %q is not mapped: map it under %s.columns as a key column (region, indicator, …), a column of figures ({indicator: …}) or ignore; a column of figures of a year is named by it (2023, 2023年, 2023-Q3)", name, m.field)
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(m.columns)) {
 		if c := m.columns[name]; !c.found {
-			p.ps.errorf(c.pos, c.field, "column %q is not in the header of %s (row %d), which has %s", c.name, g.file, m.header, quoteList(header))
+			p.ps.errorf(c.pos, c.field, "column %q is not in the header of %s (%s), which has %s", c.name, g.file, headerRows, quoteList(header))
 		}
 	}
 	if len(values) == 0 && len(p.ps.errors) == before {
-		p.ps.errorf(g.pos(hi, 0), g.where(hi, 0, ""), "no column of figures: name a column by its year (2023, 2023年) or map one under %s.columns ({indicator: …})", m.field)
+		p.ps.errorf(g.pos(last, 0), g.where(last, 0, ""), "no column of figures: name a column by its year (2023, 2023年) or map one under %s.columns ({indicator: …})", m.field)
 	}
 	if len(p.ps.errors) > before {
 		return
@@ -291,9 +326,9 @@ func (p *datasetParser) readTable(m *fileMapping, g *grid) {
 	var sk skipped
 	total := 0
 rows:
-	for r := hi + 1; r < len(g.rows); r++ {
+	for r := last + 1; r < len(g.rows); r++ {
 		row := g.rows[r]
-		if blankRow(row) || footnoteRow(row) {
+		if blankRow(row) || noteRows[r] {
 			continue
 		}
 		total++
@@ -305,7 +340,7 @@ rows:
 		}
 		for c := len(header); c < len(row); c++ {
 			if strings.TrimSpace(row[c]) != "" {
-				p.ps.errorf(g.pos(r, c), g.where(r, c, ""), "a cell past the header's %d columns: the table does not fit its header row %d", len(header), m.header)
+				p.ps.errorf(g.pos(r, c), g.where(r, c, ""), "a cell past the header's %d columns: the table does not fit its header (%s)", len(header), headerRows)
 				continue rows
 			}
 		}
@@ -394,6 +429,7 @@ rows:
 			}
 			posOf, fieldOf := targetPos(tt, pos, field)
 			in := figureInput(tt, withUnit(v, exp), posOf, fieldOf)
+			in.note = notes
 			p.addTableFigure(in, &dataset.Cell{Sheet: g.sheet, Ref: g.ref(r, vc.i), Row: strings.Join(label, " / "), Column: strings.TrimSpace(vc.name)})
 			if p.ld.state.stopped {
 				return
@@ -420,34 +456,6 @@ func blankRow(row []string) bool {
 		}
 	}
 	return true
-}
-
-// footnotePrefixes start the notes tables print below their rows.
-var footnotePrefixes = []string{"注", "数据来源", "资料来源", "说明", "note", "source", "*"}
-
-// footnoteRow reports whether a row is a note below a table: one cell,
-// the first with anything in it, starting as notes do.
-func footnoteRow(row []string) bool {
-	first := -1
-	for i, c := range row {
-		if strings.TrimSpace(c) == "" {
-			continue
-		}
-		if first >= 0 {
-			return false
-		}
-		first = i
-	}
-	if first < 0 {
-		return false
-	}
-	t := strings.ToLower(strings.TrimSpace(row[first]))
-	for _, pre := range footnotePrefixes {
-		if strings.HasPrefix(t, pre) {
-			return true
-		}
-	}
-	return false
 }
 
 // quoteList quotes the names of a header for a message, at most 20.
@@ -534,4 +542,133 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// maxHeaderRows bounds the rows that name a table's columns.
+const maxHeaderRows = 5
+
+// cellRange is a rectangle of a sheet or a CSV file, its corners as row
+// and column from 0, both included.
+type cellRange struct {
+	text           string // As the mapping writes it, for messages.
+	r0, c0, r1, c1 int
+}
+
+// parseCellRange reads a range as a spreadsheet writes it (B4:H40; $B$4:$H$40),
+// which names the columns of a CSV file by letter as well: A the first.
+func parseCellRange(s string) (*cellRange, string) {
+	from, to, ok := strings.Cut(strings.ToUpper(strings.TrimSpace(s)), ":")
+	c0, r0, err0 := excelize.CellNameToCoordinates(from)
+	c1, r1, err1 := excelize.CellNameToCoordinates(to)
+	if !ok || err0 != nil || err1 != nil {
+		return nil, fmt.Sprintf("must be a range of cells from its top left to its bottom right cell, such as B4:H40, got %q", s)
+	}
+	if r1 < r0 || c1 < c0 {
+		return nil, fmt.Sprintf("range %s ends above or left of where it starts: write its top left cell first, such as B4:H40", s)
+	}
+	return &cellRange{text: s, r0: r0 - 1, c0: c0 - 1, r1: r1 - 1, c1: c1 - 1}, ""
+}
+
+// crop is the part of g in rg, each cell still placed and named where it
+// is in the file; ok is false when the range starts below the last row.
+func (g *grid) crop(rg *cellRange) (*grid, bool) {
+	if rg.r0 >= len(g.rows) {
+		return nil, false
+	}
+	rows := make([][]string, 0, min(rg.r1, len(g.rows)-1)-rg.r0+1)
+	for r := rg.r0; r <= rg.r1 && r < len(g.rows); r++ {
+		row := g.rows[r]
+		if rg.c0 >= len(row) {
+			rows = append(rows, nil)
+			continue
+		}
+		rows = append(rows, row[rg.c0:min(rg.c1+1, len(row))])
+	}
+	pos, ref := g.pos, g.ref
+	return &grid{
+		file: g.file, sheet: g.sheet, rows: rows,
+		pos: func(r, c int) dataset.Position { return pos(r+rg.r0, c+rg.c0) },
+		ref: func(r, c int) string { return ref(r+rg.r0, c+rg.c0) },
+	}, true
+}
+
+// joinHeader names the columns of a header of several rows: each column
+// by its cells from the top row down, joined by " / ", a cell that repeats
+// the one above it (a merged cell) once. A CSV file has no merged cells:
+// there a group name printed once over the columns to its right names each
+// of them, as the spreadsheet it was saved from showed it.
+func joinHeader(rows [][]string, fill bool) []string {
+	width := 0
+	for _, row := range rows {
+		width = max(width, len(row))
+	}
+	names := make([]string, width)
+	for c := range width {
+		var parts []string
+		for i, row := range rows {
+			v := ""
+			if c < len(row) {
+				v = strings.TrimSpace(row[c])
+			}
+			if v == "" && fill && i < len(rows)-1 {
+				for l := min(c, len(row)) - 1; l >= 0; l-- {
+					if v = strings.TrimSpace(row[l]); v != "" {
+						break
+					}
+				}
+			}
+			if v != "" && (len(parts) == 0 || parts[len(parts)-1] != v) {
+				parts = append(parts, v)
+			}
+		}
+		names[c] = strings.Join(parts, " / ")
+	}
+	return names
+}
+
+// footnoteRE starts the notes tables print above or below their rows:
+// 注：, 数据来源：, Note:, Sources:, a note numbered 注1：, or an asterisk.
+var footnoteRE = regexp.MustCompile(`(?i)^(?:(?:注|附注|数据来源|资料来源|说明|notes?|sources?)\s*[0-9①-⑩]*\s*[:：]|\*)`)
+
+// tableNotes finds the rows of notes of a table, above its header or below
+// its last row of figures, and returns them joined as the text of the
+// note every figure of the table carries, with the rows they are in. A row
+// of one cell right after a note continues it (注：1. … then 2. …).
+func tableNotes(g *grid, headerFrom, headerTo int) (string, map[int]bool) {
+	var notes []string
+	rows := map[int]bool{}
+	after := false
+	for r, row := range g.rows {
+		if r >= headerFrom && r <= headerTo {
+			after = false
+			continue
+		}
+		text, one := onlyCell(row)
+		switch {
+		case one && footnoteRE.MatchString(text):
+			after = true
+		case one && after && r > headerTo:
+		default:
+			if !blankRow(row) {
+				after = false
+			}
+			continue
+		}
+		notes = append(notes, text)
+		rows[r] = true
+	}
+	return strings.Join(notes, " "), rows
+}
+
+// onlyCell is the text of the one cell of a row with anything in it, and
+// whether there is exactly one.
+func onlyCell(row []string) (string, bool) {
+	text, n := "", 0
+	for _, c := range row {
+		if t := strings.TrimSpace(c); t != "" {
+			text = t
+			n++
+		}
+	}
+	return text, n == 1
 }

@@ -47,11 +47,13 @@ func figuresByKey(t *testing.T, file string) (map[string]*dataset.Observation, *
 func TestTableLayouts(t *testing.T) {
 	got, res := figuresByKey(t, "testdata/tables/tables.yaml")
 	const pens = "socsec_pension_recipients_persons JP old_age 2022  sex="
+	// The notes below a table are every figure's of it.
+	const portalNotes, workbookNotes = "注：测试数据，不是统计数字。 数据来源：测试文件", "注：本表数字为测试数据，不是统计数字。"
 	want := map[string]tableFigure{
 		// A data-portal export: the unit from the mapping, the year from the header.
-		"socsec_insured_persons 140000 basic_pension 2022   portal": {value: 9910000, precision: 500, printed: "991.0万",
+		"socsec_insured_persons 140000 basic_pension 2022   portal": {value: 9910000, precision: 500, printed: "991.0万", note: portalNotes,
 			cell: &dataset.Cell{Row: "山西省", Column: "2022年"}, pos: "testdata/tables/portal.csv:6:12"},
-		"socsec_insured_persons 110000 basic_pension 2023   portal": {value: 18015000, precision: 500, printed: "1801.5万",
+		"socsec_insured_persons 110000 basic_pension 2023   portal": {value: 18015000, precision: 500, printed: "1801.5万", note: portalNotes,
 			cell: &dataset.Cell{Row: "北京市", Column: "2023年"}, pos: "testdata/tables/portal.csv:5:5"},
 		// A yearbook table: the units from the headers, the year from the mapping.
 		"socsec_insured_persons CN basic_pension 2023   yearbook": {value: 521124000, precision: 500, printed: "52,112.4万",
@@ -61,9 +63,9 @@ func TestTableLayouts(t *testing.T) {
 		"socsec_coverage_ratio 140000 basic_pension 2023   yearbook": {value: 0.885, precision: 0.0005, printed: "88.5%",
 			cell: &dataset.Cell{Row: "Shanxi", Column: "Coverage (%)"}, pos: "testdata/tables/yearbook.csv:4:19"},
 		// A workbook: the cell as its number format shows it, at its reference.
-		"socsec_insured_persons CN basic_pension 2023   workbook": {value: 521124000, precision: 500, printed: "52,112.4万",
+		"socsec_insured_persons CN basic_pension 2023   workbook": {value: 521124000, precision: 500, printed: "52,112.4万", note: workbookNotes,
 			cell: &dataset.Cell{Sheet: "表1", Ref: "表1!B3", Row: "全 国", Column: "2023年"}, pos: "testdata/tables/workbook.xlsx:3:2"},
-		"socsec_insured_persons 610000 basic_pension 2022   workbook": {value: 12137000, precision: 500, printed: "1,213.7万",
+		"socsec_insured_persons 610000 basic_pension 2022   workbook": {value: 12137000, precision: 500, printed: "1,213.7万", note: workbookNotes,
 			cell: &dataset.Cell{Sheet: "表1", Ref: "表1!C6", Row: "陕 西", Column: "2022年"}, pos: "testdata/tables/workbook.xlsx:6:3"},
 		// SDMX-CSV 1.0: UNIT_MULT and DECIMALS, OBS_STATUS P.
 		pens + "female intl": {value: 21250000, precision: 5000, printed: "21.25 million", pos: "testdata/tables/sdmx-1.csv:2:40"},
@@ -146,7 +148,7 @@ func TestTableErrors(t *testing.T) {
 			`testdata/tables/invalid-regions.csv:4:12: 2022年: must be a number or a figure as printed (3512, 3,512, 32.45 million, 5.81亿, 2.48万亿), got "12.3.4"`,
 			`testdata/tables/invalid-regions.csv:5:1: 地 区: no region has the code or name "朝 阳": declare it under regions (name or name_en as the table prints it); or map it under observation_files[1].codes`,
 			`testdata/tables/invalid-regions.csv:6:1: 地 区: empty region cell: every row names its region`,
-			`testdata/tables/invalid-regions.csv:7:9: a cell past the header's 3 columns: the table does not fit its header row 1`,
+			`testdata/tables/invalid-regions.csv:7:9: a cell past the header's 3 columns: the table does not fit its header (row 1)`,
 			`testdata/tables/invalid-regions.csv:1:1: the table has 7 rows, no header row 9 (header_row)`,
 			// Mappings that are wrong in themselves.
 			`testdata/tables/invalid-tables.yaml:65:13: observation_files[3].layout: unknown layout "tabular": use long, table, sdmx-csv, ilostat`,

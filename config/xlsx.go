@@ -55,7 +55,11 @@ func (p *datasetParser) parseXLSX(m *fileMapping, data []byte) {
 		p.ps.errorf(at, sheet, "cannot read the sheet: %v", err)
 		return
 	}
-	fillMerged(wb, sheet, rows, m.header)
+	lastHeader := m.header + m.headerRows - 1 // The header's last row in the sheet.
+	if m.rng != nil {
+		lastHeader += m.rng.r0
+	}
+	fillMerged(wb, sheet, rows, lastHeader)
 	g := &grid{
 		file: m.file, sheet: sheet, rows: rows,
 		pos: func(r, c int) dataset.Position { return dataset.Position{File: m.file, Line: r + 1, Column: c + 1} },

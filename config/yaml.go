@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -197,53 +198,41 @@ func (r *yamlReader) id(f fields, key string) string {
 // number reads a number in plain decimal notation (see parsePlain), written
 // as a YAML number rather than a string.
 func (r *yamlReader) number(f fields, key string) (float64, *yaml.Node) {
-	n := r.scalar(f, key, true)
-	if n == nil {
-		return 0, nil
+	plain := func(s string) (float64, string) {
+		fig, msg := parsePlain(s)
+		return fig.Value, msg
 	}
-	fig, msg := parsePlain(n.Value)
-	if msg == "" && n.Tag != "!!int" && n.Tag != "!!float" {
-		msg = notAString(n.Value)
-	}
-	if msg != "" {
-		r.ps.errorf(r.pos(n), join(f.path, key), "%s", msg)
-		return 0, nil
-	}
-	return fig.Value, n
+	return numeric(r, f, key, true, plain, "!!int", "!!float")
 }
 
 // integer reads a whole number of decimal digits (see parseWhole).
 func (r *yamlReader) integer(f fields, key string, required bool) (int, *yaml.Node) {
-	n := r.scalar(f, key, required)
-	if n == nil {
-		return 0, nil
-	}
-	v, msg := parseWhole(n.Value)
-	if msg == "" && n.Tag != "!!int" {
-		msg = notAString(n.Value)
-	}
-	if msg != "" {
-		r.ps.errorf(r.pos(n), join(f.path, key), "%s", msg)
-		return 0, nil
-	}
-	return v, n
+	return numeric(r, f, key, required, parseWhole, "!!int")
 }
 
 // year reads a year (see parseYear).
 func (r *yamlReader) year(f fields, key string, required bool, now func() time.Time) (int, *yaml.Node) {
+	return numeric(r, f, key, required, func(s string) (int, string) { return parseYear(s, now) }, "!!int")
+}
+
+// numeric reads the scalar at key with parse, which returns the value or
+// what is wrong with it; a value that parses must be written with one of
+// the YAML tags of its kind, not quoted as a string.
+func numeric[T any](r *yamlReader, f fields, key string, required bool, parse func(string) (T, string), tags ...string) (T, *yaml.Node) {
+	var zero T
 	n := r.scalar(f, key, required)
 	if n == nil {
-		return 0, nil
+		return zero, nil
 	}
-	y, msg := parseYear(n.Value, now)
-	if msg == "" && n.Tag != "!!int" {
+	v, msg := parse(n.Value)
+	if msg == "" && !slices.Contains(tags, n.Tag) {
 		msg = notAString(n.Value)
 	}
 	if msg != "" {
 		r.ps.errorf(r.pos(n), join(f.path, key), "%s", msg)
-		return 0, nil
+		return zero, nil
 	}
-	return y, n
+	return v, n
 }
 
 // notAString says that a number was written as a YAML string, in quotes.

@@ -45,6 +45,14 @@ func TestChinaNational(t *testing.T) {
 		{key{"socsec_insured_persons", "maternity", 2007, "", ""}, 77750000, "7775万", "lsy2011-t10-25"},
 		{key{"socsec_insured_persons", "basic_pension", 2022, "", ""}, 1050000000, "1.05 billion", "xinhua-2023-01-22"},
 		{key{"socsec_insured_persons", "work_injury", 2024, "2024-03", ""}, 290000000, "290 million", "app-2024-05-04"},
+		{key{"socsec_insured_persons", "employee_pension", 2013, "", ""}, 322180000, "32218萬人", "kcice-2013-bulletin"},
+		{key{"socsec_insured_persons", "basic_pension", 2017, "", ""}, 915480000, "91548萬人", "peoplesdaily-2018-05-22"},
+		{key{"socsec_insured_persons", "resident_pension", 2015, "", ""}, 504720000, "50472万人", "chyxx-2015-pension"},
+		{key{"socsec_beneficiaries_persons", "unemployment", 2021, "", "during_year"}, 6080000, "608万人", "overseas-2021-bulletin"},
+		{key{"socsec_fund_balance_yuan", "basic_pension", 2021, "", "year_end"}, 6397000000000, "63970億元", "peoplesdaily-2021-bulletin"},
+		{key{"socsec_fund_income_annual_yuan", "basic_medical", 2018, "", ""}, 2109011000000, "21090.11亿元", "xinhua-2019-03-01-medical"},
+		{key{"socsec_pension_monthly_per_capita_yuan", "employee_pension", 2014, "", ""}, 2061, "2061元", "shebaodata-2014-annual-report"},
+		{key{"socsec_insured_persons", "maternity", 2021, "", ""}, 237520000, "23752万人", "nbs-2022-achievements"},
 	} {
 		o := served[tc.key]
 		if o == nil {
@@ -55,21 +63,29 @@ func TestChinaNational(t *testing.T) {
 			t.Errorf("%+v: served %v (%q) from %s, want %v (%q) from %s", tc.key, o.Value, o.Printed(), o.Source.ID, tc.value, tc.printed, tc.source)
 		}
 	}
-	// The 2005 communique's early figures, reported by the press, are
-	// revised by the yearbook's final ones.
-	if len(s.Revisions) != 2 || len(s.Conflicts) != 0 {
-		t.Errorf("%d revisions, %d unresolved conflicts, want 2 and 0", len(s.Revisions), len(s.Conflicts))
+	// The communiques' early figures (2005, 2006 and 2007, as reprinted or
+	// reported) are revised by the yearbooks' and the ministry's later ones,
+	// and a consultancy's 2021 maternity figure by the statistics bureau's.
+	wantRevised := map[string]string{
+		"chinanews-2006-02-28":       "yb2006-t23-39",
+		"govcn-2006-communique":      "",
+		"kaotiyun-2007-communique":   "",
+		"chyxx-maternity-2022-04-14": "nbs-2022-achievements",
+	}
+	if len(s.Revisions) != 8 || len(s.Conflicts) != 0 {
+		t.Errorf("%d revisions, %d unresolved conflicts, want 8 and 0", len(s.Revisions), len(s.Conflicts))
 	}
 	for _, rv := range s.Revisions {
-		if rv.Old.Source.ID != "chinanews-2006-02-28" || rv.Served.Source.ID != "yb2006-t23-39" {
-			t.Errorf("revision of %s by %s", rv.Old.Source.ID, rv.Served.Source.ID)
+		by, ok := wantRevised[rv.Old.Source.ID]
+		if !ok || (by != "" && rv.By.Source.ID != by) || rv.By.Source.Authority >= rv.Old.Source.Authority {
+			t.Errorf("revision of %s (authority %d) by %s (authority %d) not expected", rv.Old.Source.ID, rv.Old.Source.Authority, rv.By.Source.ID, rv.By.Source.Authority)
 		}
 	}
 	// Every figure says where in its source it stands, and none copies the
 	// source's text.
 	obs := s.Datasets[0].Observations
-	if len(obs) < 90 {
-		t.Errorf("%d figures, want at least 90", len(obs))
+	if len(obs) != 282 || len(s.Datasets[0].Sources) != 54 {
+		t.Errorf("%d figures from %d sources, want 282 from 54", len(obs), len(s.Datasets[0].Sources))
 	}
 	for _, o := range obs {
 		if o.Locator() == "" || o.Source.URL == "" {

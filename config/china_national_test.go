@@ -53,6 +53,9 @@ func TestChinaNational(t *testing.T) {
 		{key{"socsec_fund_income_annual_yuan", "basic_medical", 2018, "", ""}, 2109011000000, "21090.11亿元", "xinhua-2019-03-01-medical"},
 		{key{"socsec_pension_monthly_per_capita_yuan", "employee_pension", 2014, "", ""}, 2061, "2061元", "shebaodata-2014-annual-report"},
 		{key{"socsec_insured_persons", "maternity", 2021, "", ""}, 237520000, "23752万人", "nbs-2022-achievements"},
+		{key{"socsec_insured_persons", "basic_medical", 2022, "", ""}, 1345920000, "134592萬人", "peoplesdaily-2022-medical-bulletin"},
+		{key{"socsec_insured_persons", "resident_medical", 2020, "", ""}, 1016760000, "101676万人", "overseas-2020-medical-bulletin"},
+		{key{"socsec_fund_expenditure_annual_yuan", "basic_pension", 2018, "", ""}, 4755000000000, "47550億元", "qilu-2018-bulletin"},
 	} {
 		o := served[tc.key]
 		if o == nil {
@@ -65,27 +68,31 @@ func TestChinaNational(t *testing.T) {
 	}
 	// The communiques' early figures (2005, 2006 and 2007, as reprinted or
 	// reported) are revised by the yearbooks' and the ministry's later ones,
-	// and a consultancy's 2021 maternity figure by the statistics bureau's.
+	// a consultancy's 2021 maternity figure by the statistics bureau's, and
+	// the 2022 medical quick report, flagged provisional, by the bulletin.
 	wantRevised := map[string]string{
 		"chinanews-2006-02-28":       "yb2006-t23-39",
 		"govcn-2006-communique":      "",
 		"kaotiyun-2007-communique":   "",
 		"chyxx-maternity-2022-04-14": "nbs-2022-achievements",
+		"jrj-2022-medical-express":   "peoplesdaily-2022-medical-bulletin",
 	}
-	if len(s.Revisions) != 8 || len(s.Conflicts) != 0 {
-		t.Errorf("%d revisions, %d unresolved conflicts, want 8 and 0", len(s.Revisions), len(s.Conflicts))
+	if len(s.Revisions) != 18 || len(s.Conflicts) != 0 {
+		t.Errorf("%d revisions, %d unresolved conflicts, want 18 and 0", len(s.Revisions), len(s.Conflicts))
 	}
 	for _, rv := range s.Revisions {
 		by, ok := wantRevised[rv.Old.Source.ID]
-		if !ok || (by != "" && rv.By.Source.ID != by) || rv.By.Source.Authority >= rv.Old.Source.Authority {
+		outranks := rv.By.Source.Authority < rv.Old.Source.Authority ||
+			rv.By.Source.Authority == rv.Old.Source.Authority && rv.Old.Provisional() && !rv.By.Provisional()
+		if !ok || (by != "" && rv.By.Source.ID != by) || !outranks {
 			t.Errorf("revision of %s (authority %d) by %s (authority %d) not expected", rv.Old.Source.ID, rv.Old.Source.Authority, rv.By.Source.ID, rv.By.Source.Authority)
 		}
 	}
 	// Every figure says where in its source it stands, and none copies the
 	// source's text.
 	obs := s.Datasets[0].Observations
-	if len(obs) != 282 || len(s.Datasets[0].Sources) != 54 {
-		t.Errorf("%d figures from %d sources, want 282 from 54", len(obs), len(s.Datasets[0].Sources))
+	if len(obs) != 345 || len(s.Datasets[0].Sources) != 64 {
+		t.Errorf("%d figures from %d sources, want 345 from 64", len(obs), len(s.Datasets[0].Sources))
 	}
 	for _, o := range obs {
 		if o.Locator() == "" || o.Source.URL == "" {

@@ -79,6 +79,8 @@ func TestChinaProvinces(t *testing.T) {
 			"Tibet", "Work Injury Insurance Contributors at Year-end (10 000 persons)"},
 		{provinceKey{"socsec_fund_balance_yuan", "650000", "maternity", 2010, "year_end"}, 990000000, "9.9亿", "lsy2011-t10-26",
 			"Xinjiang", "Balance at the Year-end"},
+		{provinceKey{"socsec_insured_persons", "140000", "rural_cooperative_medical", 2008, ""}, 20897800, "2089.78万", "yb2009-t21-47",
+			"Shanxi", "Number of Persons Participated (10 000 persons)"},
 		{provinceKey{"socsec_insured_persons", "CN", "employee_pension", 2008, ""}, 218911000, "21891.1万", "yb2009-t22-42",
 			"National Total", "Urban Basic Pension Insurance Contributors at Year-end (10 000 persons)"},
 	} {
@@ -114,7 +116,7 @@ func TestChinaProvinces(t *testing.T) {
 // participants of the employees' pension (2004, 2005, 2008 and 2010).
 func TestChinaProvincesCounts(t *testing.T) {
 	ds, figures := loadChinaProvinces(t)
-	if got, want := len(ds.Observations), 1694; got != want {
+	if got, want := len(ds.Observations), 1758; got != want {
 		t.Errorf("%d figures, want %d", got, want)
 	}
 	provinces := map[string]bool{}
@@ -233,8 +235,8 @@ func TestChinaProvincesAddUp(t *testing.T) {
 			t.Errorf("%+v: national %s, the 31 provinces add up to %v..%v; want them to agree: %v", g, n.Printed(), lo, hi, g != misprint)
 		}
 	}
-	if sums != 23 {
-		t.Errorf("%d national rows checked against the sum of the provinces, want 23", sums)
+	if sums != 25 {
+		t.Errorf("%d national rows checked against the sum of the provinces, want 25", sums)
 	}
 	// In 2009 the urban schemes' participants are those of the employees'
 	// scheme and of the urban residents'.

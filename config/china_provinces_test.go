@@ -36,13 +36,22 @@ func loadChinaProvinces(t *testing.T) (*dataset.Dataset, map[provinceKey]*datase
 	if len(s.Revisions) != 0 || len(s.Conflicts) != 0 {
 		t.Errorf("%d revisions and %d unresolved conflicts, want none: every yearbook table gives each figure once", len(s.Revisions), len(s.Conflicts))
 	}
+	// A figure is read twice only where two tables of the labour yearbook
+	// print the same maternity beneficiaries of 2010, and the two agree.
 	figures := map[provinceKey]*dataset.Observation{}
+	twice := 0
 	for _, o := range s.Datasets[0].Observations {
 		k := provinceKey{o.Indicator.Name, o.Region, o.Program, o.Year, o.Basis}
 		if prev := figures[k]; prev != nil {
-			t.Errorf("%s: read twice, at %s and %s", k, prev.Pos, o.Pos)
+			twice++
+			if prev.Value != o.Value || prev.Source.ID == o.Source.ID || k.program != "maternity" || k.year != 2010 {
+				t.Errorf("%s: read twice, %v at %s from %s and %v at %s from %s", k, prev.Value, prev.Pos, prev.Source.ID, o.Value, o.Pos, o.Source.ID)
+			}
 		}
 		figures[k] = o
+	}
+	if twice != 5 {
+		t.Errorf("%d figures read twice, want 5 (the national row and four provinces of 2010 in tables 10-25 and 10-26)", twice)
 	}
 	return s.Datasets[0], figures
 }
@@ -81,6 +90,8 @@ func TestChinaProvinces(t *testing.T) {
 			"Xinjiang", "Balance at the Year-end"},
 		{provinceKey{"socsec_insured_persons", "140000", "rural_cooperative_medical", 2008, ""}, 20897800, "2089.78万", "yb2009-t21-47",
 			"Shanxi", "Number of Persons Participated (10 000 persons)"},
+		{provinceKey{"socsec_insured_persons", "140000", "maternity", 2007, ""}, 1044000, "104.4万", "lsy2011-t10-25",
+			"Shanxi", "2007 Contributors at the Year-end"},
 		{provinceKey{"socsec_insured_persons", "CN", "employee_pension", 2008, ""}, 218911000, "21891.1万", "yb2009-t22-42",
 			"National Total", "Urban Basic Pension Insurance Contributors at Year-end (10 000 persons)"},
 	} {
@@ -112,11 +123,11 @@ func TestChinaProvinces(t *testing.T) {
 }
 
 // TestChinaProvincesCounts pins how much of the tables could be read: the
-// figures, provinces and years, and the provinces with four years of
+// figures, provinces and years (2001 to 2003 and 2007 of maternity only), and the provinces with four years of
 // participants of the employees' pension (2004, 2005, 2008 and 2010).
 func TestChinaProvincesCounts(t *testing.T) {
 	ds, figures := loadChinaProvinces(t)
-	if got, want := len(ds.Observations), 1758; got != want {
+	if got, want := len(ds.Observations), 1858; got != want {
 		t.Errorf("%d figures, want %d", got, want)
 	}
 	provinces := map[string]bool{}
@@ -140,8 +151,8 @@ func TestChinaProvincesCounts(t *testing.T) {
 		ys = append(ys, y)
 	}
 	sort.Ints(ys)
-	if fmt.Sprint(ys) != "[2004 2005 2006 2008 2009 2010 2011]" {
-		t.Errorf("years %v, want [2004 2005 2006 2008 2009 2010 2011]", ys)
+	if fmt.Sprint(ys) != "[2001 2002 2003 2004 2005 2006 2007 2008 2009 2010 2011]" {
+		t.Errorf("years %v, want [2001 2002 2003 2004 2005 2006 2007 2008 2009 2010 2011]", ys)
 	}
 	fourYears := 0
 	for _, n := range pensionYears {

@@ -56,6 +56,9 @@ func TestChinaNational(t *testing.T) {
 		{key{"socsec_insured_persons", "basic_medical", 2022, "", ""}, 1345920000, "134592萬人", "peoplesdaily-2022-medical-bulletin"},
 		{key{"socsec_insured_persons", "resident_medical", 2020, "", ""}, 1016760000, "101676万人", "overseas-2020-medical-bulletin"},
 		{key{"socsec_fund_expenditure_annual_yuan", "basic_pension", 2018, "", ""}, 4755000000000, "47550億元", "qilu-2018-bulletin"},
+		{key{"socsec_insured_persons", "unemployment", 2016, "", ""}, 180890000, "18089万人", "huaxia-2016-communique"},
+		{key{"socsec_insured_persons", "employee_pension", 2016, "", ""}, 379300000, "37930万人", "cns-2017-five-years"},
+		{key{"socsec_beneficiaries_persons", "work_injury", 2007, "", "during_year"}, 960000, "96萬人", "govcn-2008-03-31-work-injury"},
 	} {
 		o := served[tc.key]
 		if o == nil {
@@ -68,22 +71,30 @@ func TestChinaNational(t *testing.T) {
 	}
 	// The communiques' early figures (2005, 2006 and 2007, as reprinted or
 	// reported) are revised by the yearbooks' and the ministry's later ones,
-	// a consultancy's 2021 maternity figure by the statistics bureau's, and
-	// the 2022 medical quick report, flagged provisional, by the bulletin.
+	// a consultancy's 2021 maternity figure by the statistics bureau's, the
+	// communiques of 2015 to 2021 and the 2022 medical quick report, flagged
+	// provisional, by the final figures, and an earlier press report of 2008
+	// by a later one.
 	wantRevised := map[string]string{
-		"chinanews-2006-02-28":       "yb2006-t23-39",
-		"govcn-2006-communique":      "",
-		"kaotiyun-2007-communique":   "",
-		"chyxx-maternity-2022-04-14": "nbs-2022-achievements",
-		"jrj-2022-medical-express":   "peoplesdaily-2022-medical-bulletin",
+		"chinanews-2006-02-28":         "yb2006-t23-39",
+		"govcn-2006-communique":        "",
+		"kaotiyun-2007-communique":     "",
+		"chyxx-maternity-2022-04-14":   "nbs-2022-achievements",
+		"jrj-2022-medical-express":     "peoplesdaily-2022-medical-bulletin",
+		"govcn-2008-02-20-work-injury": "govcn-2008-03-31-work-injury",
+		"huaxia-2016-communique":       "cns-2017-five-years",
+		"xinhua-2017-communique":       "zhentanlaw-2017-bulletin",
+		"workers-2021-communique":      "",
 	}
-	if len(s.Revisions) != 18 || len(s.Conflicts) != 0 {
-		t.Errorf("%d revisions, %d unresolved conflicts, want 18 and 0", len(s.Revisions), len(s.Conflicts))
+	if len(s.Revisions) != 28 || len(s.Conflicts) != 0 {
+		t.Errorf("%d revisions, %d unresolved conflicts, want 28 and 0", len(s.Revisions), len(s.Conflicts))
 	}
 	for _, rv := range s.Revisions {
 		by, ok := wantRevised[rv.Old.Source.ID]
+		sameRank := rv.By.Source.Authority == rv.Old.Source.Authority && rv.Old.Provisional() == rv.By.Provisional()
 		outranks := rv.By.Source.Authority < rv.Old.Source.Authority ||
-			rv.By.Source.Authority == rv.Old.Source.Authority && rv.Old.Provisional() && !rv.By.Provisional()
+			rv.By.Source.Authority == rv.Old.Source.Authority && rv.Old.Provisional() && !rv.By.Provisional() ||
+			sameRank && rv.By.Source.Date().After(rv.Old.Source.Date())
 		if !ok || (by != "" && rv.By.Source.ID != by) || !outranks {
 			t.Errorf("revision of %s (authority %d) by %s (authority %d) not expected", rv.Old.Source.ID, rv.Old.Source.Authority, rv.By.Source.ID, rv.By.Source.Authority)
 		}
@@ -91,8 +102,8 @@ func TestChinaNational(t *testing.T) {
 	// Every figure says where in its source it stands, and none copies the
 	// source's text.
 	obs := s.Datasets[0].Observations
-	if len(obs) != 345 || len(s.Datasets[0].Sources) != 64 {
-		t.Errorf("%d figures from %d sources, want 345 from 64", len(obs), len(s.Datasets[0].Sources))
+	if len(obs) != 379 || len(s.Datasets[0].Sources) != 71 {
+		t.Errorf("%d figures from %d sources, want 379 from 71", len(obs), len(s.Datasets[0].Sources))
 	}
 	for _, o := range obs {
 		if o.Locator() == "" || o.Source.URL == "" {

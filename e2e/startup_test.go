@@ -102,3 +102,38 @@ func TestLandingPageSecurityHeaders(t *testing.T) {
 		t.Errorf("the landing page sends Content-Security-Policy %q, want the pages' allowing its inline stylesheets by hash: %q", got, want)
 	}
 }
+
+// TestStartupChecksBeforeListening starts the binary with a config that
+// does not exist and with a web config that does not exist: each must exit
+// 1 with the error on stderr, and never listen. The web config is checked
+// before the datasets are loaded.
+func TestStartupChecksBeforeListening(t *testing.T) {
+	for _, c := range []struct {
+		flag, want, notLogged string
+	}{
+		{"--config.file=e2e/testdata/does-not-exist.yml", "e2e/testdata/does-not-exist.yml: ", "Listening on"},
+		{"--web.config.file=e2e/testdata/does-not-exist-web.yml", `--web.config.file="e2e/testdata/does-not-exist-web.yml"`, "Loaded config and datasets"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		cmd := exec.CommandContext(ctx, testenv.Exporter(t), "--web.listen-address="+testenv.FreeAddr(t), c.flag)
+		cmd.Dir = testenv.RepoRoot(t)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		timedOut := ctx.Err() != nil
+		cancel()
+		var exit *exec.ExitError
+		switch {
+		case timedOut:
+			t.Errorf("%s: still running after a minute, want exit code 1 at start:\n%s", c.flag, stderr.String())
+		case !errors.As(err, &exit) || exit.ExitCode() != 1:
+			t.Errorf("%s: exited with %v, want exit code 1:\n%s", c.flag, err, stderr.String())
+		case !strings.Contains(stderr.String(), c.want):
+			t.Errorf("%s: stderr does not say %q:\n%s", c.flag, c.want, stderr.String())
+		case strings.Contains(stdout.String()+stderr.String(), "Listening on"):
+			t.Errorf("%s: the exporter listened before it exited:\n%s", c.flag, stderr.String())
+		case strings.Contains(stdout.String()+stderr.String(), c.notLogged):
+			t.Errorf("%s: the log says %q, want the start refused before that:\n%s", c.flag, c.notLogged, stderr.String())
+		}
+	}
+}

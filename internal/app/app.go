@@ -55,13 +55,19 @@ const DefaultMaxShards = 64
 
 // Validate says what is wrong with options that their flags' types let
 // through, naming the flag: a path of the metrics that is no path or is
-// another route's, and a cap on shards below 1.
+// another route's, a cap on shards below 1, and a web config (TLS, basic
+// auth) that cannot be read or is invalid.
 func (o Options) Validate() error {
 	if err := checkTelemetryPath(o.TelemetryPath); err != nil {
 		return fmt.Errorf("--web.telemetry-path=%q: %w", o.TelemetryPath, err)
 	}
 	if o.MaxShards < 1 {
 		return fmt.Errorf("--web.max-shards=%d: must be at least 1", o.MaxShards)
+	}
+	if o.Web != nil && o.Web.WebConfigFile != nil && *o.Web.WebConfigFile != "" {
+		if err := web.Validate(*o.Web.WebConfigFile); err != nil {
+			return fmt.Errorf("--web.config.file=%q: %w", *o.Web.WebConfigFile, err)
+		}
 	}
 	return nil
 }
@@ -209,9 +215,11 @@ func (e *Exporter) configName() string {
 	return e.opts.Load.ConfigFile
 }
 
-// Run serves HTTP until ctx is done, loading the data first and reloading
-// whenever reload receives. It returns an error if the options are invalid
-// (Options.Validate) or the first load fails. Once ctx is done, loads stop
+// Run loads the data, then serves HTTP until ctx is done, reloading
+// whenever reload receives. Nothing listens before the first load has
+// succeeded: invalid options (Options.Validate), an unreadable web config
+// and a failed first load return an error with no port ever opened, and a
+// ctx done during the first load returns nil. Once ctx is done, loads stop
 // and Run returns within ShutdownTimeout even when a load is stuck reading
 // a file: nothing waits for it.
 func (e *Exporter) Run(ctx context.Context, reload <-chan struct{}) error {
@@ -220,23 +228,21 @@ func (e *Exporter) Run(ctx context.Context, reload <-chan struct{}) error {
 	}
 	stop := context.AfterFunc(ctx, e.cancel)
 	defer stop()
+	if err := e.Reload(); err != nil {
+		if errors.Is(err, errShuttingDown) {
+			e.logger.Info("Shutting down")
+			return nil
+		}
+		// The load logged its problems; they are not repeated.
+		return errors.New("the first load of the config and datasets failed, so the exporter did not start")
+	}
 	server := e.newServer()
 	serveErr := make(chan error, 1)
 	go func() {
 		serveErr <- web.ListenAndServe(server, e.opts.Web, e.logger)
 	}()
-	first := e.requestReload()
-	loaded := first.done
 	for {
 		select {
-		case <-loaded:
-			if first.err != nil {
-				e.cancel()
-				e.shutdown(server)
-				// The load logged its problems; they are not repeated.
-				return errors.New("the first load of the config and datasets failed")
-			}
-			loaded = nil
 		case <-reload:
 			// The reload logs and exports its outcome; a request while
 			// one runs shares the next.

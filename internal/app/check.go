@@ -37,6 +37,11 @@ type CheckOptions struct {
 	ConsistencyFatal bool
 	// Strict makes an unresolved conflict an error rather than a warning.
 	Strict bool
+	// Stderr, when set, receives the errors, one line each, and the line
+	// saying that the check failed: in the text format instead of the
+	// report, in the JSON format beside it, so that the report keeps its
+	// form. Nil leaves them in the report alone.
+	Stderr io.Writer
 }
 
 // checkReport is everything check found; its JSON form is the json format.
@@ -245,7 +250,8 @@ type checkSummary struct {
 // Check validates the config and datasets, runs the consistency checks on
 // the figures, and writes a report to w. The text report has one line per
 // problem (file:line:column: field: message, warnings as field: warning:
-// message) and one per consistency check, then a summary. It returns
+// message) and one per consistency check, then a summary; with co.Stderr
+// set, the errors and the summary of a failed check go there instead. It returns
 // CheckInvalid on any config or dataset error (no consistency check runs
 // then), CheckInconsistent when a consistency check fails and
 // co.ConsistencyFatal is set, and CheckOK otherwise.
@@ -256,8 +262,15 @@ func Check(w io.Writer, opts config.Options, co CheckOptions) int {
 		enc.SetIndent("", "  ")
 		// Writing to stdout fails only when nobody reads it; the exit code says the rest.
 		_ = enc.Encode(rep)
+		if co.Stderr != nil {
+			rep.writeErrors(co.Stderr)
+		}
 	} else {
-		rep.writeText(w)
+		errw := co.Stderr
+		if errw == nil {
+			errw = w
+		}
+		rep.writeText(w, errw)
 	}
 	switch {
 	case rep.Status == "invalid":
@@ -356,7 +369,21 @@ var groupedKinds = map[config.Kind]string{
 // groupAbove is how many warnings of a grouped kind are listed one by one.
 const groupAbove = 5
 
-func (rep *checkReport) writeText(w io.Writer) {
+// writeErrors writes each error of an invalid report, then the line saying
+// the check failed; it writes nothing for a valid one.
+func (rep *checkReport) writeErrors(w io.Writer) {
+	if rep.Status != "invalid" {
+		return
+	}
+	for _, p := range rep.Errors {
+		fmt.Fprintln(w, p.text)
+	}
+	fmt.Fprintf(w, "check failed: %d error(s), %d warning(s)\n", rep.Summary.Errors, rep.Summary.Warnings)
+}
+
+// writeText writes the text report to w, but for its errors and the summary
+// of a failed check, which go to errw.
+func (rep *checkReport) writeText(w, errw io.Writer) {
 	counts := map[config.Kind]int{}
 	for _, p := range rep.Warnings {
 		counts[p.Kind]++
@@ -371,9 +398,7 @@ func (rep *checkReport) writeText(w io.Writer) {
 			fmt.Fprintf(w, "warning: %d %s, not listed (check --format=json lists them)\n", n, groupedKinds[kind])
 		}
 	}
-	for _, p := range rep.Errors {
-		fmt.Fprintln(w, p.text)
-	}
+	rep.writeErrors(errw)
 	for _, c := range rep.Checks {
 		verdict, message := string(c.Status), c.Message
 		if c.Status == check.Failed {
@@ -393,7 +418,7 @@ func (rep *checkReport) writeText(w io.Writer) {
 	}
 	switch rep.Status {
 	case "invalid":
-		fmt.Fprintf(w, "check failed: %d error(s), %d warning(s)\n", s.Errors, s.Warnings)
+		// Written with the errors, by writeErrors.
 	case "inconsistent":
 		fmt.Fprintf(w, "check passed with inconsistent figures: %d of %d consistency check(s) failed, %s; %d dataset(s), %d series, %d revision(s), %d unresolved conflict(s), %d warning(s)\n",
 			s.FailedChecks, s.Checks, unchecked, s.Datasets, s.Series, s.Revisions, s.Conflicts, s.Warnings)

@@ -354,3 +354,48 @@ func TestCheckJSONWarningsAreTyped(t *testing.T) {
 		t.Errorf("settlement disputes %+v, want one: the bulletin served, the two press figures disputed", rep.Settlement.Disputes)
 	}
 }
+
+// TestCheckErrorsToStderr checks that with CheckOptions.Stderr set the
+// errors of an invalid load and the line saying the check failed go there,
+// and only there, while the report keeps its warnings; in JSON the report
+// is still one document listing the errors, and the errors go to Stderr
+// besides.
+func TestCheckErrorsToStderr(t *testing.T) {
+	// With --strict the unresolved conflict is an error, and the
+	// revisions stay warnings.
+	opts := config.Options{Datasets: []string{"../../config/testdata/valid-settlement.yaml"}, Now: testenv.Now}
+	const conflict = "valid-settlement.yaml:62:5: value: unresolved conflict"
+	var out, errs bytes.Buffer
+	if got := Check(&out, opts, CheckOptions{Strict: true, Stderr: &errs}); got != CheckInvalid {
+		t.Errorf("text: exit code %d, want %d", got, CheckInvalid)
+	}
+	if !strings.Contains(errs.String(), conflict) || !strings.Contains(errs.String(), "check failed: 1 error(s), 6 warning(s)") {
+		t.Errorf("text: stderr lacks the error %q and the line saying the check failed:\n%s", conflict, errs.String())
+	}
+	if strings.Contains(out.String(), "unresolved conflict") || strings.Contains(out.String(), "check failed") {
+		t.Errorf("text: the report on stdout holds the error or the failure line, which belong on stderr:\n%s", out.String())
+	}
+	if n := strings.Count(out.String(), ": warning: "); n != 6 {
+		t.Errorf("text: the report on stdout has %d warnings, want the 6 of the load:\n%s", n, out.String())
+	}
+
+	out.Reset()
+	errs.Reset()
+	if got := Check(&out, opts, CheckOptions{Format: FormatJSON, Strict: true, Stderr: &errs}); got != CheckInvalid {
+		t.Errorf("json: exit code %d, want %d", got, CheckInvalid)
+	}
+	var rep checkReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || rep.Status != "invalid" || len(rep.Errors) != 1 {
+		t.Errorf("json: stdout is not one report of status invalid with 1 error (%v):\n%s", err, out.String())
+	}
+	if !strings.Contains(errs.String(), conflict) || !strings.Contains(errs.String(), "check failed: 1 error(s)") {
+		t.Errorf("json: stderr lacks the error %q and the line saying the check failed:\n%s", conflict, errs.String())
+	}
+
+	// A valid load writes nothing to Stderr.
+	out.Reset()
+	errs.Reset()
+	if got := Check(&out, opts, CheckOptions{Stderr: &errs}); got != CheckOK || errs.Len() != 0 {
+		t.Errorf("without --strict: exit code %d and stderr %q, want %d and nothing", got, errs.String(), CheckOK)
+	}
+}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,7 +31,8 @@ func run(t *testing.T, args ...string) (string, string, int) {
 }
 
 // TestHelpListsTheServingFlags checks that --help goes to stdout and lists
-// the serving flags at the top level, not only under serve --help.
+// the serving flags, as running the exporter without a command serves, with
+// the flags every command takes.
 func TestHelpListsTheServingFlags(t *testing.T) {
 	stdout, stderr, code := run(t, "--help")
 	if code != 0 || stderr != "" {
@@ -39,6 +41,108 @@ func TestHelpListsTheServingFlags(t *testing.T) {
 	for _, flag := range []string{"--web.listen-address", "--web.config.file", "--web.telemetry-path", "web.enable-lifecycle", "--config.file", "--dataset.max-file-bytes", "--log.level"} {
 		if !strings.Contains(stdout, flag) {
 			t.Errorf("--help on stdout does not list %s", flag)
+		}
+	}
+}
+
+// TestCommandHelpShowsItsOwnFlags checks that check --help and backfill
+// --help list their own flags before the loading and log flags, and none of
+// serve's serving flags.
+func TestCommandHelpShowsItsOwnFlags(t *testing.T) {
+	for command, own := range map[string][]string{
+		"check":    {"--format=", "consistency-fatal", "strict"},
+		"backfill": {"--output=", "--label="},
+	} {
+		stdout, stderr, code := run(t, command, "--help")
+		if code != 0 || stderr != "" {
+			t.Errorf("%s --help exited %d with stderr %q, want 0 and nothing", command, code, stderr)
+			continue
+		}
+		for _, serving := range []string{"--web.", "--config.reload-timeout"} {
+			if strings.Contains(stdout, serving) {
+				t.Errorf("%s --help lists %s…, a flag of serve:\n%s", command, serving, stdout)
+			}
+		}
+		shared := strings.Index(stdout, "--config.file=")
+		for _, flag := range own {
+			if i := strings.Index(stdout, flag); i < 0 || shared < 0 || i > shared {
+				t.Errorf("%s --help does not list %s before --config.file:\n%s", command, flag, stdout)
+			}
+		}
+	}
+}
+
+// TestUsageErrorsSayWhatWasExpected checks that a mistyped command or flag
+// exits 2 with an error on stderr naming what was expected, the closest
+// command or flag, and --help.
+func TestUsageErrorsSayWhatWasExpected(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"chek"}, []string{`unknown command "chek"`, "did you mean check?", "serve (the default), check and backfill", "run socsec_exporter --help"}},
+		{[]string{"--web.listen-adress=127.0.0.1:1"}, []string{"unknown flag --web.listen-adress", "did you mean --web.listen-address?", "run socsec_exporter --help"}},
+		{[]string{"check", "--frmat=json"}, []string{"unknown flag --frmat", "did you mean --format?", "run socsec_exporter check --help"}},
+	} {
+		stdout, stderr, code := run(t, c.args...)
+		if code != 2 || stdout != "" {
+			t.Errorf("socsec_exporter %s exited %d with stdout %q, want 2 and nothing", strings.Join(c.args, " "), code, stdout)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("socsec_exporter %s: stderr does not say %q:\n%s", strings.Join(c.args, " "), w, stderr)
+			}
+		}
+	}
+}
+
+// TestErrorsGoToStderr checks that check and backfill write their errors to
+// stderr and nothing but their reports to stdout. The errors of check on
+// bad files are pinned in testdata/check-several-bad-files.stderr.txt (go
+// test ./e2e -update rewrites it); their stdout is pinned by TestCheckCommand.
+func TestErrorsGoToStderr(t *testing.T) {
+	const missing = "e2e/testdata/does-not-exist.yml"
+	for _, args := range [][]string{
+		{"check", "--config.file=" + missing},
+		{"backfill", "--config.file=" + missing, "--output=-"},
+	} {
+		stdout, stderr, code := run(t, args...)
+		if code != 1 || stdout != "" || !strings.Contains(stderr, missing+": ") {
+			t.Errorf("socsec_exporter %s exited %d with stdout %q and stderr %q; want 1, nothing on stdout and the error naming %s on stderr",
+				strings.Join(args, " "), code, stdout, stderr, missing)
+		}
+	}
+
+	stdout, stderr, code := run(t, "check", "config/testdata/invalid-unknown-region.yaml", "config/testdata/invalid-csv-bad-number.yaml", "config/testdata/invalid-reserved-indicator.yaml")
+	if code != 1 || stdout != "" {
+		t.Errorf("check of three bad files exited %d with stdout %q, want 1 and nothing", code, stdout)
+	}
+	golden := filepath.Join("testdata", "check-several-bad-files.stderr.txt")
+	if *update {
+		if err := os.WriteFile(golden, []byte(stderr), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stderr != string(want) {
+		t.Errorf("stderr of check of three bad files differs from %s (go test ./e2e -update to accept):\n%s", golden, stderr)
+	}
+}
+
+// TestServingFlagsWhereTheyAreWritten starts the exporter as the Dockerfile,
+// the Helm chart and docker-compose.yml do, the serving flags before any
+// command, and with serve named after them.
+func TestServingFlagsWhereTheyAreWritten(t *testing.T) {
+	for _, args := range [][]string{
+		{"--config.file=docs/examples/socsec.yml", "--web.enable-lifecycle", "--log.level=debug", "--log.format=json"},
+		{"--config.file=docs/examples/socsec.yml", "--web.max-requests=5", "serve"},
+	} {
+		_, base := testenv.StartExporter(t, args...)
+		if err := testenv.HTTPStatus(http.DefaultClient, base+"/metrics", http.StatusOK); err != nil {
+			t.Errorf("socsec_exporter --web.listen-address=… %s: /metrics: %v, want 200", strings.Join(args, " "), err)
 		}
 	}
 }

@@ -92,6 +92,8 @@ func TestChinaProvinces(t *testing.T) {
 			"Shanxi", "Number of Persons Participated (10 000 persons)"},
 		{provinceKey{"socsec_insured_persons", "140000", "maternity", 2007, ""}, 1044000, "104.4万", "lsy2011-t10-25",
 			"Shanxi", "2007 Contributors at the Year-end"},
+		{provinceKey{"socsec_beneficiaries_persons", "320000", "rural_pension", 2008, "during_year"}, 1764000, "176.4万", "yb2009-t22-47",
+			"Jiangsu", "Farmer Beneficiaries in the Year"},
 		{provinceKey{"socsec_insured_persons", "CN", "employee_pension", 2008, ""}, 218911000, "21891.1万", "yb2009-t22-42",
 			"National Total", "Urban Basic Pension Insurance Contributors at Year-end (10 000 persons)"},
 	} {
@@ -127,7 +129,7 @@ func TestChinaProvinces(t *testing.T) {
 // participants of the employees' pension (2004, 2005, 2008 and 2010).
 func TestChinaProvincesCounts(t *testing.T) {
 	ds, figures := loadChinaProvinces(t)
-	if got, want := len(ds.Observations), 1858; got != want {
+	if got, want := len(ds.Observations), 1884; got != want {
 		t.Errorf("%d figures, want %d", got, want)
 	}
 	provinces := map[string]bool{}

@@ -2,18 +2,24 @@ package e2e
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
@@ -272,6 +278,253 @@ observations:
 		}
 		if !strings.Contains(got.Text, payload) {
 			t.Errorf("%s: the payload does not read as text on the page", page.path)
+		}
+	}
+}
+
+// failingDataset is a dataset beside the embedded default whose reported growth rate its figures contradict, with a
+// source of no publisher, one of no date and one of neither, and a figure of 1.07 billion alone in its series.
+const failingDataset = `id: failing
+title: A rate its figures contradict
+sources:
+  - {id: bulletin, title: Statistical bulletin, published: 2021-05-01}
+  - {id: article, title: Newspaper article, publisher: Daily News}
+  - {id: page, title: A web page}
+regions:
+  - {code: CN, name: 中国, name_en: China, level: country}
+  - {code: "200000", name_en: Fail, level: province, parent: CN}
+programs:
+  - {id: pension, name: Pension insurance}
+observations:
+  - {indicator: socsec_pension_monthly_per_capita_yuan, region: "200000", program: pension, year: 2015, value: 1000, source: bulletin}
+  - {indicator: socsec_pension_monthly_per_capita_yuan, region: "200000", program: pension, year: 2020, value: 1338, source: page}
+  - {indicator: socsec_insured_persons, region: "200000", program: pension, year: 2020, value: "1.07 billion", source: article}
+reported:
+  - {kind: cagr, indicator: socsec_pension_monthly_per_capita_yuan, region: "200000", program: pension, from_year: 2015, to_year: 2020, value: 0.058, source: article}
+`
+
+// landingSeen is what the browser shows of the landing page.
+type landingSeen struct {
+	Stylesheets []string `json:"stylesheets"`
+	HeaderColor string   `json:"headerColor"`
+	Nav         string   `json:"nav"`
+	Metrics     string   `json:"metrics"`
+	Links       []string `json:"links"`
+	Build       string   `json:"build"`
+	Text        string   `json:"text"`
+	Failed      cell     `json:"failed"`
+	Passed      cell     `json:"passed"`
+	Acked       cell     `json:"acked"`
+	Sources     string   `json:"sources"`
+}
+
+// cell is an element's text and its colour as the browser draws it.
+type cell struct {
+	Text  string `json:"text"`
+	Color string `json:"color"`
+}
+
+// seeLanding reads what the browser shows of the landing page.
+const seeLanding = `(() => {
+	const cell = sel => { const e = document.querySelector(sel); return e ? {text: e.innerText, color: getComputedStyle(e).color} : {text: "", color: ""}; };
+	const metrics = [...document.querySelectorAll("header.top nav a")].find(a => a.innerText === "Metrics");
+	return {
+		stylesheets: [...document.styleSheets].map(s => s.href || "inline"),
+		headerColor: document.querySelector("header.top") ? getComputedStyle(document.querySelector("header.top")).backgroundColor : "",
+		nav: (document.querySelector("header.top nav") || {innerText: ""}).innerText,
+		metrics: metrics ? metrics.href : "",
+		links: [...document.querySelectorAll("main a")].map(a => a.href),
+		build: (document.querySelector(".build") || {innerText: ""}).innerText,
+		text: document.body.innerText,
+		failed: cell("#dataset-failing td.checks .status"),
+		passed: cell("#dataset-shanxi-2021-07-07 td.checks .status"),
+		acked: cell("#dataset-shanxi-2021-07-07 td.checks .status.acknowledged"),
+		sources: (document.querySelector("#dataset-failing td:nth-child(4)") || {innerText: ""}).innerText,
+	};
+})()`
+
+// emptyParentheses is a source shown without a publisher, "(, published …)", or without publisher or date, "()".
+var emptyParentheses = regexp.MustCompile(`\(\s*(,|\))|,\s*\)`)
+
+// TestBrowserLandingPage looks at the landing page in a real browser, with the metrics at a path of their own: it is
+// styled and navigated as /figures is, links the metrics where they are, the figures and the checks, lists the
+// datasets with their sources, marks the one whose checks failed in a colour and a word of its own, apart from the
+// default whose one failure it acknowledges, shows no empty parentheses for a source without publisher or date, and
+// shows the build as far as it is known. The exporter is built as go run builds it, without the Makefile's ldflags.
+// Then the chart of the figure alone in its series labels its value axis with labels that differ.
+func TestBrowserLandingPage(t *testing.T) {
+	ctx := browser(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "failing.yaml"), failingDataset)
+	writeFile(t, filepath.Join(dir, "socsec.yml"), "datasets:\n  - failing.yaml\ninclude_default_dataset: true\n")
+	_, base := testenv.StartExporter(t, "--config.file="+filepath.Join(dir, "socsec.yml"), "--web.telemetry-path=/socsec/metrics")
+
+	step(t, ctx, "loading /figures", chromedp.Navigate(base+"/figures"), chromedp.WaitVisible(chromedp.CSS("table.figures")))
+	figures := read(t, ctx, "reading /figures", chromedp.Evaluate[landingSeen](seeLanding))
+	step(t, ctx, "loading the landing page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("table.datasets")))
+	got := read(t, ctx, "reading the landing page", chromedp.Evaluate[landingSeen](seeLanding))
+
+	if want := []string{base + "/static/pages.css"}; !slices.Equal(got.Stylesheets, want) {
+		t.Errorf("the landing page's stylesheets are %q, want the pages' alone, %q", got.Stylesheets, want)
+	}
+	if got.HeaderColor != figures.HeaderColor || got.Nav != figures.Nav {
+		t.Errorf("the landing page's header is %s with navigation %q, want that of /figures: %s with %q", got.HeaderColor, got.Nav,
+			figures.HeaderColor, figures.Nav)
+	}
+	if want := base + "/socsec/metrics"; got.Metrics != want || figures.Metrics != want {
+		t.Errorf("the navigation's Metrics goes to %q on the landing page and %q on /figures, want %q", got.Metrics, figures.Metrics, want)
+	}
+	for _, want := range []string{base + "/socsec/metrics", base + "/figures", base + "/checks"} {
+		if !slices.Contains(got.Links, want) {
+			t.Errorf("the landing page does not link %s; its links: %q", want, got.Links)
+		}
+	}
+	for _, want := range []string{"shanxi-2021-07-07", "Revamped social security system helps out folks in Shanxi (China Daily, published 2021-07-07)",
+		"failing", "A rate its figures contradict"} {
+		if !strings.Contains(got.Text, want) {
+			t.Errorf("the landing page does not show %q:\n%s", want, got.Text)
+		}
+	}
+
+	// Failed checks: a colour and a word of their own, the acknowledged failure apart.
+	if got.Failed.Text != "1 failed" || got.Passed.Text != "passed" || got.Acked.Text != "1 acknowledged failure" {
+		t.Errorf("the datasets' checks read %q (failing), %q and %q (the default), want \"1 failed\", \"passed\" and \"1 acknowledged failure\"",
+			got.Failed.Text, got.Passed.Text, got.Acked.Text)
+	}
+	if got.Failed.Color == "" || got.Failed.Color == got.Passed.Color || got.Failed.Color == got.Acked.Color || got.Acked.Color == got.Passed.Color {
+		t.Errorf("the checks are drawn in %s (failed), %s (passed) and %s (acknowledged), want three colours", got.Failed.Color, got.Passed.Color, got.Acked.Color)
+	}
+
+	// No empty parentheses, on the landing page or any other.
+	if want := "Statistical bulletin (published 2021-05-01)\nNewspaper article (Daily News)\nA web page"; strings.TrimSpace(got.Sources) != want {
+		t.Errorf("the failing dataset's sources read %q, want %q", got.Sources, want)
+	}
+	pages := map[string]string{"/": got.Text}
+	for _, path := range []string{"/figures?dataset=failing", "/checks",
+		"/figure?metric=socsec_pension_monthly_per_capita_yuan&region_code=200000&program=pension&year=2020",
+		"/figure?metric=socsec_insured_persons&region_code=200000&program=pension&year=2020"} {
+		step(t, ctx, "loading "+path, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("main")))
+		pages[path] = read(t, ctx, "reading "+path, chromedp.Evaluate[string](`document.body.innerText`))
+	}
+	for path, text := range pages {
+		if m := emptyParentheses.FindStringIndex(text); m != nil {
+			t.Errorf("%s shows empty parentheses: %q", path, text[max(0, m[0]-60):min(len(text), m[1]+60)])
+		}
+	}
+
+	// The build, as far as it is known.
+	release, err := os.ReadFile("../VERSION")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "version " + strings.TrimSpace(string(release)); !strings.Contains(got.Build, want) {
+		t.Errorf("the build reads %q, want %q", got.Build, want)
+	}
+	for _, bad := range []string{"unknown", "=", "()", "  "} {
+		if strings.Contains(got.Build, bad) {
+			t.Errorf("the build reads %q, which has %q: want only the parts that are known", got.Build, bad)
+		}
+	}
+	for _, bad := range []string{"unknown", "=,", "=)"} {
+		if strings.Contains(got.Text, bad) {
+			t.Errorf("the landing page shows %q, a part of the build that is not known:\n%s", bad, got.Text)
+		}
+	}
+	for _, part := range strings.Split(strings.TrimPrefix(got.Build, "Build: "), " · ") {
+		if name, value, ok := strings.Cut(part, " "); !ok || name == "" || value == "" {
+			t.Errorf("the build has a part %q without a value: %q", part, got.Build)
+		}
+	}
+	if revision, date := vcsStamp(t); revision != "" {
+		for _, want := range []string{"revision " + revision[:7], "date " + date} {
+			if !strings.Contains(got.Build, want) {
+				t.Errorf("the binary records its revision and date, but the build reads %q, want %q", got.Build, want)
+			}
+		}
+	}
+
+	// The chart of 1.07 billion alone in its series.
+	step(t, ctx, "loading the figure of 1.07 billion",
+		chromedp.Navigate(base+"/figure?metric=socsec_insured_persons&region_code=200000&program=pension&year=2020"),
+		chromedp.WaitVisible(chromedp.CSS("svg.chart")))
+	labels := read(t, ctx, "reading the chart's value axis",
+		chromedp.Evaluate[[]string](`[...document.querySelectorAll("svg.chart text.ylabel")].map(e => e.textContent)`))
+	if len(labels) == 0 {
+		t.Errorf("the chart labels no value, want at least one tick labelled")
+	}
+	for i, l := range labels {
+		if slices.Contains(labels[:i], l) {
+			t.Errorf("the chart's value axis reads %q more than once: %q; want labels that differ", l, labels)
+		}
+	}
+}
+
+// vcsStamp is the revision and commit time the go command stamped into the exporter's binary, empty when it stamped
+// none (-buildvcs=false, or no checkout).
+func vcsStamp(t *testing.T) (revision, date string) {
+	t.Helper()
+	out, err := exec.Command("go", "version", "-m", testenv.Exporter(t)).Output()
+	if err != nil {
+		t.Fatalf("go version -m: %v", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 2 && f[0] == "build" {
+			k, v, _ := strings.Cut(f[1], "=")
+			switch k {
+			case "vcs.revision":
+				revision = v
+			case "vcs.time":
+				date = v
+			}
+		}
+	}
+	return revision, date
+}
+
+// TestLandingPageBehindTLSAndBasicAuth checks that --web.config.file holds the landing page and its stylesheet to
+// TLS and basic auth as it holds the metrics.
+func TestLandingPageBehindTLSAndBasicAuth(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile, pool := selfSigned(t, dir)
+	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	webConfig := filepath.Join(dir, "web.yml")
+	writeFile(t, webConfig, fmt.Sprintf("tls_server_config:\n  cert_file: %s\n  key_file: %s\nbasic_auth_users:\n  analyst: %s\n", certFile, keyFile, hash))
+	addr := testenv.FreeAddr(t)
+	testenv.Start(t, testenv.RepoRoot(t), testenv.Exporter(t), "--web.listen-address="+addr, "--web.config.file="+webConfig)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: browserWait}
+	request := func(path, user, password string) (int, string, error) {
+		req, err := http.NewRequest(http.MethodGet, "https://"+addr+path, nil)
+		if err != nil {
+			return 0, "", err
+		}
+		if user != "" {
+			req.SetBasicAuth(user, password)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, "", err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), err
+	}
+	testenv.WaitFor(t, "the landing page over TLS", browserWait, func() error {
+		code, body, err := request("/", "analyst", "s3cret")
+		if err == nil && (code != http.StatusOK || !strings.Contains(body, `class="datasets"`)) {
+			err = fmt.Errorf("status %d, want 200 and the datasets:\n%s", code, body)
+		}
+		return err
+	})
+	if code, body, err := request("/static/pages.css", "analyst", "s3cret"); err != nil || code != http.StatusOK || !strings.Contains(body, "header.top") {
+		t.Errorf("the pages' stylesheet over TLS: %d %v, want 200 and the stylesheet", code, err)
+	}
+	for _, path := range []string{"/", "/static/pages.css"} {
+		if code, _, err := request(path, "", ""); err != nil || code != http.StatusUnauthorized {
+			t.Errorf("%s without credentials: %d %v, want 401", path, code, err)
 		}
 	}
 }

@@ -60,7 +60,15 @@ func (e *Exporter) registerPages(mux *http.ServeMux) {
 		}
 		return e.instrument(limit.wrap(h))
 	}
-	pages.NewWithOptions(e.PageState, pages.Options{Timeout: e.pageTimeout(), Wrap: wrap}).Register(mux)
+	opts := e.pageOptions()
+	opts.Wrap = wrap
+	pages.NewWithOptions(e.PageState, opts).Register(mux)
+}
+
+// pageOptions are the bounds of the pages and where they link the
+// metrics.
+func (e *Exporter) pageOptions() pages.Options {
+	return pages.Options{Timeout: e.pageTimeout(), MetricsPath: e.opts.TelemetryPath}
 }
 
 // pageTimeout is the deadline of a page request: pages.DefaultTimeout, or

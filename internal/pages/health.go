@@ -1,7 +1,6 @@
 package pages
 
 import (
-	"bytes"
 	"slices"
 	"strings"
 )
@@ -19,7 +18,10 @@ type healthView struct {
 	Revisions   int
 	Conflicts   int
 	Warnings    int
-	CheckFailed []datasetCount // Datasets with failed consistency checks.
+	CheckFailed []datasetCount // Datasets with failed consistency checks they do not acknowledge.
+	// Datasets with failed consistency checks they acknowledge, with a
+	// reason.
+	CheckAcknowledged []datasetCount
 	// Datasets with consistency checks that could not be made for want of
 	// a figure.
 	CheckUnchecked []datasetCount
@@ -30,21 +32,15 @@ type datasetCount struct {
 	Count   int
 }
 
-// LandingCSS styles the data's health on the landing page, which has its
-// own stylesheet inline.
-const LandingCSS = "table.health th, table.health td { padding: 2px 8px; text-align: left; vertical-align: top; } " +
-	"table.health .failed { color: #b3261e; } table.health .ok { color: #1f7a3a; } " +
-	"ul.problems { margin: 0; padding-left: 1.2em; } ul.problems code { white-space: pre-wrap; }"
-
 // maxLandingProblems bounds the problems of a failed reload the landing
 // page lists; the log and /-/reload have them all.
 const maxLandingProblems = 50
 
-// LandingHTML is the data's health for the landing page: when the data was
-// last loaded and whether the last reload succeeded, the problems of one
-// that failed, and the revisions, unresolved conflicts and failed checks of
-// the data served, linking to the pages.
-func LandingHTML(st State) string {
+// health is the data's health for the landing page: when the data was last
+// loaded and whether the last reload succeeded, the problems of one that
+// failed, and the revisions, unresolved conflicts and failed checks of the
+// data served, linking to the pages.
+func health(st State) healthView {
 	h := healthView{ReloadAt: timeText(st.Reload.At), Tried: !st.Reload.At.IsZero(), ReloadOK: st.Reload.Err == nil}
 	if st.Reload.Err != nil {
 		h.Problems = problemLines(st.Reload.Err)
@@ -53,13 +49,10 @@ func LandingHTML(st State) string {
 		snap := l.Snapshot
 		h.Loaded, h.LoadedAt, h.Series, h.Datasets = true, timeText(l.At), len(snap.Series), len(snap.Datasets)
 		h.Revisions, h.Conflicts, h.Warnings = len(snap.Revisions), len(snap.Conflicts), len(l.Warnings)
-		h.CheckFailed, h.CheckUnchecked = byDataset(snap.CheckFailures()), byDataset(snap.CheckUnchecked())
+		failed, acknowledged, unchecked := checkCounts(snap)
+		h.CheckFailed, h.CheckAcknowledged, h.CheckUnchecked = byDataset(failed), byDataset(acknowledged), byDataset(unchecked)
 	}
-	var buf bytes.Buffer
-	if err := templates().ExecuteTemplate(&buf, "health", h); err != nil {
-		return "<p>Rendering the data's health failed.</p>"
-	}
-	return buf.String()
+	return h
 }
 
 // byDataset lists the nonzero counts by dataset ID, sorted.

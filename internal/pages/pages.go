@@ -94,6 +94,9 @@ type Options struct {
 	// Wrap, when set, wraps the handler of each page, not that of their
 	// stylesheet: the exporter limits the page requests served at once.
 	Wrap func(http.Handler) http.Handler
+	// MetricsPath is where the metrics are served, which the pages link
+	// to: /metrics when empty.
+	MetricsPath string
 }
 
 // New returns the pages of the versions that state returns, each request
@@ -182,17 +185,32 @@ func securityHeaders(h http.Header) {
 
 // layout is what every page template gets besides its own data.
 type layout struct {
-	Title  string
-	Nav    string // The page the navigation marks as current.
-	Reload Reload
-	Data   any
+	Title   string
+	Nav     string // The page the navigation marks as current.
+	Metrics string // Where the metrics are served.
+	Reload  Reload
+	Data    any
+}
+
+// metricsPath is where the metrics are served.
+func (p *Pages) metricsPath() string {
+	if p.opts.MetricsPath == "" {
+		return "/metrics"
+	}
+	return p.opts.MetricsPath
+}
+
+// layout completes what every page template gets.
+func (p *Pages) layout(data layout) layout {
+	data.Metrics = p.metricsPath()
+	return data
 }
 
 // render executes the named page into a buffer first, so that a template
 // error is a clean 500 rather than half a page.
 func (p *Pages) render(w http.ResponseWriter, status int, name string, data layout) {
 	var buf pageBuffer
-	if err := p.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := p.tmpl.ExecuteTemplate(&buf, name, p.layout(data)); err != nil {
 		http.Error(w, "Rendering the page failed: "+err.Error(), http.StatusInternalServerError)
 		return
 	}

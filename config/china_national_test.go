@@ -57,6 +57,7 @@ func TestChinaNational(t *testing.T) {
 		{key{"socsec_insured_persons", "resident_medical", 2020, "", ""}, 1016760000, "101676万人", "overseas-2020-medical-bulletin"},
 		{key{"socsec_fund_expenditure_annual_yuan", "basic_pension", 2018, "", ""}, 4755000000000, "47550億元", "qilu-2018-bulletin"},
 		{key{"socsec_insured_persons", "unemployment", 2016, "", ""}, 180890000, "18089万人", "huaxia-2016-communique"},
+		{key{"socsec_insured_persons", "employee_pension", 2020, "", ""}, 456380000, "45638萬人", "crntt-2021-02-28"},
 		{key{"socsec_insured_persons", "employee_pension", 2016, "", ""}, 379300000, "37930万人", "cns-2017-five-years"},
 		{key{"socsec_beneficiaries_persons", "work_injury", 2007, "", "during_year"}, 960000, "96萬人", "govcn-2008-03-31-work-injury"},
 	} {
@@ -85,9 +86,10 @@ func TestChinaNational(t *testing.T) {
 		"huaxia-2016-communique":       "cns-2017-five-years",
 		"xinhua-2017-communique":       "zhentanlaw-2017-bulletin",
 		"workers-2021-communique":      "",
+		"crntt-2021-02-28":             "overseas-2020-medical-bulletin",
 	}
-	if len(s.Revisions) != 28 || len(s.Conflicts) != 0 {
-		t.Errorf("%d revisions, %d unresolved conflicts, want 28 and 0", len(s.Revisions), len(s.Conflicts))
+	if len(s.Revisions) != 31 || len(s.Conflicts) != 0 {
+		t.Errorf("%d revisions, %d unresolved conflicts, want 31 and 0", len(s.Revisions), len(s.Conflicts))
 	}
 	for _, rv := range s.Revisions {
 		by, ok := wantRevised[rv.Old.Source.ID]
@@ -102,8 +104,8 @@ func TestChinaNational(t *testing.T) {
 	// Every figure says where in its source it stands, and none copies the
 	// source's text.
 	obs := s.Datasets[0].Observations
-	if len(obs) != 379 || len(s.Datasets[0].Sources) != 71 {
-		t.Errorf("%d figures from %d sources, want 379 from 71", len(obs), len(s.Datasets[0].Sources))
+	if len(obs) != 384 || len(s.Datasets[0].Sources) != 72 {
+		t.Errorf("%d figures from %d sources, want 384 from 72", len(obs), len(s.Datasets[0].Sources))
 	}
 	for _, o := range obs {
 		if o.Locator() == "" || o.Source.URL == "" {

@@ -79,7 +79,7 @@ func codeOf(s string, labels bool) string {
 // to a figure's fields by the mapping's codes, and a row any of whose
 // mapped columns has a code that is not mapped is skipped and counted.
 func (p *datasetParser) readCoded(m *fileMapping, g *grid, lay codedLayout) {
-	ix := newRegionNames(p.ds.Regions)
+	ix := p.regionIndex()
 	if !p.checkTargets(m, ix) {
 		return
 	}
@@ -149,8 +149,8 @@ rows:
 			}
 			code := codeOf(row[i], lay.labels)
 			ct, ok := codes[code]
-			if regions := ix.exact[normName(code)]; !ok && h == lay.region && len(regions) == 1 && code != "" {
-				ct, ok = target{"region": {value: regions[0], field: h}}, true
+			if region := ix.coded(code); !ok && h == lay.region && region != "" {
+				ct, ok = target{"region": {value: region, field: h}}, true
 			}
 			if !ok {
 				sk.code(h, code)
@@ -164,12 +164,12 @@ rows:
 		if _, ok := t["region"]; !ok && m.codes[lay.region] == nil {
 			code, ri := cell(row, lay.region)
 			code = codeOf(code, lay.labels)
-			regions := ix.exact[normName(code)]
-			if ri < 0 || len(regions) != 1 || code == "" {
+			region := ix.coded(code)
+			if ri < 0 || region == "" {
 				sk.code(lay.region, code)
 				continue
 			}
-			t["region"] = setting{value: regions[0], pos: g.pos(r, ri), field: lay.region}
+			t["region"] = setting{value: region, pos: g.pos(r, ri), field: lay.region}
 		}
 		tv, ti := cell(row, lay.time)
 		year, period, ok := parseTimeLabel(tv)

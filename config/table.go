@@ -151,6 +151,10 @@ func (p *datasetParser) parseObservationFile(fsys fileSystem, base string, n *ya
 		}
 		m.rng = rg
 	}
+	if field == index("observation_files", 0) {
+		// Once a dataset: the first time its regions meet the catalog.
+		p.warnCatalogClashes()
+	}
 	m.fixed = p.parseTarget(f, field, true)
 	if m.layout == layoutTable {
 		m.columns = p.parseColumns(f, field)
@@ -446,6 +450,10 @@ func targetPos(t target, cell dataset.Position, cellField string) (func(string) 
 // addTableFigure adds the figure of a cell: validated as any figure, with
 // where in the table it was read.
 func (p *datasetParser) addTableFigure(in obsInput, cell *dataset.Cell) *dataset.Observation {
+	// A region of the catalog is the dataset's from its first figure on.
+	if r := p.region(in.region, in.pos("region")); r != nil {
+		in.region = r.Code
+	}
 	o := p.addObservation(in)
 	if o == nil {
 		return nil

@@ -100,7 +100,7 @@ func (p *datasetParser) checkTarget(t target) bool {
 				bad(s, "unknown program %q: declare it under programs", s.value)
 			}
 		case "region":
-			if p.regions[s.value] == nil {
+			if !p.knownRegion(s.value) {
 				bad(s, "unknown region %q: declare it under regions", s.value)
 			}
 		case "source":
@@ -132,7 +132,7 @@ func (p *datasetParser) checkTargets(m *fileMapping, ix *regionNames) bool {
 	for _, col := range slices.Sorted(maps.Keys(m.codes)) {
 		for _, code := range slices.Sorted(maps.Keys(m.codes[col])) {
 			t := m.codes[col][code]
-			if s, isRegion := t["region"]; isRegion && len(t) == 1 && p.regions[s.value] == nil {
+			if s, isRegion := t["region"]; isRegion && len(t) == 1 && !p.knownRegion(s.value) {
 				// A bare code of a region column may name the region by its name.
 				if code, _ := ix.resolve(s.value); code != "" {
 					s.value = code
@@ -223,7 +223,7 @@ type valueColumn struct {
 // columns, each row after it is read by its key cells, each value cell
 // under a value column is a figure.
 func (p *datasetParser) readTable(m *fileMapping, g *grid) {
-	ix := newRegionNames(p.ds.Regions)
+	ix := p.regionIndex()
 	if !p.checkTargets(m, ix) {
 		return
 	}
@@ -255,14 +255,19 @@ func (p *datasetParser) readTable(m *fileMapping, g *grid) {
 	if m.headerRows > 1 {
 		header = joinHeader(g.rows[hi:last+1], g.sheet == "")
 	}
-	headerRows := fmt.Sprintf("row %d", m.header)
+	// The header's rows in the file, for messages.
+	first := m.header
+	if m.rng != nil {
+		first += m.rng.r0
+	}
+	headerRows := fmt.Sprintf("row %d", first)
 	if m.headerRows > 1 {
-		headerRows = fmt.Sprintf("rows %d to %d", m.header, last+1)
+		headerRows = fmt.Sprintf("rows %d to %d", first, first+m.headerRows-1)
 	}
 	notes, noteRows := tableNotes(g, hi, last)
 	if msg := textTooLong(notes, p.maxText); msg != "" {
-		first := slices.Min(slices.Collect(maps.Keys(noteRows)))
-		p.ps.errorf(g.pos(first, 0), g.where(first, 0, ""), "the notes of the table %s", msg)
+		r := slices.Min(slices.Collect(maps.Keys(noteRows)))
+		p.ps.errorf(g.pos(r, 0), g.where(r, 0, ""), "the notes of the table %s", msg)
 		return
 	}
 	var keys []int // Columns by number, and their roles.
@@ -481,6 +486,9 @@ type regionNames struct {
 	short   map[string][]string // Normalised name without 省, 市, 自治区 …
 	country []string            // Regions of level country.
 	names   map[string]string   // A region's name for messages.
+	// catalog is the index of the built-in catalog, which names what the
+	// regions above do not; nil for none.
+	catalog *regionNames
 }
 
 // newRegionNames indexes the names of regions.
@@ -512,29 +520,46 @@ func newRegionNames(regions []*dataset.Region) *regionNames {
 // none or more than one.
 func (ix *regionNames) resolve(s string) (string, string) {
 	k := normName(s)
-	pick := func(codes []string) (string, string) {
-		if len(codes) == 1 {
-			return codes[0], ""
-		}
-		named := make([]string, len(codes))
-		for i, c := range codes {
-			named[i] = fmt.Sprintf("%s (%s)", c, ix.names[c])
-		}
-		return "", fmt.Sprintf("%q may name region %s: name it by its code", s, strings.Join(named, " or "))
-	}
+	pick := func(codes []string) (string, string) { return ix.pickOf(s, codes) }
 	if codes := ix.exact[k]; len(codes) > 0 {
 		return pick(codes)
 	}
 	if countryNames[k] {
-		if len(ix.country) == 0 {
-			return "", fmt.Sprintf("%q names the country, and no region of level country is declared", s)
+		switch {
+		case len(ix.country) > 0:
+			return pick(ix.country)
+		case ix.catalog != nil && chinaTotals[k]:
+			return "CN", ""
 		}
-		return pick(ix.country)
+		return "", fmt.Sprintf("%q names the country, and no region of level country is declared", s)
 	}
 	if codes := ix.short[shortName(k)]; len(codes) > 0 {
 		return pick(codes)
 	}
+	if c := ix.catalog; c != nil {
+		codes := c.exact[k]
+		if len(codes) == 0 {
+			codes = c.short[shortName(k)]
+		}
+		if len(codes) > 0 {
+			return c.pickOf(s, codes)
+		}
+		return "", fmt.Sprintf("neither the dataset nor the built-in catalog of regions has a region of code or name %q: declare it under regions (name or name_en as the table prints it)", s)
+	}
 	return "", fmt.Sprintf("no region has the code or name %q: declare it under regions (name or name_en as the table prints it)", s)
+}
+
+// pickOf returns the one code of codes, the regions s may name, or says
+// that s names more than one.
+func (ix *regionNames) pickOf(s string, codes []string) (string, string) {
+	if len(codes) == 1 {
+		return codes[0], ""
+	}
+	named := make([]string, len(codes))
+	for i, c := range codes {
+		named[i] = fmt.Sprintf("%s (%s)", c, ix.names[c])
+	}
+	return "", fmt.Sprintf("%q may name region %s: name it by its code", s, strings.Join(named, " or "))
 }
 
 func cmpOr(a, b string) string {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
@@ -79,6 +82,9 @@ func TestTableLayouts(t *testing.T) {
 		"socsec_coverage_ratio CN old_age 2021   intl": {value: 0.987, precision: 0.0005, printed: "98.7%", flags: []string{"estimated"},
 			note: "note_indicator: T3:3308; note_source: R1:3513", pos: "testdata/tables/ilostat.csv:3:56"},
 		"socsec_coverage_ratio JP old_age 2023   intl": {value: 0.999, precision: 0.0005, printed: "99.9%", note: "note_source: R1:3513", pos: "testdata/tables/ilostat.csv:4:56"},
+		// Germany, not declared: the catalog's, by its ISO 3166 codes DE and DEU.
+		"socsec_pension_recipients_persons DE old_age 2022  sex=all intl": {value: 21000000, precision: 50000, printed: "21.0 million", pos: "testdata/tables/sdmx-1.csv:5:41"},
+		"socsec_coverage_ratio DE old_age 2023   intl":                    {value: 1, precision: 0.005, printed: "100%", note: "note_source: R1:3513", pos: "testdata/tables/ilostat.csv:6:56"},
 	}
 	for k, w := range want {
 		o := got[k]
@@ -109,8 +115,18 @@ func TestTableLayouts(t *testing.T) {
 			t.Errorf("a figure %s from a cell without one", k)
 		}
 	}
-	if n := len(got); n != 33 {
-		t.Errorf("%d figures, want 33", n)
+	if n := len(got); n != 35 {
+		t.Errorf("%d figures, want 35", n)
+	}
+	// The catalog's region is the dataset's from the cell that first names it.
+	var de *dataset.Region
+	for _, r := range res.Snapshot.Datasets[0].Regions {
+		if r.Code == "DE" {
+			de = r
+		}
+	}
+	if want := (dataset.Region{Code: "DE", NameEN: "Germany", Level: "country", Pos: dataset.Position{File: "testdata/tables/sdmx-1.csv", Line: 5, Column: 22}}); de == nil || !reflect.DeepEqual(*de, want) {
+		t.Errorf("region DE: got %+v, want %+v", de, want)
 	}
 	var warnings []string
 	for _, w := range res.Warnings {
@@ -120,8 +136,8 @@ func TestTableLayouts(t *testing.T) {
 	}
 	wantWarnings := []string{
 		`testdata/tables/sdmx-1.csv:4:49: OBS_STATUS: series break: OBS_STATUS B: the source marks a break in the series of socsec_pension_recipients_persons, region JP, at 2022: compare the figures before and after it with care`,
-		`testdata/tables/tables.yaml:82:5: observation_files[3]: skipped rows: testdata/tables/ilostat.csv: 3 of 6 rows skipped: codes not mapped under codes: classif1 SOC_CONTIG_CHILD (1); ref_area DEU (1); sex SEX_F (1)`,
-		`testdata/tables/tables.yaml:76:5: observation_files[2]: skipped rows: testdata/tables/sdmx-1.csv: 2 of 6 rows skipped: codes not mapped under codes: MEASURE PEN_EXP (1); REF_AREA DE (1)`,
+		`testdata/tables/tables.yaml:82:5: observation_files[3]: skipped rows: testdata/tables/ilostat.csv: 2 of 6 rows skipped: codes not mapped under codes: classif1 SOC_CONTIG_CHILD (1); sex SEX_F (1)`,
+		`testdata/tables/tables.yaml:76:5: observation_files[2]: skipped rows: testdata/tables/sdmx-1.csv: 1 of 6 rows skipped: codes not mapped under codes: MEASURE PEN_EXP (1)`,
 		`testdata/tables/tables.yaml:89:5: observation_files[4]: skipped rows: testdata/tables/sdmx-2.csv: 2 of 4 rows skipped: codes not mapped under codes: OBS_STATUS F (1); ACTION D, deleted (1)`,
 	}
 	if !slices.Equal(warnings, wantWarnings) {
@@ -146,7 +162,7 @@ func TestTableErrors(t *testing.T) {
 			`testdata/tables/invalid-regions.csv:3:5: 2023年: "1,020.3" (1020.3) is not a whole number: socsec_insured_persons counts persons`,
 			`testdata/tables/invalid-regions.csv:4:5: 2023年: 1260.4 is not a whole number: socsec_insured_persons counts persons`,
 			`testdata/tables/invalid-regions.csv:4:12: 2022年: must be a number or a figure as printed (3512, 3,512, 32.45 million, 5.81亿, 2.48万亿), got "12.3.4"`,
-			`testdata/tables/invalid-regions.csv:5:1: 地 区: no region has the code or name "朝 阳": declare it under regions (name or name_en as the table prints it); or map it under observation_files[1].codes`,
+			`testdata/tables/invalid-regions.csv:5:1: 地 区: neither the dataset nor the built-in catalog of regions has a region of code or name "朝 阳": declare it under regions (name or name_en as the table prints it); or map it under observation_files[1].codes`,
 			`testdata/tables/invalid-regions.csv:6:1: 地 区: empty region cell: every row names its region`,
 			`testdata/tables/invalid-regions.csv:7:9: a cell past the header's 3 columns: the table does not fit its header (row 1)`,
 			`testdata/tables/invalid-regions.csv:1:1: the table has 7 rows, no header row 9 (header_row)`,
@@ -297,5 +313,222 @@ func TestLongLayoutAsMapping(t *testing.T) {
 	}
 	if a, b := res.Snapshot.Datasets[0].Observations, plain.Snapshot.Datasets[0].Observations; len(a) != 2 || len(a) != len(b) || a[0].Value != b[0].Value || a[1].Value != b[1].Value {
 		t.Errorf("read %d figures as a mapping, %d by the file's name", len(a), len(b))
+	}
+}
+
+// TestTableRangeAndHeaderRows reads a table from a range of a CSV file,
+// each figure at its place in the file, and a table whose header has a
+// group row over a column row, and keeps the notes below each as every
+// figure's note; the regions are the catalog's.
+func TestTableRangeAndHeaderRows(t *testing.T) {
+	got, res := figuresByKey(t, "testdata/table-range.yaml")
+	const rangeNote, headerNote = "Note: test figures.", "注：测试数字，不是统计数字。 1. 第二行注释。"
+	const pension, unemployment = "城镇职工基本养老保险 / ", "失业保险 / "
+	want := map[string]tableFigure{
+		"socsec_insured_persons 140000 employee_pension 2022   test": {value: 1001000, precision: 500, printed: "100.1万", note: rangeNote,
+			cell: &dataset.Cell{Row: "Shanxi", Column: "2022"}, pos: "testdata/table-range.csv:4:9"},
+		"socsec_insured_persons 140000 employee_pension 2023   test": {value: 1012000, precision: 500, printed: "101.2万", note: rangeNote,
+			cell: &dataset.Cell{Row: "Shanxi", Column: "2023"}, pos: "testdata/table-range.csv:4:15"},
+		"socsec_insured_persons 110000 employee_pension 2022   test": {value: 2001000, precision: 500, printed: "200.1万", note: rangeNote,
+			cell: &dataset.Cell{Row: "Beijing", Column: "2022"}, pos: "testdata/table-range.csv:5:10"},
+		"socsec_insured_persons 140000 employee_pension 2021   test": {value: 1001000, precision: 500, printed: "100.1万", note: headerNote,
+			cell: &dataset.Cell{Row: "山 西", Column: pension + "参保人数(万人)"}, pos: "testdata/table-header.csv:3:5"},
+		"socsec_fund_income_annual_yuan 140000 employee_pension 2021   test": {value: 1.02e9, precision: 5e6, printed: "10.2亿", note: headerNote,
+			cell: &dataset.Cell{Row: "山 西", Column: pension + "基金收入(亿元)"}, pos: "testdata/table-header.csv:3:11"},
+		"socsec_insured_persons 150000 unemployment 2021   test": {value: 402000, precision: 500, printed: "40.2万", note: headerNote,
+			cell: &dataset.Cell{Row: "内蒙古", Column: unemployment + "参保人数(万人)"}, pos: "testdata/table-header.csv:4:14"},
+	}
+	for k, w := range want {
+		o := got[k]
+		if o == nil {
+			t.Errorf("no figure %s", k)
+			continue
+		}
+		note := ""
+		if o.Words != nil {
+			note = o.Words.Note
+		}
+		if o.Value != w.value || o.Precision != w.precision || o.Printed() != w.printed || note != w.note || !reflect.DeepEqual(o.Cell(), w.cell) || o.Pos.String() != w.pos {
+			t.Errorf("%s:\ngot  %v ± %v %q %q %+v %s\nwant %v ± %v %q %q %+v %s", k,
+				o.Value, o.Precision, o.Printed(), note, o.Cell(), o.Pos, w.value, w.precision, w.printed, w.note, w.cell, w.pos)
+		}
+	}
+	// Beijing 2023 is "-", 内蒙古's unemployment fund "…"; outside the range
+	// and below the notes, nothing is read.
+	if n := len(got); n != 10 {
+		t.Errorf("%d figures, want 10: %v", n, slices.Sorted(maps.Keys(got)))
+	}
+	var regions []string
+	for _, r := range res.Snapshot.Regions {
+		regions = append(regions, r.Code+" "+r.Name+" "+r.NameEN+" "+r.Level+" "+r.Parent)
+	}
+	wantRegions := []string{"110000 北京市 Beijing province CN", "140000 山西省 Shanxi province CN", "150000 内蒙古自治区 Inner Mongolia province CN", "CN 中国 China country "}
+	if !slices.Equal(regions, wantRegions) {
+		t.Errorf("regions taken from the catalog:\n%s\nwant\n%s", strings.Join(regions, "\n"), strings.Join(wantRegions, "\n"))
+	}
+	for _, w := range res.Warnings {
+		if w.Kind == KindSkipped {
+			t.Errorf("a note counted as a skipped row: %s", w)
+		}
+	}
+}
+
+// TestTableRangeAndHeaderRowsErrors checks the exact message of each range
+// and header that does not fit its file.
+func TestTableRangeAndHeaderRowsErrors(t *testing.T) {
+	_, err := loadDatasets(t, "testdata/table-invalid.yaml")
+	got := problemLines(t, err)
+	want := []string{
+		`testdata/table-invalid.yaml:13:12: observation_files[0].range: must be a range of cells from its top left to its bottom right cell, such as B4:H40, got "B3-D7"`,
+		`testdata/table-invalid.yaml:18:12: observation_files[1].range: range D7:B3 ends above or left of where it starts: write its top left cell first, such as B4:H40`,
+		`testdata/table-invalid.yaml:21:5: observation_files[2].range: range B30:D40 starts at row 30, below the last row 7 of testdata/table-range.csv`,
+		`testdata/table-range.csv:3:2: the table has 2 rows in range B3:D4, no header rows 2 to 3 (header_row, header_rows)`,
+		`testdata/table-invalid.yaml:35:18: observation_files[4].header_rows: must be 1 to 5, got 9`,
+		// A header of two rows names each column by both.
+		`testdata/table-header.csv:2:2: 城镇职工基本养老保险 / 参保人数(万人): column "城镇职工基本养老保险 / 参保人数(万人)" is not mapped: map it under observation_files[5].columns as a key column (region, indicator, …), a column of figures ({indicator: …}) or ignore; a column of figures of a year is named by it (2023, 2023年, 2023-Q3)`,
+		`testdata/table-header.csv:2:11: 城镇职工基本养老保险 / 基金收入(亿元): column "城镇职工基本养老保险 / 基金收入(亿元)" is not mapped: map it under observation_files[5].columns as a key column (region, indicator, …), a column of figures ({indicator: …}) or ignore; a column of figures of a year is named by it (2023, 2023年, 2023-Q3)`,
+		`testdata/table-header.csv:2:20: 失业保险 / 参保人数(万人): column "失业保险 / 参保人数(万人)" is not mapped: map it under observation_files[5].columns as a key column (region, indicator, …), a column of figures ({indicator: …}) or ignore; a column of figures of a year is named by it (2023, 2023年, 2023-Q3)`,
+		`testdata/table-header.csv:2:29: 失业保险 / 基金收入(亿元): column "失业保险 / 基金收入(亿元)" is not mapped: map it under observation_files[5].columns as a key column (region, indicator, …), a column of figures ({indicator: …}) or ignore; a column of figures of a year is named by it (2023, 2023年, 2023-Q3)`,
+		`testdata/table-invalid.yaml:45:7: observation_files[5].columns.参保人数(万人): column "参保人数(万人)" is not in the header of testdata/table-header.csv (rows 1 to 2), which has columns "地区", "城镇职工基本养老保险 / 参保…", "城镇职工基本养老保险 / 基金…", "失业保险 / 参保人数(万人)", "失业保险 / 基金收入(亿元)"`,
+		`testdata/table-invalid.yaml:48:5: observation_files[6].range: layout sdmx-csv takes no range`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// testWorkbook writes a workbook of one sheet: its cells by reference (a
+// float64 shown with one decimal, as a yearbook's sheet formats it), and
+// its merged areas.
+func testWorkbook(t *testing.T, path, sheet string, cells map[string]any, merged ...string) {
+	t.Helper()
+	wb := excelize.NewFile()
+	defer wb.Close()
+	if err := wb.SetSheetName("Sheet1", sheet); err != nil {
+		t.Fatal(err)
+	}
+	oneDecimal := "0.0"
+	style, err := wb.NewStyle(&excelize.Style{CustomNumFmt: &oneDecimal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ref, v := range cells {
+		if err := wb.SetCellValue(sheet, ref, v); err != nil {
+			t.Fatal(err)
+		}
+		if _, isNumber := v.(float64); isNumber {
+			if err := wb.SetCellStyle(sheet, ref, ref, style); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, m := range merged {
+		from, to, _ := strings.Cut(m, ":")
+		if err := wb.MergeCell(sheet, from, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := wb.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWorkbookMergedHeader reads a range of a sheet whose header has merged
+// cells, a group over two columns and a key column over both header rows,
+// as the sheet shows them; each figure and problem names its real cell.
+func TestWorkbookMergedHeader(t *testing.T) {
+	dir := t.TempDir()
+	// Made-up figures: test data, not statistics.
+	testWorkbook(t, filepath.Join(dir, "national.xlsx"), "Sheet1", map[string]any{
+		"A1": "测试表：数字为虚构，不是统计数字",
+		"B3": "地区", "C3": "城镇职工基本养老保险", "E3": "失业保险",
+		"C4": "参保人数(万人)", "D4": "基金收入(亿元)", "E4": "参保人数(万人)", "F4": "基金收入(亿元)",
+		"B5": "山 西", "C5": 1020.0, "D5": 2.1, "E5": 50.3, "F5": "…",
+		"B6": "Inner Mongolia", "C6": 900.5, "D6": 1.0, "E6": 40.2, "F6": 1.9,
+		"B7": "全国", "C7": 52112.4, "D7": 95.2, "E7": 2400.8, "F7": 18.3,
+		"B9": "注：本表为测试数据。",
+		"A7": "outside the range", "H5": "outside the range",
+	}, "A1:F1", "B3:B4", "C3:D3", "E3:F3")
+	writeFiles(t, dir, map[string]string{"d.yaml": `id: workbook-test
+title: Test of a workbook's merged header (made-up figures)
+sources:
+  - id: test
+    title: Test workbook
+programs:
+  - id: employee_pension
+    name: Basic pension insurance for urban employees
+  - id: unemployment
+    name: Unemployment insurance
+observation_files:
+  - file: national.xlsx
+    range: B3:F9
+    header_rows: 2
+    year: 2021
+    columns:
+      地区: region
+      城镇职工基本养老保险 / 参保人数(万人): {indicator: socsec_insured_persons, program: employee_pension}
+      城镇职工基本养老保险 / 基金收入(亿元): {indicator: socsec_fund_income_annual_yuan, program: employee_pension}
+      失业保险 / 参保人数(万人): {indicator: socsec_insured_persons, program: unemployment}
+      失业保险 / 基金收入(亿元): {indicator: socsec_fund_income_annual_yuan, program: unemployment}
+`})
+	got, _ := figuresByKey(t, filepath.Join(dir, "d.yaml"))
+	file := filepath.Join(dir, "national.xlsx")
+	const note = "注：本表为测试数据。"
+	want := map[string]tableFigure{
+		"socsec_insured_persons CN employee_pension 2021   test": {value: 521124000, precision: 500, printed: "52112.4万", note: note,
+			cell: &dataset.Cell{Sheet: "Sheet1", Ref: "Sheet1!C7", Row: "全国", Column: "城镇职工基本养老保险 / 参保人数(万人)"}, pos: file + ":7:3"},
+		// 1020.0 as its format shows it: to the tenth.
+		"socsec_insured_persons 140000 employee_pension 2021   test": {value: 10200000, precision: 500, printed: "1020.0万", note: note,
+			cell: &dataset.Cell{Sheet: "Sheet1", Ref: "Sheet1!C5", Row: "山 西", Column: "城镇职工基本养老保险 / 参保人数(万人)"}, pos: file + ":5:3"},
+		"socsec_fund_income_annual_yuan 150000 unemployment 2021   test": {value: 1.9e8, precision: 5e6, printed: "1.9亿", note: note,
+			cell: &dataset.Cell{Sheet: "Sheet1", Ref: "Sheet1!F6", Row: "Inner Mongolia", Column: "失业保险 / 基金收入(亿元)"}, pos: file + ":6:6"},
+	}
+	for k, w := range want {
+		o := got[k]
+		if o == nil {
+			t.Errorf("no figure %s", k)
+			continue
+		}
+		if o.Value != w.value || o.Precision != w.precision || o.Printed() != w.printed || o.Words.Note != w.note || !reflect.DeepEqual(o.Cell(), w.cell) || o.Pos.String() != w.pos {
+			t.Errorf("%s:\ngot  %v ± %v %q %q %+v %s\nwant %v ± %v %q %q %+v %s", k,
+				o.Value, o.Precision, o.Printed(), o.Words.Note, o.Cell(), o.Pos, w.value, w.precision, w.printed, w.note, w.cell, w.pos)
+		}
+	}
+	if n := len(got); n != 11 {
+		t.Errorf("%d figures, want 11 (12 cells, one …): %v", n, slices.Sorted(maps.Keys(got)))
+	}
+
+	// A problem names the sheet's cell, in the range as out of it.
+	testWorkbook(t, filepath.Join(dir, "national.xlsx"), "Sheet1", map[string]any{
+		"B3": "地区", "C3": "2021年", "B4": "山西", "C4": 1020.3, "D4": "past the header", "B5": "陕西", "C5": "12.3.4",
+	})
+	writeFiles(t, dir, map[string]string{"d.yaml": `id: workbook-test
+title: Test of a workbook's cells that do not fit (made-up figures)
+sources:
+  - id: test
+    title: Test workbook
+programs:
+  - id: employee_pension
+    name: Basic pension insurance for urban employees
+observation_files:
+  - file: national.xlsx
+    range: B3:D5
+    indicator: socsec_insured_persons
+    program: employee_pension
+    unit: 万人
+    columns:
+      地区: region
+`})
+	_, err := loadDatasets(t, filepath.Join(dir, "d.yaml"))
+	lines := problemLines(t, err)
+	for i := range lines {
+		lines[i] = strings.TrimPrefix(lines[i], dir+string(filepath.Separator))
+	}
+	wantLines := []string{
+		`national.xlsx:4:4: Sheet1!D4: a cell past the header's 2 columns: the table does not fit its header (row 3)`,
+		`national.xlsx:5:3: Sheet1!C5: must be a number or a figure as printed (3512, 3,512, 32.45 million, 5.81亿, 2.48万亿), got "12.3.4万"`,
+	}
+	if !slices.Equal(lines, wantLines) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(wantLines, "\n"))
 	}
 }

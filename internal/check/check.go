@@ -110,6 +110,21 @@ func Run(snap *dataset.Snapshot) []Result {
 	return results
 }
 
+// RunTerse runs every check as Run does and returns the same results in
+// the same order, except that a passing check of a figure is not
+// described: it carries its Check, Status, Pos, the checked figure alone in
+// Figures, and Total for a total, but no Subject, Message or Datasets.
+// Describing every passing figure is most of the cost of Run on large
+// datasets; a caller that shows a few of them checks those again with Run
+// on the figures they read. Passing checks of reported figures, which are
+// few, are described as Run describes them.
+func RunTerse(snap *dataset.Snapshot) []Result {
+	var results []Result
+	acks := acknowledgements(snap.Datasets)
+	checker{passes: markPasses, emit: func(r Result) { results = append(results, acks.apply(r)) }}.run(snap)
+	return results
+}
+
 // Tally counts failed, acknowledged and unchecked results by dataset ID.
 type Tally struct {
 	Failed, Acknowledged, Unchecked map[string]int
@@ -136,7 +151,7 @@ func Count(results []Result) Tally {
 func CountRun(snap *dataset.Snapshot) Tally {
 	n := newTally()
 	acks := acknowledgements(snap.Datasets)
-	checker{brief: true, emit: func(r Result) { n.add(acks.apply(r)) }}.run(snap)
+	checker{passes: dropPasses, emit: func(r Result) { n.add(acks.apply(r)) }}.run(snap)
 	return n
 }
 
@@ -157,19 +172,44 @@ func (n Tally) add(r Result) {
 	}
 }
 
-// checker runs the checks and hands the results to emit, in Run's order.
-// When brief, only failed and unchecked results are handed on, and passing
-// figures are not described: a load only counts those.
+// checker runs the checks and hands the results to emit, in Run's order,
+// passing ones as passes says.
 type checker struct {
-	brief bool
-	emit  func(Result)
+	passes passMode
+	emit   func(Result)
 }
 
-// report hands r to emit unless it is a passing result of a brief checker.
+// passMode is what a checker does with a passing check.
+type passMode int
+
+const (
+	// describePasses describes a passing check as fully as a failed one (Run).
+	describePasses passMode = iota
+	// markPasses hands on a passing check of a figure as the figure it
+	// checks, undescribed (RunTerse).
+	markPasses
+	// dropPasses hands on no passing check and describes none: a load
+	// only counts the others (CountRun).
+	dropPasses
+)
+
+// report hands r to emit unless it is a pass that the checker drops.
 func (c checker) report(r Result) {
-	if !c.brief || r.Status != OK {
+	if c.passes != dropPasses || r.Status != OK {
 		c.emit(r)
 	}
+}
+
+// terse reports whether a check that passes when ok is left undescribed,
+// and if so makes res the pass of figure o as the checker hands it on.
+func (c checker) terse(ok bool, res *Result, o *dataset.Observation) bool {
+	if !ok || c.passes == describePasses {
+		return false
+	}
+	if c.passes == markPasses {
+		res.Pos, res.Figures = o.Pos, []*dataset.Observation{o}
+	}
+	return true
 }
 
 func (c checker) run(snap *dataset.Snapshot) {
@@ -256,7 +296,7 @@ func (c checker) checkPopulation(series []*dataset.Observation) {
 	}
 	results := inChunks(len(checked), func(lo, hi int) []Result {
 		var results []Result
-		chunk := checker{brief: c.brief, emit: func(r Result) { results = append(results, r) }}
+		chunk := checker{passes: c.passes, emit: func(r Result) { results = append(results, r) }}
 		for _, o := range checked[lo:hi] {
 			groups := groupsOf(o.Observation)
 			if len(groups) == 0 {
@@ -312,7 +352,7 @@ func (c checker) checkParticipants(p spanned, groups []spanned) Result {
 	largest := slices.MaxFunc(groups, func(a, b spanned) int { return cmp.Compare(a.hi, b.hi) })
 	ok := p.lo <= largest.hi
 	res := Result{Check: ParticipantsPopulation, Status: status(ok)}
-	if c.brief && ok {
+	if c.terse(ok, &res, p.Observation) {
 		return res
 	}
 	res.Subject, res.Pos, res.Datasets = describe(p.Observation), p.Pos, datasetIDs(p.Dataset, largest.Dataset)
@@ -336,7 +376,7 @@ func (c checker) checkCoverage(ratio, p spanned, groups []spanned) Result {
 		ok = ok || want.overlaps(ratioSpan(p.interval, g.interval))
 	}
 	res.Status = status(ok)
-	if c.brief && ok {
+	if c.terse(ok, &res, ratio.Observation) {
 		return res
 	}
 	res.Subject, res.Pos = describe(ratio.Observation), ratio.Pos
@@ -370,71 +410,6 @@ func groupName(o *dataset.Observation) string {
 		return "all"
 	}
 	return strings.Join(parts, ",")
-}
-
-// boundKey is a series up to its dimensions: a cheap first filter for the
-// figures that share a series with a bound, found without building keys.
-type boundKey struct {
-	indicator, region, program string
-	year                       int
-}
-
-// checkBounds compares every at_least or at_most figure with each other
-// figure of the same series, whichever source was published later: a
-// revision replaces an estimate, but a bound is a claim about the true value
-// that the other figure must not rule out.
-func (c checker) checkBounds(datasets []*dataset.Dataset) {
-	// Bounds are rare: only series that may hold one are grouped by key.
-	bounded := map[boundKey]bool{}
-	for _, ds := range datasets {
-		for _, o := range ds.Observations {
-			if bound(o) {
-				bounded[boundKey{o.Indicator.Name, o.Region, o.Program, o.Year}] = true
-			}
-		}
-	}
-	if len(bounded) == 0 {
-		return
-	}
-	byKey := map[string][]*dataset.Observation{}
-	var keys []string
-	for _, ds := range datasets {
-		for _, o := range ds.Observations {
-			if !bounded[boundKey{o.Indicator.Name, o.Region, o.Program, o.Year}] {
-				continue
-			}
-			k := o.Key()
-			if byKey[k] == nil {
-				keys = append(keys, k)
-			}
-			byKey[k] = append(byKey[k], o)
-		}
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		all := byKey[k]
-		for i, a := range all {
-			for _, b := range all[i+1:] {
-				if !bound(a) && !bound(b) {
-					continue
-				}
-				if !bound(a) {
-					a, b = b, a
-				}
-				ok := span(a).overlaps(span(b))
-				if c.brief && ok {
-					continue
-				}
-				c.report(Result{Check: Bounds, Status: status(ok), Subject: describe(a), Pos: a.Pos,
-					Datasets: datasetIDs(a.Dataset, b.Dataset), Figures: []*dataset.Observation{a, b},
-					Message: fmt.Sprintf("%s %s %s", figure(a), verdict(ok, "allows", "is contradicted by"), figure(b))})
-			}
-		}
-	}
-}
-
-func bound(o *dataset.Observation) bool {
-	return o.Qualifier == dataset.AtLeast || o.Qualifier == dataset.AtMost
 }
 
 // figure describes a figure with everything needed to find it again: its

@@ -1,7 +1,9 @@
 package check
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
@@ -12,15 +14,46 @@ type indicatorRegion struct {
 	indicator, region string
 }
 
-// totalSeries is a series a declared total names, up to the year: its
-// indicator, region, programme, dimensions (joined) and basis.
-type totalSeries struct {
-	indicator, region, program, dims, basis string
+// appendSeries appends to b the series of a figure as a declared total
+// names it, up to the year: indicator, region, programme, basis and
+// dimensions, each ended by a NUL, which no loaded name or value holds. A
+// map of series is looked up with the bytes of a reused buffer, which
+// allocates nothing.
+func appendSeries(b []byte, indicator, region, program, basis string, dims []string) []byte {
+	for _, s := range [...]string{indicator, region, program, basis} {
+		b = append(append(b, s...), 0)
+	}
+	for _, d := range dims {
+		b = append(append(b, d...), 0)
+	}
+	return b
 }
 
-// seriesOf returns the series of a figure as a total names it.
-func seriesOf(o *dataset.Observation) totalSeries {
-	return totalSeries{o.Indicator.Name, o.Region, o.Program, strings.Join(o.Dimensions, "\x00"), o.Basis}
+// namedSeries is what the declared totals say of one series: the totals
+// it is the total of (by their place in the order of checkTotals), and
+// whether it is a part of some; for a part, its served figures, by year
+// and period once gathered.
+type namedSeries struct {
+	totals  []int
+	part    bool
+	figures []*dataset.Observation
+}
+
+// byYearAndPeriod orders the figures of one series.
+func byYearAndPeriod(a, b *dataset.Observation) int {
+	if a.Year != b.Year {
+		return cmp.Compare(a.Year, b.Year)
+	}
+	return strings.Compare(a.Period, b.Period)
+}
+
+// find returns the figure of the series of the year and period, or nil.
+func (s *namedSeries) find(year int, period string) *dataset.Observation {
+	i, ok := slices.BinarySearchFunc(s.figures, &dataset.Observation{Year: year, Period: period}, byYearAndPeriod)
+	if !ok {
+		return nil
+	}
+	return s.figures[i]
 }
 
 // checkTotals checks every declared total in every year that the total
@@ -28,55 +61,77 @@ func seriesOf(o *dataset.Observation) totalSeries {
 // overlap what the total allows. A year that lacks a part is unchecked. A
 // part is looked up as a copy of the total's figure with the part's
 // programme and dimensions, so that it is the same kind of figure as the
-// total in everything else: year, period and basis. The totals are
-// indexed by the series they are the total of, so that the work is linear
-// in the figures and the totals, however many totals share an indicator
-// and region.
+// total in everything else: year, period and basis. The series totals name
+// are indexed once, with the figures of each, so that the work is linear in
+// the figures and the totals, however many totals share an indicator and
+// region.
 func (c checker) checkTotals(datasets []*dataset.Dataset, series []*dataset.Observation) {
-	var byTotal map[totalSeries][]*dataset.Total
-	declared := map[indicatorRegion]bool{}
+	var totals []*dataset.Total
 	for _, ds := range datasets {
-		for _, t := range ds.Totals {
-			if byTotal == nil {
-				byTotal = map[totalSeries][]*dataset.Total{}
-			}
-			k := totalSeries{t.Indicator.Name, t.Region, t.Total.Program, strings.Join(t.Total.Dims, "\x00"), t.Basis}
-			byTotal[k] = append(byTotal[k], t)
-			declared[indicatorRegion{t.Indicator.Name, t.Region}] = true
-		}
+		totals = append(totals, ds.Totals...)
 	}
-	if byTotal == nil {
+	if len(totals) == 0 {
 		return
 	}
-	// The figures of each total, in snapshot order; and every figure that
-	// may be a part, by key.
-	figures := map[*dataset.Total][]*dataset.Observation{}
-	served := map[string]*dataset.Observation{}
+	named := make(map[string]*namedSeries, 3*len(totals))
+	declared := map[indicatorRegion]bool{}
+	var buf []byte
+	entry := func(indicator, region, program, basis string, dims []string) *namedSeries {
+		buf = appendSeries(buf[:0], indicator, region, program, basis, dims)
+		e := named[string(buf)]
+		if e == nil {
+			e = &namedSeries{}
+			named[string(buf)] = e
+		}
+		return e
+	}
+	// The series of each total's parts, in the order of its parts.
+	parts := make([][]*namedSeries, len(totals))
+	for i, t := range totals {
+		e := entry(t.Indicator.Name, t.Region, t.Total.Program, t.Basis, t.Total.Dims)
+		e.totals = append(e.totals, i)
+		declared[indicatorRegion{t.Indicator.Name, t.Region}] = true
+		parts[i] = make([]*namedSeries, len(t.Parts))
+		for j, ref := range t.Parts {
+			parts[i][j] = entry(t.Indicator.Name, t.Region, ref.Program, t.Basis, ref.Dims)
+			parts[i][j].part = true
+		}
+	}
+	// The figures of each total, in snapshot order; and those of each part.
+	figures := make([][]*dataset.Observation, len(totals))
 	for _, o := range series {
 		if !declared[indicatorRegion{o.Indicator.Name, o.Region}] {
 			continue
 		}
-		served[o.Key()] = o
-		for _, t := range byTotal[seriesOf(o)] {
-			figures[t] = append(figures[t], o)
+		buf = appendSeries(buf[:0], o.Indicator.Name, o.Region, o.Program, o.Basis, o.Dimensions)
+		e := named[string(buf)]
+		if e == nil {
+			continue
+		}
+		if e.part {
+			e.figures = append(e.figures, o)
+		}
+		for _, i := range e.totals {
+			figures[i] = append(figures[i], o)
 		}
 	}
-	for _, ds := range datasets {
-		for _, t := range ds.Totals {
-			for _, o := range figures[t] {
-				parts := make([]*dataset.Observation, len(t.Parts))
-				complete := true
-				for i, ref := range t.Parts {
-					p := *o
-					p.Program, p.Dimensions = ref.Program, ref.Dims
-					parts[i] = served[p.Key()]
-					complete = complete && parts[i] != nil
-				}
-				if complete {
-					c.report(c.checkTotal(t, o, parts))
-				} else {
-					c.report(uncheckedTotal(t, o, parts))
-				}
+	for _, e := range named {
+		if !slices.IsSortedFunc(e.figures, byYearAndPeriod) {
+			slices.SortFunc(e.figures, byYearAndPeriod)
+		}
+	}
+	for i, t := range totals {
+		for _, o := range figures[i] {
+			found := make([]*dataset.Observation, len(t.Parts))
+			complete := true
+			for j, part := range parts[i] {
+				found[j] = part.find(o.Year, o.Period)
+				complete = complete && found[j] != nil
+			}
+			if complete {
+				c.report(c.checkTotal(t, o, found))
+			} else {
+				c.report(uncheckedTotal(t, o, found))
 			}
 		}
 	}
@@ -91,7 +146,9 @@ func (c checker) checkTotal(t *dataset.Total, total *dataset.Observation, parts 
 	}
 	ok := sum.overlaps(span(total))
 	res := Result{Check: Total, Status: status(ok), Total: t}
-	if c.brief && ok {
+	if c.terse(ok, &res, total) {
+		// The pass of a total is at its declaration, as a described one.
+		res.Pos = t.Pos
 		return res
 	}
 	res.Subject, res.Pos = describe(total), t.Pos

@@ -12,10 +12,11 @@ import (
 )
 
 // checkList is every warning and consistency check of one loaded version,
-// grouped, for /checks. A passing check of a served figure (participants,
-// coverage: one per figure, hundreds of thousands in a national dataset) is
-// kept as the figure it checked; its message is made again, with the
-// figure's other checks, when a page shows it.
+// grouped, for /checks. A passing check of a figure (participants,
+// coverage: one per figure, hundreds of thousands in a national dataset; a
+// total in each year, tens of thousands where a dataset declares many) is
+// kept as the figure it checked, and the total; its message is made again,
+// with the figure's other checks, only when a page shows it.
 type checkList struct {
 	warnings                        []*warningGroup
 	checks                          []*checkGroup
@@ -36,16 +37,15 @@ type checkGroup struct {
 }
 
 type checkEntry struct {
-	result *check.Result        // Nil for a pass kept as its figure.
-	figure *dataset.Observation // The figure of a pass kept as its figure.
+	result *check.Result // Nil for a pass kept as its figure.
+	// The figure a pass kept as its figure checks, and the declared total
+	// it is checked as the total of, if it is.
+	figure *dataset.Observation
+	total  *dataset.Total
 }
 
 // checkOrder is the order /checks shows the checks in.
 var checkOrder = []string{check.Reported, check.ReportedPair, check.ParticipantsPopulation, check.Coverage, check.FullCoverage, check.Bounds, check.Total}
-
-// compactChecks are those whose result concerns one served figure, at its
-// position, and that figure pages make again.
-var compactChecks = map[string]bool{check.ParticipantsPopulation: true, check.Coverage: true, check.FullCoverage: true}
 
 // checkList returns the version's check list, built on first use.
 func (l *Load) checkList() *checkList {
@@ -102,7 +102,9 @@ func buildCheckList(l *Load) *checkList {
 	// Entries that follow the failures, and the groups they go to.
 	var unchecked, passes []checkEntry
 	var uncheckedGroups, passGroups []*checkGroup
-	for _, r := range check.Run(snap) {
+	// Passes come undescribed, as what they check; what a page shows of
+	// them is checked again when it is shown (entryView).
+	for _, r := range check.RunTerse(snap) {
 		g := groups[r.Check]
 		if g == nil {
 			g = &checkGroup{Name: r.Check}
@@ -125,9 +127,9 @@ func buildCheckList(l *Load) *checkList {
 			cl.acknowledged++
 			g.Acknowledged++
 			unchecked, uncheckedGroups = append(unchecked, checkEntry{result: &res}), append(uncheckedGroups, g)
-		case compactChecks[r.Check]:
+		case r.Message == "" && len(r.Figures) > 0:
 			g.Passed++
-			passes, passGroups = append(passes, checkEntry{figure: r.Figures[0]}), append(passGroups, g)
+			passes, passGroups = append(passes, checkEntry{figure: r.Figures[0], total: r.Total}), append(passGroups, g)
 		default:
 			g.Passed++
 			passes, passGroups = append(passes, checkEntry{result: &res}), append(passGroups, g)

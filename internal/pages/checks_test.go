@@ -3,8 +3,11 @@ package pages
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
 )
 
 // TestCheckLinksSurviveSpacesInPaths checks that a check's result links
@@ -42,4 +45,41 @@ func TestCheckLinksSurviveSpacesInPaths(t *testing.T) {
 
 	_, fig, _ := get(t, srv, "figure?metric=socsec_insured_persons&region_code=200000&program=pension&year=2019")
 	contains(t, "the 2019 figure's page", fig, "change of socsec_insured_persons 200000 pension 2019-2020", "FAIL")
+}
+
+// TestPassesAreKeptAsTheirFigures checks that the list of checks keeps
+// each passing check of a figure (a total, a bound, participants against
+// population) as the figure and total it checks, not as a described result,
+// and that /checks shows each such pass as check.Run describes it.
+func TestPassesAreKeptAsTheirFigures(t *testing.T) {
+	files := []string{"../check/testdata/totals.yaml", "../check/testdata/bounds.yaml", "../check/testdata/population.yaml"}
+	_, l := serve(t, files...)
+	passes := map[string][]check.Result{}
+	for _, r := range check.Run(l.Snapshot) {
+		if r.Status == check.OK {
+			passes[r.Check] = append(passes[r.Check], r)
+		}
+	}
+	for _, name := range []string{check.Total, check.Bounds, check.ParticipantsPopulation} {
+		if len(passes[name]) == 0 {
+			t.Fatalf("the test datasets have no passing %s check", name)
+		}
+	}
+	for _, g := range l.checkList().checks {
+		kept := g.entries[len(g.entries)-g.Passed:]
+		if len(kept) != len(passes[g.Name]) {
+			t.Errorf("%s: %d passes listed, check.Run gives %d", g.Name, len(kept), len(passes[g.Name]))
+			continue
+		}
+		for i, e := range kept {
+			want := passes[g.Name][i]
+			if e.result != nil {
+				t.Errorf("%s: the pass %q is kept described, not as its figure", g.Name, want.Subject)
+				continue
+			}
+			if got, want := l.index.entryView(g.Name, e), l.index.checkView(want); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: a pass kept as its figure is shown as\n%+v\nwant, as check.Run describes it,\n%+v", g.Name, got, want)
+			}
+		}
+	}
 }

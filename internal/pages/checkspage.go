@@ -160,7 +160,7 @@ func (ix *index) entryView(name string, e checkEntry) checkView {
 		return ix.checkView(*e.result)
 	}
 	for _, r := range ix.figureChecks(e.figure) {
-		if r.Check == name && r.Pos == e.figure.Pos {
+		if r.Check == name && r.Total == e.total && len(r.Figures) > 0 && r.Figures[0] == e.figure {
 			return ix.checkView(r)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
@@ -27,24 +28,15 @@ func TestTelemetryPathRefusedAtStart(t *testing.T) {
 		"/figures", "/figure", "/checks", "/", "/static/", "/static/pages.css", "/-/healthy", "/-/other",
 		"metrics", "", "/m etrics", "/{name}", "/metrics/", "/a//metrics", "/a/../metrics", "/métriques",
 	} {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		cmd := exec.CommandContext(ctx, testenv.Exporter(t), "--web.listen-address="+testenv.FreeAddr(t), "--web.telemetry-path="+path)
-		cmd.Dir = testenv.RepoRoot(t)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		timedOut := ctx.Err() != nil
-		cancel()
-		var exit *exec.ExitError
+		stdout, stderr, exit := startRefused(t, "--web.telemetry-path="+path)
+		out := stdout + stderr
 		switch {
-		case timedOut:
-			t.Errorf("--web.telemetry-path=%q: still running after a minute, want it refused at start with exit code 1:\n%s", path, out.String())
-		case !errors.As(err, &exit) || exit.ExitCode() != 1:
-			t.Errorf("--web.telemetry-path=%q: exited with %v, want exit code 1:\n%s", path, err, out.String())
-		case strings.Contains(out.String(), "panic") || strings.Contains(out.String(), "goroutine "):
-			t.Errorf("--web.telemetry-path=%q: panicked, want a clear error:\n%s", path, out.String())
-		case !strings.Contains(out.String(), "--web.telemetry-path") || !strings.Contains(out.String(), strings.ReplaceAll(path, `"`, `\"`)):
-			t.Errorf("--web.telemetry-path=%q: the error does not name the flag and the path:\n%s", path, out.String())
+		case exit != 1:
+			t.Errorf("--web.telemetry-path=%q: %s, want exit code 1 at start:\n%s", path, exitText(exit), out)
+		case strings.Contains(out, "panic") || strings.Contains(out, "goroutine "):
+			t.Errorf("--web.telemetry-path=%q: panicked, want a clear error:\n%s", path, out)
+		case !strings.Contains(out, "--web.telemetry-path") || !strings.Contains(out, strings.ReplaceAll(path, `"`, `\"`)):
+			t.Errorf("--web.telemetry-path=%q: the error does not name the flag and the path:\n%s", path, out)
 		}
 	}
 
@@ -103,6 +95,38 @@ func TestLandingPageSecurityHeaders(t *testing.T) {
 	}
 }
 
+// startRefused starts the binary on a free loopback address with args, which
+// must stop it at start, and returns its stdout, stderr and exit code: -1
+// when it did not exit within a minute.
+func startRefused(t *testing.T, args ...string) (stdout, stderr string, exit int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, testenv.Exporter(t), append([]string{"--web.listen-address=" + testenv.FreeAddr(t)}, args...)...)
+	cmd.Dir = testenv.RepoRoot(t)
+	var out, errs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errs
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		exit = -1
+	case errors.As(err, &exitErr):
+		exit = exitErr.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return out.String(), errs.String(), exit
+}
+
+// exitText says how startRefused saw the binary end.
+func exitText(exit int) string {
+	if exit < 0 {
+		return "still running after a minute"
+	}
+	return fmt.Sprintf("exit code %d", exit)
+}
+
 // TestStartupChecksBeforeListening starts the binary with a config that
 // does not exist and with a web config that does not exist: each must exit
 // 1 with the error on stderr, and never listen. The web config is checked
@@ -114,26 +138,16 @@ func TestStartupChecksBeforeListening(t *testing.T) {
 		{"--config.file=e2e/testdata/does-not-exist.yml", "e2e/testdata/does-not-exist.yml: ", "Listening on"},
 		{"--web.config.file=e2e/testdata/does-not-exist-web.yml", `--web.config.file="e2e/testdata/does-not-exist-web.yml"`, "Loaded config and datasets"},
 	} {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		cmd := exec.CommandContext(ctx, testenv.Exporter(t), "--web.listen-address="+testenv.FreeAddr(t), c.flag)
-		cmd.Dir = testenv.RepoRoot(t)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		timedOut := ctx.Err() != nil
-		cancel()
-		var exit *exec.ExitError
+		stdout, stderr, exit := startRefused(t, c.flag)
 		switch {
-		case timedOut:
-			t.Errorf("%s: still running after a minute, want exit code 1 at start:\n%s", c.flag, stderr.String())
-		case !errors.As(err, &exit) || exit.ExitCode() != 1:
-			t.Errorf("%s: exited with %v, want exit code 1:\n%s", c.flag, err, stderr.String())
-		case !strings.Contains(stderr.String(), c.want):
-			t.Errorf("%s: stderr does not say %q:\n%s", c.flag, c.want, stderr.String())
-		case strings.Contains(stdout.String()+stderr.String(), "Listening on"):
-			t.Errorf("%s: the exporter listened before it exited:\n%s", c.flag, stderr.String())
-		case strings.Contains(stdout.String()+stderr.String(), c.notLogged):
-			t.Errorf("%s: the log says %q, want the start refused before that:\n%s", c.flag, c.notLogged, stderr.String())
+		case exit != 1:
+			t.Errorf("%s: %s, want exit code 1 at start:\n%s", c.flag, exitText(exit), stderr)
+		case !strings.Contains(stderr, c.want):
+			t.Errorf("%s: stderr does not say %q:\n%s", c.flag, c.want, stderr)
+		case strings.Contains(stdout+stderr, "Listening on"):
+			t.Errorf("%s: the exporter listened before it exited:\n%s", c.flag, stderr)
+		case strings.Contains(stdout+stderr, c.notLogged):
+			t.Errorf("%s: the log says %q, want the start refused before that:\n%s", c.flag, c.notLogged, stderr)
 		}
 	}
 }

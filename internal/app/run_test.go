@@ -1,14 +1,12 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,24 +15,6 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
-
-// lockedBuffer is a log the server's goroutines may write at once.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestRunLoadsBeforeListening runs the exporter as main does with a first
 // load that waits for the test: while it runs nothing listens on the
@@ -46,7 +26,7 @@ func TestRunLoadsBeforeListening(t *testing.T) {
 		t.Run(outcome, func(t *testing.T) {
 			addr := testenv.FreeAddr(t)
 			noSystemd, noWebConfig := false, ""
-			logs := &lockedBuffer{}
+			logs := &syncBuffer{}
 			e := New(Options{
 				Load:          config.Options{Now: testenv.Now},
 				Web:           &web.FlagConfig{WebListenAddresses: &[]string{addr}, WebSystemdSocket: &noSystemd, WebConfigFile: &noWebConfig},

@@ -76,8 +76,6 @@ func TestChinaProvinces(t *testing.T) {
 			"Shanxi", "Balance at Year-end"},
 		{provinceKey{"socsec_fund_income_annual_yuan", "440000", "employee_pension", 2004, ""}, 37356590000, "3735659万", "yb2005-t23-40",
 			"Guangdong", "Revenue"},
-		{provinceKey{"socsec_beneficiaries_persons", "450000", "employee_pension", 2005, "year_end"}, 733000, "73.3万", "yb2006-t23-39",
-			"Guangxi", "Number of Retirees"},
 		{provinceKey{"socsec_insured_employees_persons", "150000", "employee_pension", 2010, ""}, 3115000, "311.5万", "yb2011-t21-40",
 			"Inner Mongolia", "Number of Staff and Workers"},
 		{provinceKey{"socsec_insured_retirees_persons", "620000", "employee_medical", 2008, ""}, 688000, "68.8万", "yb2009-t22-44",
@@ -125,11 +123,11 @@ func TestChinaProvinces(t *testing.T) {
 }
 
 // TestChinaProvincesCounts pins how much of the tables could be read: the
-// figures, provinces and years (2001 to 2003 and 2007 of maternity only), and the provinces with four years of
-// participants of the employees' pension (2004, 2005, 2008 and 2010).
+// figures, provinces and years (2001 to 2003, 2005 and 2007 of maternity only), and the provinces with three years
+// of participants of the employees' pension (2004, 2008 and 2010).
 func TestChinaProvincesCounts(t *testing.T) {
 	ds, figures := loadChinaProvinces(t)
-	if got, want := len(ds.Observations), 1884; got != want {
+	if got, want := len(ds.Observations), 1586; got != want {
 		t.Errorf("%d figures, want %d", got, want)
 	}
 	provinces := map[string]bool{}
@@ -156,14 +154,14 @@ func TestChinaProvincesCounts(t *testing.T) {
 	if fmt.Sprint(ys) != "[2001 2002 2003 2004 2005 2006 2007 2008 2009 2010 2011]" {
 		t.Errorf("years %v, want [2001 2002 2003 2004 2005 2006 2007 2008 2009 2010 2011]", ys)
 	}
-	fourYears := 0
+	threeYears := 0
 	for _, n := range pensionYears {
-		if n == 4 {
-			fourYears++
+		if n == 3 {
+			threeYears++
 		}
 	}
-	if len(pensionYears) != 27 || fourYears != 22 {
-		t.Errorf("%d provinces with pension participants, %d of them in 4 years; want 27 and 22", len(pensionYears), fourYears)
+	if len(pensionYears) != 27 || threeYears != 22 {
+		t.Errorf("%d provinces with pension participants, %d of them in 3 years; want 27 and 22", len(pensionYears), threeYears)
 	}
 }
 
@@ -187,16 +185,9 @@ func TestChinaProvincesAddUp(t *testing.T) {
 		eps := 1e-6 * math.Max(ahi, bhi)
 		return alo <= bhi+eps && blo <= ahi+eps
 	}
-	// Two rows print a total that is not the sum of its parts, as the
-	// dataset's notes say: the national row of 2005 (0.9 short) and Hebei's
-	// medical insurance in 2009 (2.0 over).
-	known := map[provinceKey]bool{
-		{"socsec_insured_persons", "CN", "employee_pension", 2005, ""}:     true,
-		{"socsec_insured_persons", "130000", "employee_medical", 2009, ""}: true,
-	}
 	rows := 0
 	for k, total := range figures {
-		if k.indicator != "socsec_insured_persons" || known[k] {
+		if k.indicator != "socsec_insured_persons" {
 			continue
 		}
 		retirees := provinceKey{"socsec_beneficiaries_persons", k.region, k.program, k.year, "year_end"}
@@ -212,14 +203,10 @@ func TestChinaProvincesAddUp(t *testing.T) {
 			t.Errorf("%s: %s is not %s + %s within the printed precision", k, total.Printed(), emp.Printed(), ret.Printed())
 		}
 	}
-	if rows != 186 {
-		t.Errorf("%d rows with participants, employees and retirees, want 186", rows)
+	if rows != 133 {
+		t.Errorf("%d rows with participants, employees and retirees, want 133", rows)
 	}
-	// In every table read whole, the provinces add up to the national row,
-	// but for the retired participants of the employees' medical insurance
-	// in 2009, where Hebei's row prints 2.0 fewer retirees than its
-	// participants less those in work (802.1 - 580.4 = 221.7, printed 219.7)
-	// and the provinces fall short of the national 5526.9 by as much.
+	// In every table read whole, the provinces add up to the national row.
 	type group struct {
 		indicator, program string
 		year               int
@@ -235,7 +222,6 @@ func TestChinaProvincesAddUp(t *testing.T) {
 			provinces[g] = append(provinces[g], o)
 		}
 	}
-	misprint := group{"socsec_insured_retirees_persons", "employee_medical", 2009, ""}
 	sums := 0
 	for g, n := range national {
 		parts := provinces[g]
@@ -243,34 +229,13 @@ func TestChinaProvincesAddUp(t *testing.T) {
 			continue // A table read in part, or Tibet's empty cell of 2011.
 		}
 		sums++
-		if ok := meets([]*dataset.Observation{n}, parts); ok == (g == misprint) {
+		if !meets([]*dataset.Observation{n}, parts) {
 			lo, hi := bounds(parts...)
-			t.Errorf("%+v: national %s, the 31 provinces add up to %v..%v; want them to agree: %v", g, n.Printed(), lo, hi, g != misprint)
+			t.Errorf("%+v: national %s, the 31 provinces add up to %v..%v; want them to agree", g, n.Printed(), lo, hi)
 		}
 	}
-	if sums != 25 {
-		t.Errorf("%d national rows checked against the sum of the provinces, want 25", sums)
-	}
-	// In 2009 the urban schemes' participants are those of the employees'
-	// scheme and of the urban residents'.
-	urban := 0
-	for k, total := range figures {
-		if k.program != "basic_medical" || k.basis != "urban_schemes" {
-			continue
-		}
-		emp := figures[provinceKey{k.indicator, k.region, "employee_medical", k.year, ""}]
-		res := figures[provinceKey{k.indicator, k.region, "urban_resident_medical", k.year, ""}]
-		if emp == nil || res == nil {
-			t.Errorf("%s: no parts", k)
-			continue
-		}
-		urban++
-		if !meets([]*dataset.Observation{total}, []*dataset.Observation{emp, res}) {
-			t.Errorf("%s: %s is not %s + %s within the printed precision", k, total.Printed(), emp.Printed(), res.Printed())
-		}
-	}
-	if urban != 32 {
-		t.Errorf("%d rows of the urban medical schemes, want 32", urban)
+	if sums != 20 {
+		t.Errorf("%d national rows checked against the sum of the provinces, want 20", sums)
 	}
 }
 

@@ -70,6 +70,14 @@ func (l *commandLine) defaultCommand() string {
 	return ""
 }
 
+// runs returns the command that runs when cmd is named, or none.
+func (l *commandLine) runs(cmd string) string {
+	if cmd == "" || cmd == helpCommand {
+		return l.defaultCommand()
+	}
+	return cmd
+}
+
 // isFlag says whether kingpin reads arg as a flag rather than a value.
 func isFlag(arg string) bool {
 	return len(arg) > 1 && arg[0] == '-'
@@ -132,10 +140,7 @@ scan:
 			return nil, l.usageError(cmd, "%s takes no arguments, got %q", cmd, arg)
 		}
 	}
-	effective := cmd
-	if effective == "" || effective == helpCommand {
-		effective = l.defaultCommand()
-	}
+	effective := l.runs(cmd)
 	for _, name := range used {
 		if f := l.long[name]; f.command != "" && f.command != effective && cmd != helpCommand {
 			return nil, l.usageError(cmd, "--%s is a flag of %s, not of %s: write %s %s --%s…", name, f.command, effective, l.name, f.command, name)
@@ -193,11 +198,7 @@ func (l *commandLine) unknownFlag(flag, cmd string) error {
 	msg := "unknown flag " + flag
 	if near := nearest(strings.TrimLeft(flag, "-"), names); near != "" {
 		msg += fmt.Sprintf(": did you mean --%s?", near)
-		effective := cmd
-		if effective == "" || effective == helpCommand {
-			effective = l.defaultCommand()
-		}
-		if owner := l.long[near].command; owner != "" && owner != effective {
+		if owner := l.long[near].command; owner != "" && owner != l.runs(cmd) {
 			msg += fmt.Sprintf(" It is a flag of %s: %s %s --%s…", owner, l.name, owner, near)
 		}
 	}

@@ -84,7 +84,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 // parse reads args into c and returns the command they name, serve when
 // they name none, or an error saying what was expected.
 func (c *cli) parse(args []string) (string, error) {
-	args, err := newCommandLine(c.app).read(args)
+	l := newCommandLine(c.app)
+	args, err := l.read(args)
 	if err != nil {
 		return "", err
 	}
@@ -99,7 +100,7 @@ func (c *cli) parse(args []string) (string, error) {
 		err = c.opts.Load.Limits.Validate()
 	}
 	if err != nil {
-		return "", fmt.Errorf("%w\n%s", err, newCommandLine(c.app).helpHint(cmd))
+		return "", fmt.Errorf("%w\n%s", err, l.helpHint(cmd))
 	}
 	return cmd, nil
 }

@@ -148,6 +148,14 @@ func TestFlagsWhereTheyAreWritten(t *testing.T) {
 	if cl.opts.Load.MaxSeries != 3 || cl.checkOpts.Format != "json" || !slices.Equal(cl.opts.Load.Datasets, []string{"a.yaml", "b.yaml"}) {
 		t.Errorf("check read max series %d, format %q, datasets %q; want 3, json, [a.yaml b.yaml]", cl.opts.Load.MaxSeries, cl.checkOpts.Format, cl.opts.Load.Datasets)
 	}
+	// After --, everything is a dataset, even what looks like a flag or a command.
+	cl = newCLI()
+	if _, err := cl.parse([]string{"--config.file=x.yml", "check", "--", "--odd-name.yaml", "serve"}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cl.opts.Load.Datasets, []string{"--odd-name.yaml", "serve"}) {
+		t.Errorf("check -- read the datasets %q, want [--odd-name.yaml serve]", cl.opts.Load.Datasets)
+	}
 }
 
 // TestFlagDefaults checks that the flags folded into tables keep their
@@ -188,6 +196,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-x"}, []string{"unknown flag -x", "run socsec_exporter --help"}},
 		{[]string{"check", "--web.listen-address=:1"}, []string{"--web.listen-address is a flag of serve, not of check", "run socsec_exporter check --help"}},
 		{[]string{"--format=json"}, []string{"--format is a flag of check, not of serve", "socsec_exporter check --format"}},
+		{[]string{"--formt=json"}, []string{"unknown flag --formt: did you mean --format? It is a flag of check: socsec_exporter check --format"}},
 		{[]string{"backfill", "--output=-", "--strict"}, []string{"--strict is a flag of check, not of backfill", "run socsec_exporter backfill --help"}},
 		{[]string{"--config.file", "--log.level=debug"}, []string{"--config.file needs a value", "run socsec_exporter --help"}},
 		{[]string{"backfill", "--output"}, []string{"--output needs a value", "run socsec_exporter backfill --help"}},

@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -181,4 +182,25 @@ func TestLandingPageBuildShowsWhatIsKnown(t *testing.T) {
 	_, body, _ = get(t, srv, "/")
 	contains(t, "the build", body, `version <code>0.1.0</code></span> · <span class="part">revision`, `revision <code>ff2223f</code>`, `branch <code>main</code>`,
 		`date <code>2026-12-05T16:00:00Z</code>`)
+}
+
+// TestLandingPageBeforeTheFirstLoad checks the landing page while nothing
+// is loaded: it says so, and tells why a first load failed.
+func TestLandingPageBeforeTheFirstLoad(t *testing.T) {
+	p := NewWithOptions(func() State { return State{} }, Options{})
+	for _, c := range []struct {
+		st   State
+		want []string
+	}{
+		{State{}, []string{"none yet: loading", "not finished yet", `<p class="none">Loading…</p>`}},
+		{State{Reload: Reload{At: testenv.Now(), Err: errors.New("socsec.yml:3:5: datasets: no such file")}},
+			[]string{"none yet: loading", `<strong class="failed">failed</strong>`, "<code>socsec.yml:3:5: datasets: no such file</code>"}},
+	} {
+		w := httptest.NewRecorder()
+		p.Landing(c.st, Build{Version: "0.1.0"}).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		if w.Code != http.StatusOK {
+			t.Errorf("the landing page before the first load: status %d, want 200", w.Code)
+		}
+		contains(t, "the landing page before the first load", w.Body.String(), c.want...)
+	}
 }

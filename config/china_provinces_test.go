@@ -94,6 +94,10 @@ func TestChinaProvinces(t *testing.T) {
 			"Jiangsu", "Farmer Beneficiaries in the Year"},
 		{provinceKey{"socsec_insured_persons", "CN", "employee_pension", 2008, ""}, 218911000, "21891.1万", "yb2009-t22-42",
 			"National Total", "Urban Basic Pension Insurance Contributors at Year-end (10 000 persons)"},
+		{provinceKey{"socsec_insured_persons", "350000", "resident_pension", 2019, ""}, 15541400, "1554.14万", "fj-yb2020-t21-19",
+			"Fujian", "People Participated in Residents of Social Endowment Insurance in Urban and Rural Areas"},
+		{provinceKey{"socsec_insured_persons", "350000", "basic_medical", 2019, ""}, 37881000, "3788.10万", "fj-yb2020-t21-19",
+			"Fujian", "People Participated in Basic Medical Insurance at the Year-end"},
 	} {
 		o := figures[tc.key]
 		if o == nil {
@@ -112,6 +116,13 @@ func TestChinaProvinces(t *testing.T) {
 	if o := figures[provinceKey{"socsec_beneficiaries_persons", "540000", "work_injury", 2011, "year_end"}]; o != nil {
 		t.Errorf("Tibet's empty cell of 2011 read as %v at %s", o.Value, o.Pos)
 	}
+	// A column mapped to ignore is no figure: the Fujian table's employees
+	// in work of basic pension insurance, whose scope the table leaves open.
+	for k, o := range figures {
+		if k.region == "350000" && k.year == 2019 && k.program != "resident_pension" && k.program != "basic_medical" {
+			t.Errorf("%s: read %v at %s from the Fujian table's ignored columns", k, o.Value, o.Pos)
+		}
+	}
 	for _, o := range ds.Observations {
 		if o.Source == nil || o.Source.URL == "" || o.Cell() == nil {
 			t.Errorf("%s: source %+v, cell %+v: every figure cites its source's URL and its cell", o.Pos, o.Source, o.Cell())
@@ -123,11 +134,11 @@ func TestChinaProvinces(t *testing.T) {
 }
 
 // TestChinaProvincesCounts pins how much of the tables could be read: the
-// figures, provinces and years (2001 to 2003, 2005 and 2007 of maternity only), and the provinces with three years
-// of participants of the employees' pension (2004, 2008 and 2010).
+// figures, provinces and years (2001 to 2003, 2005 and 2007 of maternity only, 2019 of Fujian only), and the
+// provinces with three years of participants of the employees' pension (2004, 2008 and 2010).
 func TestChinaProvincesCounts(t *testing.T) {
 	ds, figures := loadChinaProvinces(t)
-	if got, want := len(ds.Observations), 1586; got != want {
+	if got, want := len(ds.Observations), 1588; got != want {
 		t.Errorf("%d figures, want %d", got, want)
 	}
 	provinces := map[string]bool{}
@@ -151,8 +162,8 @@ func TestChinaProvincesCounts(t *testing.T) {
 		ys = append(ys, y)
 	}
 	sort.Ints(ys)
-	if fmt.Sprint(ys) != "[2001 2002 2003 2004 2005 2006 2007 2008 2009 2010 2011]" {
-		t.Errorf("years %v, want [2001 2002 2003 2004 2005 2006 2007 2008 2009 2010 2011]", ys)
+	if fmt.Sprint(ys) != "[2001 2002 2003 2004 2005 2006 2007 2008 2009 2010 2011 2019]" {
+		t.Errorf("years %v, want [2001 2002 2003 2004 2005 2006 2007 2008 2009 2010 2011 2019]", ys)
 	}
 	threeYears := 0
 	for _, n := range pensionYears {

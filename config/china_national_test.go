@@ -45,7 +45,12 @@ func TestChinaNational(t *testing.T) {
 		{key{"socsec_insured_persons", "maternity", 2007, "", ""}, 77750000, "7775万", "lsy2011-t10-25"},
 		{key{"socsec_insured_persons", "basic_pension", 2022, "", ""}, 1050000000, "1.05 billion", "xinhua-2023-01-22"},
 		{key{"socsec_insured_persons", "work_injury", 2024, "2024-03", ""}, 290000000, "290 million", "app-2024-05-04"},
-		{key{"socsec_insured_persons", "employee_pension", 2013, "", ""}, 322180000, "32218萬人", "kcice-2013-bulletin"},
+		{key{"socsec_insured_persons", "employee_pension", 2013, "", ""}, 322180000, "32,218万人", "chinaorg-2014-05-27-white-paper"},
+		{key{"socsec_insured_persons", "resident_pension", 2013, "", ""}, 497500000, "49,750万人", "chinaorg-2014-05-27-white-paper"},
+		{key{"socsec_insured_persons", "unemployment", 2009, "", ""}, 127150000, "12715万人", "chinanews-2010-05-19"},
+		{key{"socsec_fund_balance_yuan", "unemployment", 2012, "", "year_end"}, 292900000000, "2929亿元", "xiangrikui-2012-unemployment"},
+		{key{"socsec_insured_persons", "work_injury", 2023, "", ""}, 302000000, "302 million", "tellerreport-2024-01-24"},
+		{key{"socsec_beneficiaries_persons", "unemployment", 2023, "", "during_year"}, 7300000, "7.3 million", "xinhua-2024-10-08"},
 		{key{"socsec_insured_persons", "basic_pension", 2017, "", ""}, 915480000, "91548萬人", "peoplesdaily-2018-05-22"},
 		{key{"socsec_insured_persons", "resident_pension", 2015, "", ""}, 504720000, "50472万人", "chyxx-2015-pension"},
 		{key{"socsec_beneficiaries_persons", "unemployment", 2021, "", "during_year"}, 6080000, "608万人", "overseas-2021-bulletin"},
@@ -104,8 +109,8 @@ func TestChinaNational(t *testing.T) {
 	// Every figure says where in its source it stands, and none copies the
 	// source's text.
 	obs := s.Datasets[0].Observations
-	if len(obs) != 384 || len(s.Datasets[0].Sources) != 72 {
-		t.Errorf("%d figures from %d sources, want 384 from 72", len(obs), len(s.Datasets[0].Sources))
+	if len(obs) != 417 || len(s.Datasets[0].Sources) != 78 {
+		t.Errorf("%d figures from %d sources, want 417 from 78", len(obs), len(s.Datasets[0].Sources))
 	}
 	for _, o := range obs {
 		if o.Locator() == "" || o.Source.URL == "" {

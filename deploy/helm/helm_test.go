@@ -447,7 +447,10 @@ func checkDeployment(t *testing.T, d appsv1.Deployment, r *rendered) {
 	if pod.AutomountServiceAccountToken == nil || *pod.AutomountServiceAccountToken {
 		t.Error("the pod mounts a service account token it has no use for")
 	}
-	for probe, path := range map[*corev1.Probe]string{c.LivenessProbe: "/-/healthy", c.ReadinessProbe: "/-/ready"} {
+	if p := c.StartupProbe; p == nil || p.PeriodSeconds*p.FailureThreshold < 120 {
+		t.Errorf("startup probe %+v, want one that waits at least --config.reload-timeout's 2m for the first load, before which nothing listens", p)
+	}
+	for probe, path := range map[*corev1.Probe]string{c.StartupProbe: "/-/healthy", c.LivenessProbe: "/-/healthy", c.ReadinessProbe: "/-/ready"} {
 		if probe == nil || probe.HTTPGet == nil || probe.HTTPGet.Path != path || probe.HTTPGet.Port.String() != "http" {
 			t.Errorf("probe %+v, want GET %s on the port http", probe, path)
 		}

@@ -142,19 +142,7 @@ func TestLayoutGolden(t *testing.T) {
 			golden := filepath.Join(testenv.RepoRoot(t), "collector", "testdata", name+".prom")
 			snap := loadLayout(t, file)
 			c := New(func() *dataset.Snapshot { return snap })
-			if *update {
-				if err := os.WriteFile(golden, testenv.Expfmt(t, c, expfmt.NewFormat(expfmt.TypeTextPlain)), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			f, err := os.Open(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			if err := testutil.CollectAndCompare(c, f); err != nil {
-				t.Errorf("%v\n(run go test ./collector -update to accept the new output)", err)
-			}
+			compareGolden(t, c, golden)
 			problems, err := testutil.CollectAndLint(c)
 			if err != nil {
 				t.Fatal(err)
@@ -163,5 +151,24 @@ func TestLayoutGolden(t *testing.T) {
 				t.Errorf("%s: %s", p.Metric, p.Text)
 			}
 		})
+	}
+}
+
+// compareGolden compares the collector's exposition with a golden file,
+// which -update rewrites first.
+func compareGolden(t *testing.T, c *Collector, golden string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, testenv.Expfmt(t, c, expfmt.NewFormat(expfmt.TypeTextPlain)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.Open(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := testutil.CollectAndCompare(c, f); err != nil {
+		t.Errorf("%v\n(run go test ./collector -update to accept the new output)", err)
 	}
 }

@@ -27,15 +27,16 @@ func tableFuzzDataset(f *testing.F, file, mapping string) []byte {
 }
 
 // fuzzTable loads every input as the CSV file of mapping, seeded with the
-// CSV files of testdata/tables, and checks what every load must keep: every
+// CSV files of testdata/tables and the tables of testdata, and checks what every load must keep: every
 // problem placed within its file, no figure out of range.
 func fuzzTable(f *testing.F, mapping string) {
 	yaml := tableFuzzDataset(f, "t.csv", mapping)
 	paths, err := filepath.Glob("testdata/tables/*.csv")
-	if err != nil || len(paths) == 0 {
-		f.Fatalf("no seeds: %v", err)
+	more, err2 := filepath.Glob("testdata/table-*.csv")
+	if err != nil || err2 != nil || len(paths) == 0 || len(more) == 0 {
+		f.Fatalf("no seeds: %v, %v", err, err2)
 	}
-	for _, p := range paths {
+	for _, p := range append(paths, more...) {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
@@ -63,6 +64,23 @@ func FuzzTableCSV(f *testing.F) {
 `)
 }
 
+// FuzzTableCSVHeaderRows reads every input as a table in a range, with a
+// header of two rows and notes.
+func FuzzTableCSVHeaderRows(f *testing.F) {
+	fuzzTable(f, `    layout: table
+    range: A1:F12
+    header_rows: 2
+    source: yearbook
+    year: 2021
+    program: basic_pension
+    columns:
+      地区: region
+      Region: region
+      城镇职工基本养老保险 / 参保人数(万人): {indicator: socsec_insured_persons}
+      城镇职工基本养老保险 / 基金收入(亿元): {indicator: socsec_fund_income_annual_yuan}
+`)
+}
+
 func FuzzSDMXCSV(f *testing.F) {
 	fuzzTable(f, `    layout: sdmx-csv
     source: intl
@@ -87,7 +105,8 @@ func FuzzILOSTATCSV(f *testing.F) {
 // workbooks of testdata/tables: whatever the bytes, the load ends with
 // problems that name their file, or with figures in range.
 func FuzzXLSX(f *testing.F) {
-	yaml := tableFuzzDataset(f, "t.xlsx", `    header_row: 2
+	yaml := tableFuzzDataset(f, "t.xlsx", `    range: A1:H40
+    header_row: 2
     source: workbook
     indicator: socsec_insured_persons
     program: basic_pension

@@ -26,6 +26,29 @@ type tableFigure struct {
 	pos              string
 }
 
+// checkFigures compares the figures read with those a test expects, by
+// key: value, precision, printed form, period, flags, note, cell and position.
+func checkFigures(t *testing.T, got map[string]*dataset.Observation, want map[string]tableFigure) {
+	t.Helper()
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		w, o := want[k], got[k]
+		if o == nil {
+			t.Errorf("no figure %s", k)
+			continue
+		}
+		note := ""
+		if o.Words != nil {
+			note = o.Words.Note
+		}
+		if o.Value != w.value || o.Precision != w.precision || o.Printed() != w.printed || o.Period != w.period ||
+			!slices.Equal(o.Flags(), w.flags) || note != w.note || !reflect.DeepEqual(o.Cell(), w.cell) || o.Pos.String() != w.pos {
+			t.Errorf("%s:\ngot  %v ± %v %q %q %v %q %+v %s\nwant %v ± %v %q %q %v %q %+v %s", k,
+				o.Value, o.Precision, o.Printed(), o.Period, o.Flags(), note, o.Cell(), o.Pos,
+				w.value, w.precision, w.printed, w.period, w.flags, w.note, w.cell, w.pos)
+		}
+	}
+}
+
 // figuresByKey loads a dataset and returns its figures by "indicator
 // region program year period dims source".
 func figuresByKey(t *testing.T, file string) (map[string]*dataset.Observation, *Result) {
@@ -86,23 +109,7 @@ func TestTableLayouts(t *testing.T) {
 		"socsec_pension_recipients_persons DE old_age 2022  sex=all intl": {value: 21000000, precision: 50000, printed: "21.0 million", pos: "testdata/tables/sdmx-1.csv:5:41"},
 		"socsec_coverage_ratio DE old_age 2023   intl":                    {value: 1, precision: 0.005, printed: "100%", note: "note_source: R1:3513", pos: "testdata/tables/ilostat.csv:6:56"},
 	}
-	for k, w := range want {
-		o := got[k]
-		if o == nil {
-			t.Errorf("no figure %s", k)
-			continue
-		}
-		note := ""
-		if o.Words != nil {
-			note = o.Words.Note
-		}
-		if o.Value != w.value || o.Precision != w.precision || o.Printed() != w.printed || o.Period != w.period ||
-			!slices.Equal(o.Flags(), w.flags) || note != w.note || !reflect.DeepEqual(o.Cell(), w.cell) || o.Pos.String() != w.pos {
-			t.Errorf("%s:\ngot  %v ± %v %q %q %v %q %+v %s\nwant %v ± %v %q %q %v %q %+v %s", k,
-				o.Value, o.Precision, o.Printed(), o.Period, o.Flags(), note, o.Cell(), o.Pos,
-				w.value, w.precision, w.printed, w.period, w.flags, w.note, w.cell, w.pos)
-		}
-	}
+	checkFigures(t, got, want)
 	// Cells that print no figure give none.
 	for _, k := range []string{
 		"socsec_insured_persons 140000 basic_pension 2021   portal",
@@ -338,21 +345,7 @@ func TestTableRangeAndHeaderRows(t *testing.T) {
 		"socsec_insured_persons 150000 unemployment 2021   test": {value: 402000, precision: 500, printed: "40.2万", note: headerNote,
 			cell: &dataset.Cell{Row: "内蒙古", Column: unemployment + "参保人数(万人)"}, pos: "testdata/table-header.csv:4:14"},
 	}
-	for k, w := range want {
-		o := got[k]
-		if o == nil {
-			t.Errorf("no figure %s", k)
-			continue
-		}
-		note := ""
-		if o.Words != nil {
-			note = o.Words.Note
-		}
-		if o.Value != w.value || o.Precision != w.precision || o.Printed() != w.printed || note != w.note || !reflect.DeepEqual(o.Cell(), w.cell) || o.Pos.String() != w.pos {
-			t.Errorf("%s:\ngot  %v ± %v %q %q %+v %s\nwant %v ± %v %q %q %+v %s", k,
-				o.Value, o.Precision, o.Printed(), note, o.Cell(), o.Pos, w.value, w.precision, w.printed, w.note, w.cell, w.pos)
-		}
-	}
+	checkFigures(t, got, want)
 	// Beijing 2023 is "-", 内蒙古's unemployment fund "…"; outside the range
 	// and below the notes, nothing is read.
 	if n := len(got); n != 10 {
@@ -483,17 +476,7 @@ observation_files:
 		"socsec_fund_income_annual_yuan 150000 unemployment 2021   test": {value: 1.9e8, precision: 5e6, printed: "1.9亿", note: note,
 			cell: &dataset.Cell{Sheet: "Sheet1", Ref: "Sheet1!F6", Row: "Inner Mongolia", Column: "失业保险 / 基金收入(亿元)"}, pos: file + ":6:6"},
 	}
-	for k, w := range want {
-		o := got[k]
-		if o == nil {
-			t.Errorf("no figure %s", k)
-			continue
-		}
-		if o.Value != w.value || o.Precision != w.precision || o.Printed() != w.printed || o.Words.Note != w.note || !reflect.DeepEqual(o.Cell(), w.cell) || o.Pos.String() != w.pos {
-			t.Errorf("%s:\ngot  %v ± %v %q %q %+v %s\nwant %v ± %v %q %q %+v %s", k,
-				o.Value, o.Precision, o.Printed(), o.Words.Note, o.Cell(), o.Pos, w.value, w.precision, w.printed, w.note, w.cell, w.pos)
-		}
-	}
+	checkFigures(t, got, want)
 	if n := len(got); n != 11 {
 		t.Errorf("%d figures, want 11 (12 cells, one …): %v", n, slices.Sorted(maps.Keys(got)))
 	}

@@ -30,6 +30,18 @@ type Options struct {
 	Variant int
 	// LatestYear is the most recent statistical year; zero means 2024.
 	LatestYear int
+
+	// The worst cases of the provenance pages, in a dataset of their own
+	// (stress.yaml) beside the regional data, which Series counts alone.
+	// ConflictFigures is how many figures of one series of China disagree,
+	// all from one source: an unresolved conflict that is not served.
+	ConflictFigures int
+	// Totals is how many totals are declared on one indicator of China,
+	// each of three figures (the total and two parts) that add up.
+	Totals int
+	// QuoteBytes gives every figure, regional and stress, a quote of
+	// that many bytes, each different; zero gives none.
+	QuoteBytes int
 }
 
 // Stats describes what was written.
@@ -38,6 +50,9 @@ type Stats struct {
 	Years      int
 	DataSeries int // Series the snapshot serves (what check reports).
 	Series     int // Series of the exposition, as Options.Series counts them.
+	// StressFigures counts the figures of stress.yaml, which neither
+	// DataSeries nor Series counts.
+	StressFigures int
 }
 
 // province is a provincial-level division with its GB/T 2260 code prefix.
@@ -143,6 +158,12 @@ func Write(dir string, opts Options) (Stats, error) {
 	if opts.Series <= 0 {
 		return Stats{}, fmt.Errorf("series must be positive, got %d", opts.Series)
 	}
+	if opts.ConflictFigures < 0 || opts.Totals < 0 || opts.QuoteBytes < 0 {
+		return Stats{}, fmt.Errorf("conflict figures, totals and quote bytes must not be negative, got %d, %d and %d", opts.ConflictFigures, opts.Totals, opts.QuoteBytes)
+	}
+	if opts.QuoteBytes > 0 && opts.QuoteBytes < minQuoteBytes {
+		return Stats{}, fmt.Errorf("a quote must be at least %d bytes, to tell each figure's apart, got %d", minQuoteBytes, opts.QuoteBytes)
+	}
 	if opts.LatestYear == 0 {
 		opts.LatestYear = 2024
 	}
@@ -176,7 +197,12 @@ func Write(dir string, opts Options) (Stats, error) {
 		return st, fmt.Errorf("creating the output directory: %w", err)
 	}
 	g := &generator{dir: dir, opts: opts, years: years, regions: used, spans: spans}
-	for _, step := range []func() error{g.config, g.national, g.households} {
+	steps := []func() error{g.config, g.national, g.households}
+	if opts.ConflictFigures > 0 || opts.Totals > 0 {
+		steps = append(steps, g.stress)
+		st.StressFigures = opts.ConflictFigures + 3*opts.Totals
+	}
+	for _, step := range steps {
 		if err := step(); err != nil {
 			return st, err
 		}
@@ -249,7 +275,7 @@ func (g *generator) national() error {
 		return err
 	}
 	return writeFile(filepath.Join(g.dir, "datasets", "national-observations.csv"), func(w *bufio.Writer) {
-		w.WriteString("indicator,region,program,year,value,source,qualifier,note\n")
+		w.WriteString("indicator,region,program,year,value,source,qualifier,note,quote\n")
 		g.rows(func(r region, year int, rnd *rand.Rand) {
 			growth := 1 - 0.02*float64(g.opts.LatestYear-year)
 			resident, _ := g.population(r, year)
@@ -264,7 +290,8 @@ func (g *generator) national() error {
 				expenditure := math.Round(income * (0.7 + 0.35*rnd.Float64()))
 				source := "bulletin-" + strconv.Itoa(year)
 				figure := func(ind string, v float64, qualifier string) {
-					fmt.Fprintf(w, "%s,%s,%s,%d,%s,%s,%s,\n", ind, r.code, p.id, year, strconv.FormatFloat(v, 'f', -1, 64), source, qualifier)
+					fmt.Fprintf(w, "%s,%s,%s,%d,%s,%s,%s,,", ind, r.code, p.id, year, strconv.FormatFloat(v, 'f', -1, 64), source, qualifier)
+					g.quote(w, ind, r.code, p.id, year, "")
 				}
 				figure("socsec_coverage_ratio", coverage, "")
 				qualifier := ""
@@ -280,8 +307,9 @@ func (g *generator) national() error {
 				}
 				if r.level == "country" && year == g.opts.LatestYear {
 					// The preliminary release, revised by the bulletin.
-					fmt.Fprintf(w, "socsec_insured_persons,%s,%s,%d,%s,preliminary-%d,approximately,Preliminary figure\n",
+					fmt.Fprintf(w, "socsec_insured_persons,%s,%s,%d,%s,preliminary-%d,approximately,Preliminary figure,",
 						r.code, p.id, year, strconv.FormatFloat(math.Round(insured*0.98), 'f', -1, 64), year)
+					g.quote(w, "socsec_insured_persons", r.code, p.id, year, "preliminary")
 				}
 			}
 		})
@@ -298,17 +326,95 @@ func (g *generator) households() error {
 		return err
 	}
 	return writeFile(filepath.Join(g.dir, "datasets", "households-observations.csv"), func(w *bufio.Writer) {
-		w.WriteString("indicator,region,program,year,population,category,value,source\n")
+		w.WriteString("indicator,region,program,year,population,category,value,source,quote\n")
 		g.rows(func(r region, year int, rnd *rand.Rand) {
 			source := "bulletin-" + strconv.Itoa(year)
 			resident, registered := g.population(r, year)
-			fmt.Fprintf(w, "socsec_population_persons,%s,,%d,resident,,%.0f,%s\n", r.code, year, resident, source)
-			fmt.Fprintf(w, "socsec_population_persons,%s,,%d,registered,,%.0f,%s\n", r.code, year, registered, source)
+			fmt.Fprintf(w, "socsec_population_persons,%s,,%d,resident,,%.0f,%s,", r.code, year, resident, source)
+			g.quote(w, "socsec_population_persons", r.code, "resident", year, "")
+			fmt.Fprintf(w, "socsec_population_persons,%s,,%d,registered,,%.0f,%s,", r.code, year, registered, source)
+			g.quote(w, "socsec_population_persons", r.code, "registered", year, "")
 			for _, c := range []string{"orphans", "unsupported"} {
-				fmt.Fprintf(w, "socsec_children_supported_persons,%s,child_welfare,%d,,%s,%.0f,%s\n", r.code, year, c, math.Round(r.population*(0.0001+0.0003*rnd.Float64())), source)
+				fmt.Fprintf(w, "socsec_children_supported_persons,%s,child_welfare,%d,,%s,%.0f,%s,", r.code, year, c, math.Round(r.population*(0.0001+0.0003*rnd.Float64())), source)
+				g.quote(w, "socsec_children_supported_persons", r.code, c, year, "")
 			}
 		})
 	})
+}
+
+// minQuoteBytes holds the words that tell one figure's quote from another's.
+const minQuoteBytes = 160
+
+// quoteFiller pads quotes: plain words, no comma, quote or line break, so
+// that a CSV field holds it as it is.
+var quoteFiller = strings.Repeat("and the table beside it gives the same figure again in other words ", 4096/68+1)
+
+// quote writes the quote field of a figure and ends its row: none without
+// Options.QuoteBytes, else that many bytes that begin with what tells the
+// figure apart, so that no two quotes are the same string.
+func (g *generator) quote(w *bufio.Writer, indicator, region, what string, year int, extra string) {
+	if g.opts.QuoteBytes > 0 {
+		n, _ := fmt.Fprintf(w, "The bulletin gives %s for %s %s in %d %s variant %d: ", indicator, region, what, year, extra, g.opts.Variant)
+		for rest := g.opts.QuoteBytes - n; rest > 0; rest -= min(rest, len(quoteFiller)) {
+			w.WriteString(quoteFiller[:min(rest, len(quoteFiller))])
+		}
+	}
+	w.WriteByte('\n')
+}
+
+// stress writes stress.yaml: a conflict of ConflictFigures figures of one
+// series and Totals declared totals of one indicator and region, with
+// their figures in stress-observations.csv.
+func (g *generator) stress() error {
+	year := g.opts.LatestYear
+	err := writeFile(filepath.Join(g.dir, "datasets", "stress.yaml"), func(w *bufio.Writer) {
+		fmt.Fprintf(w, "id: stress\ntitle: The worst cases of the pages (variant %d)\npublisher: Synthetic\n", g.opts.Variant)
+		fmt.Fprintf(w, "license: Synthetic data generated for benchmarks.\nsources:\n")
+		fmt.Fprintf(w, "  - id: press\n    title: Press reports of %d\n    published: %d-03-01\n", year, year+1)
+		fmt.Fprintf(w, "  - id: yearbook\n    title: Yearbook tables of %d\n    published: %d-10-01\n", year, year+1)
+		fmt.Fprintf(w, "regions:\n  - code: CN\n    name: 中国\n    name_en: China\n    level: country\n")
+		fmt.Fprintf(w, "programs:\n  - id: stress_conflict\n    name: A programme published many times\n")
+		fmt.Fprintf(w, "  - id: stress_totals\n    name: A programme of many groups\n")
+		fmt.Fprintf(w, "indicators:\n  - name: socsec_group_members_persons\n    help: Members of a group of a programme, in two parts and in all.\n")
+		fmt.Fprintf(w, "    unit: persons\n    dimensions: [group, subgroup, part]\n")
+		fmt.Fprintf(w, "observation_files:\n  - stress-observations.csv\n")
+		if g.opts.Totals > 0 {
+			fmt.Fprintf(w, "totals:\n")
+		}
+		for i := range g.opts.Totals {
+			group, sub := stressGroup(i)
+			fmt.Fprintf(w, "  - {indicator: socsec_group_members_persons, region: CN, program: stress_totals, total: {dimensions: {group: %s, subgroup: %s, part: all}}, ", group, sub)
+			fmt.Fprintf(w, "parts: [{dimensions: {group: %s, subgroup: %s, part: a}}, {dimensions: {group: %s, subgroup: %s, part: b}}]}\n", group, sub, group, sub)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(g.dir, "datasets", "stress-observations.csv"), func(w *bufio.Writer) {
+		w.WriteString("indicator,region,program,year,group,subgroup,part,value,source,quote\n")
+		for i := range g.opts.ConflictFigures {
+			fmt.Fprintf(w, "socsec_insured_persons,CN,stress_conflict,%d,,,,%d,press,", year, 1000000+i)
+			g.quote(w, "socsec_insured_persons", "CN", "conflict", year, strconv.Itoa(i))
+		}
+		for i := range g.opts.Totals {
+			group, sub := stressGroup(i)
+			a, b := 1000+i%997, 2000+i%991
+			for _, part := range []struct {
+				name  string
+				value int
+			}{{"all", a + b}, {"a", a}, {"b", b}} {
+				fmt.Fprintf(w, "socsec_group_members_persons,CN,stress_totals,%d,%s,%s,%s,%d,yearbook,", year, group, sub, part.name, part.value)
+				g.quote(w, "socsec_group_members_persons", "CN", group+" "+sub+" "+part.name, year, "")
+			}
+		}
+	})
+}
+
+// stressGroup names the i-th group of the totals by two dimensions, so
+// that no dimension has more values than --dataset.max-dimension-values
+// allows by default.
+func stressGroup(i int) (group, subgroup string) {
+	return fmt.Sprintf("g%03d", i/1000), fmt.Sprintf("s%03d", i%1000)
 }
 
 // writeFile writes a file through a buffer, reporting the first error.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
 	"github.com/socsec-exporter/socsec_exporter/config"
+	"github.com/socsec-exporter/socsec_exporter/internal/check"
 	"github.com/socsec-exporter/socsec_exporter/internal/exposition"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
@@ -75,5 +76,46 @@ func TestDeterministicValidAndSized(t *testing.T) {
 	}
 	if !differs {
 		t.Error("variant 1 wrote the same files as variant 0")
+	}
+}
+
+// TestStressDataset checks the worst cases of the pages: a conflict of
+// ConflictFigures figures of one series, Totals declared totals of one
+// indicator and region that add up, and a quote of QuoteBytes on every
+// figure, each different, all of which a load accepts.
+func TestStressDataset(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{Series: 20000, ConflictFigures: 300, Totals: 2500, QuoteBytes: 4096}
+	st, err := Write(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := opts.ConflictFigures + 3*opts.Totals; st.StressFigures != want {
+		t.Errorf("Write reported %d stress figures, want %d", st.StressFigures, want)
+	}
+	snap := testenv.Load(t, config.Options{ConfigFile: filepath.Join(dir, "config.yml")})
+	if len(snap.Series) != st.DataSeries+3*opts.Totals {
+		t.Errorf("loaded %d data series, want the %d regional ones and the %d figures of the totals", len(snap.Series), st.DataSeries, 3*opts.Totals)
+	}
+	if len(snap.Conflicts) != 1 || len(snap.Conflicts[0].Figures) != opts.ConflictFigures {
+		t.Errorf("%d conflicts, want one of %d figures", len(snap.Conflicts), opts.ConflictFigures)
+	}
+	totals := 0
+	quotes := map[string]bool{}
+	for _, ds := range snap.Datasets {
+		totals += len(ds.Totals)
+		for _, o := range ds.Observations {
+			if q := o.Quote(); len(q) != opts.QuoteBytes || quotes[q] {
+				t.Fatalf("%s: a quote of %d bytes (seen before: %t), want %d bytes, each different", o.Pos, len(q), quotes[q], opts.QuoteBytes)
+			}
+			quotes[o.Quote()] = true
+		}
+	}
+	if totals != opts.Totals {
+		t.Errorf("%d declared totals, want %d", totals, opts.Totals)
+	}
+	tally := check.CountRun(snap)
+	if tally.Failed["stress"] != 0 || tally.Unchecked["stress"] != 0 {
+		t.Errorf("the totals of the stress dataset: %d failed, %d unchecked, want every one to add up", tally.Failed["stress"], tally.Unchecked["stress"])
 	}
 }

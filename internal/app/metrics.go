@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/socsec-exporter/socsec_exporter/internal/exposition"
@@ -227,4 +228,105 @@ func acceptsGzip(header string) bool {
 		}
 	}
 	return best == "gzip" && bestQ != 0
+}
+
+// The families of the provenance pages' requests, beside promhttp's of the
+// scrapes: requests being served, answered by status code, and refused at
+// once by --web.max-page-requests.
+const (
+	pageRequestsInFlight = "socsec_page_requests_in_flight"
+	pageRequests         = "socsec_page_requests_total"
+	pageRequestsRefused  = "socsec_page_requests_refused_total"
+)
+
+// pageMetrics counts the requests of the provenance pages (/figures,
+// /figure, /checks) apart from the scrapes', which promhttp's handler
+// metrics count, so that a crawler of the pages is told apart from
+// Prometheus: how many are served at once, by status code, and how many
+// the pages' own limit refuses.
+type pageMetrics struct {
+	inFlight prometheus.Gauge
+	requests *prometheus.CounterVec
+	refused  prometheus.Counter
+}
+
+// newPageMetrics returns the pages' counters, at zero for the codes the
+// pages answer most, as promhttp starts its own.
+func newPageMetrics() *pageMetrics {
+	m := &pageMetrics{
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: pageRequestsInFlight,
+			Help: "Provenance page requests (/figures, /figure, /checks) being served, at most --web.max-page-requests."}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: pageRequests,
+			Help: "Provenance page requests answered, by HTTP status code, those refused by --web.max-page-requests included."}, []string{"code"}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: pageRequestsRefused,
+			Help: "Provenance page requests answered 503 at once because --web.max-page-requests were being served."}),
+	}
+	for _, code := range []int{http.StatusOK, http.StatusBadRequest, http.StatusNotFound, http.StatusServiceUnavailable} {
+		m.requests.WithLabelValues(strconv.Itoa(code))
+	}
+	return m
+}
+
+// Describe sends the descriptors of the pages' families.
+func (m *pageMetrics) Describe(ch chan<- *prometheus.Desc) {
+	m.inFlight.Describe(ch)
+	m.requests.Describe(ch)
+	m.refused.Describe(ch)
+}
+
+// Collect sends the pages' counts.
+func (m *pageMetrics) Collect(ch chan<- prometheus.Metric) {
+	m.inFlight.Collect(ch)
+	m.requests.Collect(ch)
+	m.refused.Collect(ch)
+}
+
+// wrap serves h under limit and counts its requests: in flight once the
+// limit has admitted them, and answered by code, a request the limit
+// refuses counted as refused too. The pages' own 503, at the deadline of a
+// request, is a 503 but not a refusal.
+func (m *pageMetrics) wrap(limit *requestLimit, h http.Handler) http.Handler {
+	admitted := limit.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if pr, ok := w.(*pageResponse); ok {
+			pr.admitted = true
+		}
+		m.inFlight.Inc()
+		defer m.inFlight.Dec()
+		h.ServeHTTP(w, r)
+	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pr := &pageResponse{ResponseWriter: w, code: http.StatusOK}
+		admitted.ServeHTTP(pr, r)
+		if !pr.admitted {
+			m.refused.Inc()
+		}
+		m.requests.WithLabelValues(strconv.Itoa(pr.code)).Inc()
+	})
+}
+
+// pageResponse records the status code of a page response and whether the
+// limit admitted the request.
+type pageResponse struct {
+	http.ResponseWriter
+	code     int
+	wrote    bool
+	admitted bool
+}
+
+func (p *pageResponse) WriteHeader(code int) {
+	if !p.wrote {
+		p.code, p.wrote = code, true
+	}
+	p.ResponseWriter.WriteHeader(code)
+}
+
+func (p *pageResponse) Write(b []byte) (int, error) {
+	p.wrote = true
+	return p.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the response underneath, for the
+// deadlines of a page's writes.
+func (p *pageResponse) Unwrap() http.ResponseWriter {
+	return p.ResponseWriter
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/socsec-exporter/socsec_exporter/collector"
@@ -486,5 +487,79 @@ func TestMisbehavingClients(t *testing.T) {
 	if n := runtime.NumGoroutine(); n > baseline {
 		buf := make([]byte, 1<<20)
 		t.Errorf("%d goroutines, %d before the clients:\n%s", n, baseline, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// TestPageMetrics checks the pages' own families: requests in flight while
+// the limit admits them, a request over --web.max-page-requests refused and
+// counted as a 503 and a refusal, a page's own 503 (its deadline) counted
+// as a 503 but not a refusal, and names and help that promlint accepts.
+func TestPageMetrics(t *testing.T) {
+	m := newPageMetrics()
+	release := make(chan struct{})
+	entered := make(chan struct{}, 2)
+	h := m.wrap(newRequestLimit(2), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/late" {
+			http.Error(w, "deadline", http.StatusServiceUnavailable)
+			return
+		}
+		entered <- struct{}{}
+		<-release
+		w.Write([]byte("page"))
+	}))
+	var wg sync.WaitGroup
+	codes := make(chan int, 2)
+	for range 2 {
+		wg.Go(func() {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/figures", nil))
+			codes <- w.Code
+		})
+	}
+	for range 2 {
+		select {
+		case <-entered:
+		case <-time.After(time.Minute):
+			t.Fatal("two page requests were not admitted within a minute under a limit of two")
+		}
+	}
+	expect := func(when, want string) {
+		t.Helper()
+		if err := testutil.CollectAndCompare(m, strings.NewReader(want)); err != nil {
+			t.Errorf("%s: %v", when, err)
+		}
+	}
+	head := `# HELP socsec_page_requests_in_flight Provenance page requests (/figures, /figure, /checks) being served, at most --web.max-page-requests.
+# TYPE socsec_page_requests_in_flight gauge
+socsec_page_requests_in_flight %d
+# HELP socsec_page_requests_refused_total Provenance page requests answered 503 at once because --web.max-page-requests were being served.
+# TYPE socsec_page_requests_refused_total counter
+socsec_page_requests_refused_total %d
+# HELP socsec_page_requests_total Provenance page requests answered, by HTTP status code, those refused by --web.max-page-requests included.
+# TYPE socsec_page_requests_total counter
+socsec_page_requests_total{code="200"} %d
+socsec_page_requests_total{code="400"} 0
+socsec_page_requests_total{code="404"} 0
+socsec_page_requests_total{code="503"} %d
+`
+	expect("two requests held", fmt.Sprintf(head, 2, 0, 0, 0))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/figure", nil))
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("a third request under a limit of two: status %d, want 503", w.Code)
+	}
+	expect("a third request refused", fmt.Sprintf(head, 2, 1, 0, 1))
+	close(release)
+	wg.Wait()
+	for range 2 {
+		if code := <-codes; code != http.StatusOK {
+			t.Errorf("an admitted request: status %d, want 200", code)
+		}
+	}
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/late", nil))
+	expect("both served, and a page's own 503", fmt.Sprintf(head, 0, 1, 2, 2))
+	problems, err := testutil.CollectAndLint(m)
+	if err != nil || len(problems) > 0 {
+		t.Errorf("promlint: %v %v", problems, err)
 	}
 }

@@ -468,30 +468,34 @@ func TestCheckCommand(t *testing.T) {
 		{"bad-config", []string{"--config.file=config/testdata/invalid-config-unknown-key.yml"}, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cmd := exec.Command(testenv.Exporter(t), append([]string{"check"}, c.args...)...)
-			cmd.Dir = testenv.RepoRoot(t)
-			out, err := cmd.Output()
-			exit := 0
-			if e, ok := err.(*exec.ExitError); ok {
-				exit = e.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
+			stdout, stderr, exit := run(t, append([]string{"check"}, c.args...)...)
 			if exit != c.exit {
 				t.Errorf("exit code %d, want %d", exit, c.exit)
 			}
-			golden := filepath.Join("testdata", "check-"+c.name+".txt")
-			if *update {
-				if err := os.WriteFile(golden, out, 0o644); err != nil {
+			// The report on stdout, the errors on stderr: a golden each,
+			// the errors' only where there are any.
+			for _, out := range []struct{ golden, text string }{{"check-" + c.name + ".txt", stdout}, {"check-" + c.name + ".stderr.txt", stderr}} {
+				golden := filepath.Join("testdata", out.golden)
+				if *update {
+					if err := os.Remove(golden); err != nil && !os.IsNotExist(err) {
+						t.Fatal(err)
+					}
+					if out.text != "" || !strings.HasSuffix(out.golden, ".stderr.txt") {
+						if err := os.WriteFile(golden, []byte(out.text), 0o644); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				want, err := os.ReadFile(golden)
+				if os.IsNotExist(err) && strings.HasSuffix(out.golden, ".stderr.txt") {
+					err = nil
+				}
+				if err != nil {
 					t.Fatal(err)
 				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(out) != string(want) {
-				t.Errorf("output differs from %s (go test ./e2e -update to accept):\n%s", golden, out)
+				if out.text != string(want) {
+					t.Errorf("check %s: output differs from %s (go test ./e2e -run TestCheckCommand -update to accept):\n%s", strings.Join(c.args, " "), golden, out.text)
+				}
 			}
 		})
 	}

@@ -65,7 +65,7 @@ type regionCatalog struct {
 	names  *regionNames
 }
 
-var catalog = newRegionCatalog()
+var builtinRegions = newRegionCatalog()
 
 func newRegionCatalog() *regionCatalog {
 	c := &regionCatalog{byCode: map[string]*dataset.Region{}}
@@ -112,7 +112,7 @@ func (p *datasetParser) region(code string, pos dataset.Position) *dataset.Regio
 	if r := p.regions[code]; r != nil {
 		return r
 	}
-	c := catalog.byCode[code]
+	c := builtinRegions.byCode[code]
 	if c == nil {
 		return nil
 	}
@@ -137,7 +137,7 @@ func (p *datasetParser) region(code string, pos dataset.Position) *dataset.Regio
 // the dataset's own, then the catalog's.
 func (p *datasetParser) regionIndex() *regionNames {
 	ix := newRegionNames(p.ds.Regions)
-	ix.catalog = catalog.names
+	ix.catalog = builtinRegions.names
 	return ix
 }
 
@@ -159,7 +159,7 @@ func (ix *regionNames) coded(s string) string {
 // knownRegion reports whether the dataset or the catalog has a region of
 // the code.
 func (p *datasetParser) knownRegion(code string) bool {
-	return p.regions[code] != nil || catalog.byCode[code] != nil
+	return p.regions[code] != nil || builtinRegions.byCode[code] != nil
 }
 
 // warnCatalogClashes warns of each region the dataset declares whose code
@@ -172,7 +172,7 @@ func (p *datasetParser) warnCatalogClashes() {
 		}
 		codes := append([]string{r.Code}, r.Aliases...)
 		for _, code := range codes {
-			c := catalog.byCode[code]
+			c := builtinRegions.byCode[code]
 			if c == nil || sameRegion(r, c) {
 				continue
 			}

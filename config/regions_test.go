@@ -34,7 +34,7 @@ func TestRegionCatalog(t *testing.T) {
 	for code, want := range map[string]string{"CN": "CN 中国 China country ", "CHN": "CN 中国 China country ", "140000": "140000 山西省 Shanxi province CN",
 		"150000": "150000 内蒙古自治区 Inner Mongolia province CN", "650000": "650000 新疆维吾尔自治区 Xinjiang province CN",
 		"JPN": "JP  Japan country ", "DE": "DE  Germany country ", "HKG": "HK 香港特别行政区 Hong Kong, China region CN"} {
-		r := catalog.byCode[code]
+		r := builtinRegions.byCode[code]
 		if r == nil {
 			t.Errorf("no region of code %s in the catalog", code)
 			continue

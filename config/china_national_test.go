@@ -51,6 +51,10 @@ func TestChinaNational(t *testing.T) {
 		{key{"socsec_fund_balance_yuan", "unemployment", 2012, "", "year_end"}, 292900000000, "2929亿元", "xiangrikui-2012-unemployment"},
 		{key{"socsec_insured_persons", "work_injury", 2023, "", ""}, 302000000, "302 million", "tellerreport-2024-01-24"},
 		{key{"socsec_beneficiaries_persons", "unemployment", 2023, "", "during_year"}, 7300000, "7.3 million", "xinhua-2024-10-08"},
+		{key{"socsec_insured_persons", "maternity", 2012, "", ""}, 154287000, "15428.7万", "nhfpc-yb2015-maternity"},
+		{key{"socsec_fund_balance_yuan", "maternity", 2013, "", "year_end"}, 51470000000, "514.7亿", "nhfpc-yb2015-maternity"},
+		{key{"socsec_insured_persons", "work_injury", 2013, "", ""}, 199170000, "19917万人", "caihuajun-2013-work-injury"},
+		{key{"socsec_insured_persons", "basic_medical", 2011, "", "urban_schemes"}, 473000000, "4.73亿人", "xinhua-2012-04-18-medical"},
 		{key{"socsec_insured_persons", "basic_pension", 2017, "", ""}, 915480000, "91548萬人", "peoplesdaily-2018-05-22"},
 		{key{"socsec_insured_persons", "resident_pension", 2015, "", ""}, 504720000, "50472万人", "chyxx-2015-pension"},
 		{key{"socsec_beneficiaries_persons", "unemployment", 2021, "", "during_year"}, 6080000, "608万人", "overseas-2021-bulletin"},
@@ -109,8 +113,8 @@ func TestChinaNational(t *testing.T) {
 	// Every figure says where in its source it stands, and none copies the
 	// source's text.
 	obs := s.Datasets[0].Observations
-	if len(obs) != 417 || len(s.Datasets[0].Sources) != 78 {
-		t.Errorf("%d figures from %d sources, want 417 from 78", len(obs), len(s.Datasets[0].Sources))
+	if len(obs) != 439 || len(s.Datasets[0].Sources) != 83 {
+		t.Errorf("%d figures from %d sources, want 439 from 83", len(obs), len(s.Datasets[0].Sources))
 	}
 	for _, o := range obs {
 		if o.Locator() == "" || o.Source.URL == "" {

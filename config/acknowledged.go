@@ -101,11 +101,7 @@ func (p *datasetParser) checkedRef(n *yaml.Node, path string, claim bool) datase
 	if ref.Indicator = p.indicator(name); ref.Indicator == nil && name != "" {
 		p.ps.errorf(p.pos(ff.values["indicator"]), join(path, "indicator"), "unknown indicator %q: use a built-in one or declare it under indicators", name)
 	}
-	if reg := p.regions[ref.Region]; reg != nil {
-		ref.Region = reg.Code // An alias names the region whose figures are served under its code.
-	} else if ref.Region != "" {
-		p.ps.errorf(p.pos(ff.values["region"]), join(path, "region"), "unknown region %q: declare it under regions", ref.Region)
-	}
+	ref.Region = p.regionCode(ref.Region, ff.values["region"], join(path, "region"))
 	ref.Basis = p.basis(ff, path, ref.Indicator)
 	if ind := ref.Indicator; ind != nil {
 		switch {

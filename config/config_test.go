@@ -53,7 +53,7 @@ func TestInvalidDatasets(t *testing.T) {
 			`testdata/invalid-date-range.yaml:5:57: sources[1].released: 0001-01-01 is out of range 1900-01-01..2027-12-31`,
 		}},
 		{"invalid-wrong-type.yaml", []string{`testdata/invalid-wrong-type.yaml:27:11: observations[0].year: must be a year of four digits (2022), got "twenty"`}},
-		{"invalid-unknown-region.yaml", []string{`testdata/invalid-unknown-region.yaml:25:13: observations[0].region: unknown region "150000": declare it under regions`}},
+		{"invalid-unknown-region.yaml", []string{`testdata/invalid-unknown-region.yaml:25:13: observations[0].region: unknown region "990000": declare it under regions`}},
 		{"invalid-unknown-program.yaml", []string{`testdata/invalid-unknown-program.yaml:26:14: observations[0].program: unknown program "unemployment": declare it under programs`}},
 		{"invalid-unknown-indicator.yaml", []string{`testdata/invalid-unknown-indicator.yaml:24:16: observations[0].indicator: unknown indicator "socsec_happiness_ratio": use a built-in one or declare it under indicators`}},
 		{"invalid-unknown-source.yaml", []string{`testdata/invalid-unknown-source.yaml:29:13: observations[0].source: unknown source "s9": declare it under sources`}},
@@ -154,7 +154,7 @@ func TestInvalidDatasets(t *testing.T) {
 		{"invalid-csv-missing-column.yaml", []string{`testdata/invalid-csv-missing-column.csv:1:1: year: missing required column`}},
 		{"invalid-csv-bad-number.yaml", []string{`testdata/invalid-csv-bad-number.csv:3:49: value: must be a number or a percentage as printed (0.932, 93.2%), got "93 pct"`}},
 		{"invalid-csv-field-count.yaml", []string{`testdata/invalid-csv-field-count.csv:2:1: invalid CSV: the row has a different number of fields from the header's 6`}},
-		{"invalid-csv-unknown-region.yaml", []string{`testdata/invalid-csv-unknown-region.csv:3:23: region: unknown region "150000": declare it under regions`}},
+		{"invalid-csv-unknown-region.yaml", []string{`testdata/invalid-csv-unknown-region.csv:3:23: region: unknown region "990000": declare it under regions`}},
 		{"invalid-csv-ratio-out-of-range.yaml", []string{`testdata/invalid-csv-ratio-out-of-range.csv:2:49: value: ratio 1.5 is outside 0..1 (write 93.2 % as 0.932)`}},
 		{"invalid-csv-missing-source.yaml", []string{`testdata/invalid-csv-missing-source.csv:2:1: source: missing required field: the dataset has 2 sources`}},
 		{"invalid-csv-utf8.yaml", []string{`testdata/invalid-csv-utf8.csv:2:59: invalid UTF-8`}},
@@ -176,7 +176,7 @@ func TestInvalidDatasets(t *testing.T) {
 		{"invalid-total-unknown-indicator.yaml", []string{`testdata/invalid-total-unknown-indicator.yaml:23:16: totals[0].indicator: unknown indicator "socsec_insured_people": use a built-in one or declare it under indicators`}},
 		{"invalid-total-unknown-key.yaml", []string{`testdata/invalid-total-unknown-key.yaml:28:37: totals[0].parts[1].year: unknown field`}},
 		{"invalid-total-unknown-program.yaml", []string{`testdata/invalid-total-unknown-program.yaml:28:19: totals[0].parts[1].program: unknown program "rural_medical": declare it under programs`}},
-		{"invalid-total-unknown-region.yaml", []string{`testdata/invalid-total-unknown-region.yaml:24:13: totals[0].region: unknown region "140000": declare it under regions`}},
+		{"invalid-total-unknown-region.yaml", []string{`testdata/invalid-total-unknown-region.yaml:24:13: totals[0].region: unknown region "990000": declare it under regions`}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			res, err := loadDatasets(t, filepath.Join("testdata", tc.file))

@@ -171,10 +171,11 @@ func (p *datasetParser) parseRegions(f fields) {
 		}
 	}
 	for i, r := range p.ds.Regions {
-		if n := parents[r]; n != nil && (p.regions[r.Parent] == nil || r.Parent == r.Code) {
+		if n := parents[r]; n != nil && (p.region(r.Parent, r.Pos) == nil || r.Parent == r.Code) {
 			p.ps.errorf(p.pos(n), join(index("regions", i), "parent"), "unknown parent region %q: declare it under regions", r.Parent)
 		}
 	}
+	p.warnCatalogClashes()
 }
 
 func (p *datasetParser) parsePrograms(f fields) {
@@ -358,7 +359,7 @@ func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
 	switch {
 	case in.region == "":
 		ps.errorf(in.pos(""), in.field("region"), "missing required field")
-	case p.regions[in.region] == nil:
+	case p.region(in.region, in.pos("region")) == nil:
 		ps.errorf(in.pos("region"), in.field("region"), "unknown region %q: declare it under regions", in.region)
 	default:
 		o.Region = p.regions[in.region].Code

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
@@ -131,6 +133,20 @@ func (p *datasetParser) region(code string, pos dataset.Position) *dataset.Regio
 		p.regions[code] = r
 	}
 	return r
+}
+
+// regionCode resolves code, a region's code or alias of the dataset or a
+// code of the catalog, to the code its figures are served under; an unknown
+// one is an error at n.
+func (p *datasetParser) regionCode(code string, n *yaml.Node, field string) string {
+	if code == "" {
+		return ""
+	}
+	if r := p.region(code, p.pos(n)); r != nil {
+		return r.Code
+	}
+	p.ps.errorf(p.pos(n), field, "unknown region %q: declare it under regions", code)
+	return code
 }
 
 // regionIndex is the index of the regions a table of the dataset may name:

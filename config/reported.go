@@ -25,11 +25,7 @@ func (p *datasetParser) parseReported(n *yaml.Node, path string) {
 	if r.Indicator = p.indicator(name); r.Indicator == nil && name != "" {
 		p.ps.errorf(p.pos(rf.values["indicator"]), join(path, "indicator"), "unknown indicator %q", name)
 	}
-	if reg := p.regions[r.Region]; reg != nil {
-		r.Region = reg.Code // An alias names the region whose figures are served under its code.
-	} else if r.Region != "" {
-		p.ps.errorf(p.pos(rf.values["region"]), join(path, "region"), "unknown region %q: declare it under regions", r.Region)
-	}
+	r.Region = p.regionCode(r.Region, rf.values["region"], join(path, "region"))
 	r.Basis = p.basis(rf, path, r.Indicator)
 	if r.Program != "" && p.programs[r.Program] == nil {
 		p.ps.errorf(p.pos(rf.values["program"]), join(path, "program"), "unknown program %q: declare it under programs", r.Program)

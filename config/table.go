@@ -151,10 +151,6 @@ func (p *datasetParser) parseObservationFile(fsys fileSystem, base string, n *ya
 		}
 		m.rng = rg
 	}
-	if field == index("observation_files", 0) {
-		// Once a dataset: the first time its regions meet the catalog.
-		p.warnCatalogClashes()
-	}
 	m.fixed = p.parseTarget(f, field, true)
 	if m.layout == layoutTable {
 		m.columns = p.parseColumns(f, field)

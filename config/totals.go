@@ -41,11 +41,7 @@ func (p *datasetParser) parseTotal(n *yaml.Node, path string) {
 	if t.Indicator = p.indicator(name); t.Indicator == nil && name != "" {
 		p.ps.errorf(p.pos(tf.values["indicator"]), join(path, "indicator"), "unknown indicator %q: use a built-in one or declare it under indicators", name)
 	}
-	if reg := p.regions[t.Region]; reg != nil {
-		t.Region = reg.Code // An alias names the region whose figures are served under its code.
-	} else if t.Region != "" {
-		p.ps.errorf(p.pos(tf.values["region"]), join(path, "region"), "unknown region %q: declare it under regions", t.Region)
-	}
+	t.Region = p.regionCode(t.Region, tf.values["region"], join(path, "region"))
 	t.Basis = p.basis(tf, path, t.Indicator)
 	if t.Indicator == nil || !isMapping(n) {
 		return // The series cannot be checked without their indicator.

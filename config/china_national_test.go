@@ -63,6 +63,8 @@ func TestChinaNational(t *testing.T) {
 		{key{"socsec_pension_monthly_per_capita_yuan", "employee_pension", 2014, "", ""}, 2061, "2061元", "shebaodata-2014-annual-report"},
 		{key{"socsec_pension_monthly_per_capita_yuan", "employee_pension", 2012, "", ""}, 1721, "1721元", "peoplesdaily-2013-01-26"},
 		{key{"socsec_insured_persons", "maternity", 2023, "", ""}, 249000000, "249 million", "xinhua-2024-04-15-maternity"},
+		{key{"socsec_insured_persons", "rural_cooperative_medical", 2013, "", ""}, 802000000, "8.02亿人", "qianinfo-2014-06-04-nrcms"},
+		{key{"socsec_insured_persons", "unemployment", 2018, "2018-03", ""}, 188000000, "1.88亿人", "cctv-2018-04-27"},
 		{key{"socsec_insured_persons", "maternity", 2021, "", ""}, 237520000, "23752万人", "nbs-2022-achievements"},
 		{key{"socsec_insured_persons", "basic_medical", 2022, "", ""}, 1345920000, "134592萬人", "peoplesdaily-2022-medical-bulletin"},
 		{key{"socsec_insured_persons", "resident_medical", 2020, "", ""}, 1016760000, "101676万人", "overseas-2020-medical-bulletin"},
@@ -115,8 +117,8 @@ func TestChinaNational(t *testing.T) {
 	// Every figure says where in its source it stands, and none copies the
 	// source's text.
 	obs := s.Datasets[0].Observations
-	if len(obs) != 444 || len(s.Datasets[0].Sources) != 85 {
-		t.Errorf("%d figures from %d sources, want 444 from 85", len(obs), len(s.Datasets[0].Sources))
+	if len(obs) != 451 || len(s.Datasets[0].Sources) != 87 {
+		t.Errorf("%d figures from %d sources, want 451 from 87", len(obs), len(s.Datasets[0].Sources))
 	}
 	for _, o := range obs {
 		if o.Locator() == "" || o.Source.URL == "" {

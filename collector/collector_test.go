@@ -2,12 +2,10 @@ package collector
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/prometheus/common/expfmt"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
@@ -35,21 +33,7 @@ func load(t *testing.T, configFile string) *Collector {
 func TestGolden(t *testing.T) {
 	for name, configFile := range cases {
 		t.Run(name, func(t *testing.T) {
-			c := load(t, configFile)
-			golden := filepath.Join("testdata", name+".prom")
-			if *update {
-				if err := os.WriteFile(golden, testenv.Expfmt(t, c, expfmt.NewFormat(expfmt.TypeTextPlain)), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			f, err := os.Open(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			if err := testutil.CollectAndCompare(c, f); err != nil {
-				t.Errorf("%v\n(run go test ./collector -update to accept the new output)", err)
-			}
+			compareGolden(t, load(t, configFile), filepath.Join("testdata", name+".prom"))
 		})
 	}
 }

@@ -296,6 +296,11 @@ func selfMetric(line string) bool {
 			return true
 		}
 	}
+	for _, name := range []string{pageRequestsInFlight, pageRequests, pageRequestsRefused} {
+		if strings.HasPrefix(line, name+"{") || strings.HasPrefix(line, name+" ") {
+			return true
+		}
+	}
 	return false
 }
 

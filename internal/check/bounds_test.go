@@ -220,7 +220,7 @@ func TestBoundsOfALargeSeries(t *testing.T) {
 	go func() {
 		defer close(done)
 		tally = CountRun(snap)
-		results = RunTerse(snap)
+		RunTerse(snap, func(r Result) { results = append(results, r) })
 	}()
 	select {
 	case <-done:

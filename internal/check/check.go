@@ -110,19 +110,17 @@ func Run(snap *dataset.Snapshot) []Result {
 	return results
 }
 
-// RunTerse runs every check as Run does and returns the same results in
-// the same order, except that a passing check of a figure is not
-// described: it carries its Check, Status, Pos, the checked figure alone in
+// RunTerse runs every check as Run does and hands each result to each, in
+// Run's order, except that a passing check of a figure is not described:
+// it carries its Check, Status and Pos, the checked figure alone in
 // Figures, and Total for a total, but no Subject, Message or Datasets.
 // Describing every passing figure is most of the cost of Run on large
 // datasets; a caller that shows a few of them checks those again with Run
 // on the figures they read. Passing checks of reported figures, which are
 // few, are described as Run describes them.
-func RunTerse(snap *dataset.Snapshot) []Result {
-	var results []Result
+func RunTerse(snap *dataset.Snapshot, each func(Result)) {
 	acks := acknowledgements(snap.Datasets)
-	checker{passes: markPasses, emit: func(r Result) { results = append(results, acks.apply(r)) }}.run(snap)
-	return results
+	checker{passes: markPasses, emit: func(r Result) { each(acks.apply(r)) }}.run(snap)
 }
 
 // Tally counts failed, acknowledged and unchecked results by dataset ID.

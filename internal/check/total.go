@@ -97,10 +97,21 @@ func (c checker) checkTotals(datasets []*dataset.Dataset, series []*dataset.Obse
 			parts[i][j].part = true
 		}
 	}
+	indicators := map[string]bool{}
+	for k := range declared {
+		indicators[k.indicator] = true
+	}
 	// The figures of each total, in snapshot order; and those of each part.
+	// The figures of an indicator come one after the other, so whether
+	// totals name it is looked up once a run.
 	figures := make([][]*dataset.Observation, len(totals))
+	var last *dataset.Indicator
+	lastNamed := false
 	for _, o := range series {
-		if !declared[indicatorRegion{o.Indicator.Name, o.Region}] {
+		if o.Indicator != last {
+			last, lastNamed = o.Indicator, indicators[o.Indicator.Name]
+		}
+		if !lastNamed || !declared[indicatorRegion{o.Indicator.Name, o.Region}] {
 			continue
 		}
 		buf = appendSeries(buf[:0], o.Indicator.Name, o.Region, o.Program, o.Basis, o.Dimensions)

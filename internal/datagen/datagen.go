@@ -290,8 +290,9 @@ func (g *generator) national() error {
 				expenditure := math.Round(income * (0.7 + 0.35*rnd.Float64()))
 				source := "bulletin-" + strconv.Itoa(year)
 				figure := func(ind string, v float64, qualifier string) {
-					fmt.Fprintf(w, "%s,%s,%s,%d,%s,%s,%s,,", ind, r.code, p.id, year, strconv.FormatFloat(v, 'f', -1, 64), source, qualifier)
-					g.quote(w, ind, r.code, p.id, year, "")
+					value := strconv.FormatFloat(v, 'f', -1, 64)
+					fmt.Fprintf(w, "%s,%s,%s,%d,%s,%s,%s,,", ind, r.code, p.id, year, value, source, qualifier)
+					g.quote(w, value, ind, r.code, p.id, year, "")
 				}
 				figure("socsec_coverage_ratio", coverage, "")
 				qualifier := ""
@@ -307,9 +308,9 @@ func (g *generator) national() error {
 				}
 				if r.level == "country" && year == g.opts.LatestYear {
 					// The preliminary release, revised by the bulletin.
-					fmt.Fprintf(w, "socsec_insured_persons,%s,%s,%d,%s,preliminary-%d,approximately,Preliminary figure,",
-						r.code, p.id, year, strconv.FormatFloat(math.Round(insured*0.98), 'f', -1, 64), year)
-					g.quote(w, "socsec_insured_persons", r.code, p.id, year, "preliminary")
+					value := strconv.FormatFloat(math.Round(insured*0.98), 'f', -1, 64)
+					fmt.Fprintf(w, "socsec_insured_persons,%s,%s,%d,%s,preliminary-%d,approximately,Preliminary figure,", r.code, p.id, year, value, year)
+					g.quote(w, value, "socsec_insured_persons", r.code, p.id, year, "preliminary")
 				}
 			}
 		})
@@ -330,13 +331,18 @@ func (g *generator) households() error {
 		g.rows(func(r region, year int, rnd *rand.Rand) {
 			source := "bulletin-" + strconv.Itoa(year)
 			resident, registered := g.population(r, year)
-			fmt.Fprintf(w, "socsec_population_persons,%s,,%d,resident,,%.0f,%s,", r.code, year, resident, source)
-			g.quote(w, "socsec_population_persons", r.code, "resident", year, "")
-			fmt.Fprintf(w, "socsec_population_persons,%s,,%d,registered,,%.0f,%s,", r.code, year, registered, source)
-			g.quote(w, "socsec_population_persons", r.code, "registered", year, "")
+			for _, pop := range []struct {
+				group string
+				value float64
+			}{{"resident", resident}, {"registered", registered}} {
+				value := fmt.Sprintf("%.0f", pop.value)
+				fmt.Fprintf(w, "socsec_population_persons,%s,,%d,%s,,%s,%s,", r.code, year, pop.group, value, source)
+				g.quote(w, value, "socsec_population_persons", r.code, pop.group, year, "")
+			}
 			for _, c := range []string{"orphans", "unsupported"} {
-				fmt.Fprintf(w, "socsec_children_supported_persons,%s,child_welfare,%d,,%s,%.0f,%s,", r.code, year, c, math.Round(r.population*(0.0001+0.0003*rnd.Float64())), source)
-				g.quote(w, "socsec_children_supported_persons", r.code, c, year, "")
+				value := fmt.Sprintf("%.0f", math.Round(r.population*(0.0001+0.0003*rnd.Float64())))
+				fmt.Fprintf(w, "socsec_children_supported_persons,%s,child_welfare,%d,,%s,%s,%s,", r.code, year, c, value, source)
+				g.quote(w, value, "socsec_children_supported_persons", r.code, c, year, "")
 			}
 		})
 	})
@@ -350,11 +356,14 @@ const minQuoteBytes = 160
 var quoteFiller = strings.Repeat("and the table beside it gives the same figure again in other words ", 4096/68+1)
 
 // quote writes the quote field of a figure and ends its row: none without
-// Options.QuoteBytes, else that many bytes that begin with what tells the
-// figure apart, so that no two quotes are the same string.
-func (g *generator) quote(w *bufio.Writer, indicator, region, what string, year int, extra string) {
+// Options.QuoteBytes, else that many bytes that begin with the figure's
+// value and what tells the figure apart, so that no two quotes are the
+// same string and each holds its figure, as config checks.
+func (g *generator) quote(w *bufio.Writer, value, indicator, region, what string, year int, extra string) {
 	if g.opts.QuoteBytes > 0 {
-		n, _ := fmt.Fprintf(w, "The bulletin gives %s for %s %s in %d %s variant %d: ", indicator, region, what, year, extra, g.opts.Variant)
+		// The value as printed, as a quote holds it, with what tells the
+		// figure apart.
+		n, _ := fmt.Fprintf(w, "The bulletin gives %s for %s %s %s in %d %s variant %d: ", value, indicator, region, what, year, extra, g.opts.Variant)
 		for rest := g.opts.QuoteBytes - n; rest > 0; rest -= min(rest, len(quoteFiller)) {
 			w.WriteString(quoteFiller[:min(rest, len(quoteFiller))])
 		}
@@ -393,8 +402,9 @@ func (g *generator) stress() error {
 	return writeFile(filepath.Join(g.dir, "datasets", "stress-observations.csv"), func(w *bufio.Writer) {
 		w.WriteString("indicator,region,program,year,group,subgroup,part,value,source,quote\n")
 		for i := range g.opts.ConflictFigures {
-			fmt.Fprintf(w, "socsec_insured_persons,CN,stress_conflict,%d,,,,%d,press,", year, 1000000+i)
-			g.quote(w, "socsec_insured_persons", "CN", "conflict", year, strconv.Itoa(i))
+			value := strconv.Itoa(1000000 + i)
+			fmt.Fprintf(w, "socsec_insured_persons,CN,stress_conflict,%d,,,,%s,press,", year, value)
+			g.quote(w, value, "socsec_insured_persons", "CN", "conflict", year, strconv.Itoa(i))
 		}
 		for i := range g.opts.Totals {
 			group, sub := stressGroup(i)
@@ -403,8 +413,9 @@ func (g *generator) stress() error {
 				name  string
 				value int
 			}{{"all", a + b}, {"a", a}, {"b", b}} {
-				fmt.Fprintf(w, "socsec_group_members_persons,CN,stress_totals,%d,%s,%s,%s,%d,yearbook,", year, group, sub, part.name, part.value)
-				g.quote(w, "socsec_group_members_persons", "CN", group+" "+sub+" "+part.name, year, "")
+				value := strconv.Itoa(part.value)
+				fmt.Fprintf(w, "socsec_group_members_persons,CN,stress_totals,%d,%s,%s,%s,%s,yearbook,", year, group, sub, part.name, value)
+				g.quote(w, value, "socsec_group_members_persons", "CN", group+" "+sub+" "+part.name, year, "")
 			}
 		}
 	})

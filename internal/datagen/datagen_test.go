@@ -82,7 +82,8 @@ func TestDeterministicValidAndSized(t *testing.T) {
 // TestStressDataset checks the worst cases of the pages: a conflict of
 // ConflictFigures figures of one series, Totals declared totals of one
 // indicator and region that add up, and a quote of QuoteBytes on every
-// figure, each different, all of which a load accepts.
+// figure, each different and holding its figure, all of which a load
+// accepts without a warning about the quotes.
 func TestStressDataset(t *testing.T) {
 	dir := t.TempDir()
 	opts := Options{Series: 20000, ConflictFigures: 300, Totals: 2500, QuoteBytes: 4096}
@@ -93,7 +94,16 @@ func TestStressDataset(t *testing.T) {
 	if want := opts.ConflictFigures + 3*opts.Totals; st.StressFigures != want {
 		t.Errorf("Write reported %d stress figures, want %d", st.StressFigures, want)
 	}
-	snap := testenv.Load(t, config.Options{ConfigFile: filepath.Join(dir, "config.yml")})
+	res, err := config.Load(config.Options{ConfigFile: filepath.Join(dir, "config.yml"), Now: testenv.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := res.Snapshot
+	for _, p := range res.Warnings {
+		if p.Kind == config.KindQuote {
+			t.Fatalf("%s: %s: every quote should hold its figure as printed", p.Pos, p.Message)
+		}
+	}
 	if len(snap.Series) != st.DataSeries+3*opts.Totals {
 		t.Errorf("loaded %d data series, want the %d regional ones and the %d figures of the totals", len(snap.Series), st.DataSeries, 3*opts.Totals)
 	}

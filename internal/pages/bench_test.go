@@ -18,7 +18,11 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
-var benchSeries = flag.Int("bench.series", 0, "series of the generated dataset the benchmarks serve pages of (socsec_datagen --series); the benchmarks skip without it")
+var (
+	benchSeries   = flag.Int("bench.series", 0, "series of the generated dataset the benchmarks serve pages of (socsec_datagen --series); the benchmarks skip without it")
+	benchConflict = flag.Int("bench.conflict", 0, "figures of the generated conflict beside it (socsec_datagen --conflict-figures)")
+	benchTotals   = flag.Int("bench.totals", 0, "totals declared beside it on one indicator and region (socsec_datagen --totals)")
+)
 
 // bench is the loaded version the benchmarks share, loaded once per process.
 var bench struct {
@@ -41,7 +45,7 @@ func benchLoad(b *testing.B) (*dataset.Snapshot, []config.Problem) {
 			return
 		}
 		defer os.RemoveAll(dir) // Loaded, the files are needed no more.
-		if _, err := datagen.Write(dir, datagen.Options{Series: *benchSeries}); err != nil {
+		if _, err := datagen.Write(dir, datagen.Options{Series: *benchSeries, ConflictFigures: *benchConflict, Totals: *benchTotals}); err != nil {
 			bench.err = err
 			return
 		}

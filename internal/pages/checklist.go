@@ -104,7 +104,7 @@ func buildCheckList(l *Load) *checkList {
 	var uncheckedGroups, passGroups []*checkGroup
 	// Passes come undescribed, as what they check; what a page shows of
 	// them is checked again when it is shown (entryView).
-	for _, r := range check.RunTerse(snap) {
+	check.RunTerse(snap, func(r check.Result) {
 		g := groups[r.Check]
 		if g == nil {
 			g = &checkGroup{Name: r.Check}
@@ -134,7 +134,7 @@ func buildCheckList(l *Load) *checkList {
 			g.Passed++
 			passes, passGroups = append(passes, checkEntry{result: &res}), append(passGroups, g)
 		}
-	}
+	})
 	for i, e := range unchecked {
 		uncheckedGroups[i].entries = append(uncheckedGroups[i].entries, e)
 	}

@@ -83,3 +83,25 @@ func TestPassesAreKeptAsTheirFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestChecksLinkAPageOfAConflict checks that /checks links a few of the
+// figures of an unresolved conflict of 2,000, and the page of their
+// series for the rest, instead of every one of them.
+func TestChecksLinkAPageOfAConflict(t *testing.T) {
+	const n = 2000
+	srv, _ := serve(t, seriesDataset(t, n, 1000, "", ""))
+	_, body, _ := get(t, srv, "checks")
+	start := strings.Index(body, "Warnings: unresolved conflict")
+	if start < 0 {
+		t.Fatalf("/checks lacks the unresolved conflict:\n%s", body)
+	}
+	section := body[start:]
+	section = section[:strings.Index(section, "</section>")]
+	if got := strings.Count(section, "<a href="); got > warningFigures+2 {
+		t.Errorf("the conflict's warning links %d figures, want at most %d and the page of the series", got, warningFigures)
+	}
+	contains(t, "the conflict's warning", section, `href="figure?metric=socsec_insured_persons&amp;program=p&amp;region_code=CN&amp;year=2020">and 1,990 more of this series, on its page</a>`)
+	if len(body) > 256<<10 {
+		t.Errorf("/checks is %d KiB, want at most 256 KiB with a conflict of %d figures", len(body)>>10, n)
+	}
+}

@@ -3,10 +3,12 @@ package pages
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/socsec-exporter/socsec_exporter/config"
 	"github.com/socsec-exporter/socsec_exporter/internal/check"
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
 // The entries /checks shows of each group on its first page, and on each
@@ -142,13 +144,26 @@ func groupURL(id string, page int) string {
 	return "checks?" + v.Encode()
 }
 
+// warningFigures is how many of a warning's figures /checks links; the
+// figures of an unresolved conflict are thousands at worst, which the page
+// of their series lists a page at a time.
+const warningFigures = 10
+
 func (ix *index) warningView(p config.Problem) warningView {
 	v := warningView{Pos: p.Pos.String(), Field: p.Field, Message: p.Message}
 	if p.Pos.Line == 0 {
 		v.Pos = p.Pos.File
 	}
-	for _, o := range p.Figures {
+	for _, o := range window(p.Figures, 0, warningFigures) {
 		v.Figures = append(v.Figures, figureLink{figureURL(o), ix.view(o).Title()})
+	}
+	if more := len(p.Figures) - warningFigures; more > 0 {
+		first := p.Figures[0]
+		label := "and " + grouped(float64(more)) + " more"
+		if !slices.ContainsFunc(p.Figures, func(o *dataset.Observation) bool { return dataset.CompareKeys(o, first) != 0 }) {
+			label = "and " + grouped(float64(more)) + " more of this series, on its page"
+		}
+		v.Figures = append(v.Figures, figureLink{figureURL(first), label})
 	}
 	return v
 }

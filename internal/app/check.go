@@ -95,6 +95,7 @@ type figureReport struct {
 	Flags     []string `json:"flags,omitempty"`
 	Quote     string   `json:"quote,omitempty"`
 	Locator   string   `json:"locator,omitempty"`
+	Note      string   `json:"note,omitempty"`
 	File      string   `json:"file"`
 	Line      int      `json:"line"`
 	Column    int      `json:"column"`
@@ -114,7 +115,7 @@ func newSeriesReport(o *dataset.Observation) seriesReport {
 func newFigureReport(o *dataset.Observation) figureReport {
 	return figureReport{Value: o.Value, Printed: o.Printed(), Qualifier: string(o.Qualifier), Precision: o.Precision,
 		Dataset: o.Dataset.ID, Source: o.Source.ID, Authority: o.Source.Authority,
-		Published: dataset.DateOnly(o.Source.Published), Released: dataset.DateOnly(o.Source.Released), Flags: o.Flags(), Quote: o.Quote(), Locator: o.Locator(),
+		Published: dataset.DateOnly(o.Source.Published), Released: dataset.DateOnly(o.Source.Released), Flags: o.Flags(), Quote: o.Quote(), Locator: o.Locator(), Note: o.Note(),
 		File: o.Pos.File, Line: o.Pos.Line, Column: o.Pos.Column}
 }
 

@@ -215,6 +215,14 @@ func (o *Observation) Locator() string {
 	return o.Words.Locator
 }
 
+// Note returns the compiler's note on the figure, or "".
+func (o *Observation) Note() string {
+	if o.Words == nil {
+		return ""
+	}
+	return o.Words.Note
+}
+
 // Flags returns the figure's flags, sorted.
 func (o *Observation) Flags() []string {
 	if o.Words == nil {

@@ -116,12 +116,13 @@ var templates = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("pages").Funcs(funcs).ParseFS(templateFiles, "templates/*.html"))
 })
 
-// Register adds the pages' routes to mux: /figures, /figure, /checks and
-// their stylesheet under /static/.
+// Register adds the pages' routes to mux: /figures, /figure, /checks,
+// /compare and their stylesheets under /static/.
 func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("/figures", p.page(p.serveFigures))
 	mux.Handle("/figure", p.page(p.serveFigure))
 	mux.Handle("/checks", p.page(p.serveChecks))
+	mux.Handle("/compare", p.page(p.serveCompare))
 	static, _ := fs.Sub(staticFiles, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
 	mux.Handle("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

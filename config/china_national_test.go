@@ -6,12 +6,12 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
-// TestChinaNational loads datasets/china-national.yaml, the national figures
+// TestChinaNational loads the embedded default/china-national.yaml, the national figures
 // read in the yearbooks and reports it cites, and pins a handful of them as
 // served, the early press figures of 2005 revised by the yearbook, and a
 // locator and source on every figure.
 func TestChinaNational(t *testing.T) {
-	res, err := loadDatasets(t, "../datasets/china-national.yaml")
+	res, err := loadDatasets(t, "default/china-national.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 )
 
-const chinaProvincesFile = "../datasets/china-provinces/china-provinces.yaml"
+const chinaProvincesFile = "default/china-provinces/china-provinces.yaml"
 
 // provinceKey names a figure of the china-provinces dataset.
 type provinceKey struct {
@@ -254,7 +254,7 @@ func TestChinaProvincesAddUp(t *testing.T) {
 // dataset: the national rows both enter from the same tables are one figure,
 // never a conflict.
 func TestChinaProvincesWithNational(t *testing.T) {
-	res, err := loadDatasets(t, "../datasets/china-national.yaml", chinaProvincesFile)
+	res, err := loadDatasets(t, "default/china-national.yaml", chinaProvincesFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,7 +88,7 @@ func fences(doc string) ([]fence, error) {
 
 // socsecKeys are top-level keys of a socsec config or dataset: a YAML block with one of them is an example of
 // those files, not of a Prometheus or Alertmanager config.
-var socsecKeys = regexp.MustCompile(`(?m)^(datasets|include_default_dataset|coverage_targets|id|sources|regions|programs|observations):`)
+var socsecKeys = regexp.MustCompile(`(?m)^(datasets|include_default_dataset|default_datasets|coverage_targets|id|sources|regions|programs|observations):`)
 
 // TestDocExamplesAreTheFiles checks that every config, dataset and CSV example in the docs is marked as a file of
 // docs/examples/ and is that file byte for byte, and that every file there is shown.

@@ -375,7 +375,7 @@ func TestAcknowledgedFailureIsShownApart(t *testing.T) {
 // TestFigurePageCitesWhereInTheSource checks that /figure shows a figure's
 // locator and, for a figure read from a table, its row and column.
 func TestFigurePageCitesWhereInTheSource(t *testing.T) {
-	srv, _ := serve(t, "../../datasets/china-national.yaml")
+	srv, _ := serve(t, "../../config/default/china-national.yaml")
 	_, body, _ := get(t, srv, "figure?metric=socsec_insured_persons&region_code=CN&program=employee_pension&year=2005")
 	contains(t, "a yearbook figure's page", body, "Where in the source", "table 23-39")
 }

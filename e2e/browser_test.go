@@ -529,8 +529,103 @@ func TestLandingPageBehindTLSAndBasicAuth(t *testing.T) {
 	}
 }
 
+// compareQuery is the comparison of the README's screenshot: the national employees' pension participants beside
+// Shanxi's.
+const compareQuery = "/compare?metric=socsec_insured_persons&program=employee_pension&region_code=CN&region_code=140000"
+
+// comparedChart is one chart of /compare as the browser draws it.
+type comparedChart struct {
+	Heading       string
+	Left, Right   float64
+	Top, Width    float64
+	Points, Lines int
+	Links         []string
+}
+
+// seeCharts reads the charts of /compare in the page's order.
+const seeCharts = `[...document.querySelectorAll("section.multiple")].map(s => {
+	const r = s.getBoundingClientRect(), svg = s.querySelector("svg.chart");
+	return {Heading: s.querySelector("h3").innerText, Left: r.left, Right: r.right, Top: r.top,
+		Width: svg ? svg.getBoundingClientRect().width : 0,
+		Points: s.querySelectorAll("svg.chart circle.point").length, Lines: s.querySelectorAll("svg.chart polyline.line").length,
+		Links: [...s.querySelectorAll("svg.chart a")].map(a => a.getAttribute("href"))};
+})`
+
+// TestBrowserComparePage follows an analyst from the navigation to /compare in a real browser against the real
+// binary: the form picks an indicator, a programme and two regions, and the page draws a chart for each, side by side,
+// each under its region's name, each point a link to its figure's page; following one opens that figure.
+func TestBrowserComparePage(t *testing.T) {
+	ctx := browser(t)
+	dir := t.TempDir()
+	data, err := os.ReadFile("../internal/pages/testdata/compare.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "compare.yaml"), string(data))
+	writeFile(t, filepath.Join(dir, "socsec.yml"), "datasets:\n  - compare.yaml\n")
+	_, base := testenv.StartExporter(t, "--config.file="+filepath.Join(dir, "socsec.yml"))
+
+	step(t, ctx, "following the navigation's Compare regions from the landing page",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`header.top nav a[href="compare"]`)),
+		chromedp.Click(chromedp.CSS(`header.top nav a[href="compare"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`select[name="region_code"]`)))
+	step(t, ctx, "choosing the employees' pension participants of China and Shanxi",
+		chromedp.SetValue(chromedp.CSS(`select[name="metric"]`), "socsec_insured_persons"),
+		chromedp.SetValue(chromedp.CSS(`select[name="program"]`), "employee_pension"),
+		chromedp.Evaluate[chromedp.Void](`for (const o of document.querySelector('select[name="region_code"]').options) { o.selected = o.value === "CN" || o.value === "140000"; }`),
+		chromedp.Click(chromedp.CSS(`form.filters button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("div.multiples svg.chart")))
+	location := read(t, ctx, "reading the comparison's address", chromedp.Location())
+	if u, err := url.Parse(location); err != nil || u.Path != "/compare" || !slices.Equal(u.Query()["region_code"], []string{"140000", "CN"}) {
+		t.Errorf("the form asked for %s, want /compare of region_code 140000 and CN, in the form's order", location)
+	}
+	charts := read(t, ctx, "reading the charts", chromedp.Evaluate[[]comparedChart](seeCharts))
+	if len(charts) != 2 {
+		t.Fatalf("the page draws %d charts, want 2: %+v", len(charts), charts)
+	}
+	cn, shanxi := charts[1], charts[0]
+	if shanxi.Heading != "Shanxi (山西省) 140000" || cn.Heading != "China (中国) CN" {
+		t.Errorf("the charts are headed %q and %q, want Shanxi's and China's with their codes", shanxi.Heading, cn.Heading)
+	}
+	if shanxi.Top != cn.Top || cn.Left < shanxi.Right {
+		t.Errorf("the charts stand at top %v, left %v to %v (Shanxi) and top %v, left %v to %v (China), want them side by side",
+			shanxi.Top, shanxi.Left, shanxi.Right, cn.Top, cn.Left, cn.Right)
+	}
+	if shanxi.Width < 300 || cn.Width < 300 {
+		t.Errorf("the charts are drawn %v and %v px wide, want each at least 300", shanxi.Width, cn.Width)
+	}
+	if shanxi.Points != 3 || cn.Points != 4 || shanxi.Lines != 1 || cn.Lines != 1 {
+		t.Errorf("the charts have %d points and %d lines (Shanxi) and %d points and %d lines (China), want 3 and 1 (2019 missing, 2022-09 "+
+			"for part of a year) and 4 and 1", shanxi.Points, shanxi.Lines, cn.Points, cn.Lines)
+	}
+	const shanxi2021 = "figure?metric=socsec_insured_persons&program=employee_pension&region_code=140000&year=2021"
+	if !slices.Contains(shanxi.Links, shanxi2021) {
+		t.Fatalf("Shanxi's points link %q, want %s among them", shanxi.Links, shanxi2021)
+	}
+	labels := read(t, ctx, "reading the charts' value axes",
+		chromedp.Evaluate[[]string](`[...document.querySelectorAll("section.multiple")].map(s => [...s.querySelectorAll("text.ylabel")].map(e => e.textContent).join(" "))`))
+	if len(labels) != 2 || labels[0] == labels[1] {
+		t.Errorf("the value axes read %q, want one of its own for each region", labels)
+	}
+	step(t, ctx, "following Shanxi's 2021 point",
+		chromedp.Click(chromedp.CSS(`section.multiple a[href="`+shanxi2021+`"] circle`)),
+		chromedp.WaitVisible(chromedp.CSS(".big .value")))
+	if got := read(t, ctx, "reading the figure's value", chromedp.Text(chromedp.CSS(".big .value"))); got != "972.9万 persons" {
+		t.Errorf("Shanxi's 2021 point opens a figure of %q, want 972.9万 persons as printed", got)
+	}
+	step(t, ctx, "following the figure's link to its series in other regions",
+		chromedp.Click(chromedp.CSS(`a.compare`)),
+		chromedp.WaitVisible(chromedp.CSS("div.multiples svg.chart")))
+	charts = read(t, ctx, "reading the charts of the figure's series", chromedp.Evaluate[[]comparedChart](seeCharts))
+	if len(charts) != 2 || !strings.HasPrefix(charts[0].Heading, "China") || !strings.HasPrefix(charts[1].Heading, "Shanxi") {
+		t.Errorf("the figure's series in other regions has the charts %+v, want China's and then Shanxi's", charts)
+	}
+}
+
 // TestBrowserScreenshots writes the screenshots of the docs: the landing page, the figures of Shanxi, Shanxi's
-// basic pension coverage and the warnings and checks, of the embedded default next to the settlement test dataset.
+// basic pension coverage, the warnings and checks, and the national employees' pension participants beside Shanxi's
+// (compareQuery), of the embedded default next to the settlement test dataset.
 // It runs only with -screenshots=DIR (make screenshots).
 func TestBrowserScreenshots(t *testing.T) {
 	if *screenshots == "" {
@@ -563,6 +658,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		{"figures.png", "/figures?region_code=140000", "table.figures"},
 		{"figure.png", shanxiFigure, "svg.chart"},
 		{"checks.png", "/checks", "section.group"},
+		{"compare.png", compareQuery, "div.multiples, p.problem"},
 	} {
 		step(t, ctx, "loading "+shot.path,
 			chromedp.EmulateViewport(1280, 900),

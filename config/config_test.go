@@ -212,7 +212,7 @@ func TestInvalidConfigs(t *testing.T) {
 			`testdata/invalid-config-number-syntax.yml:6:12: coverage_targets[0].ratio: must be a number in decimal notation (0.95, 5000, 2.5e-3), got "0x1p-1"`},
 		{"valid-alias-a.yaml", `testdata/valid-alias-a.yaml:1:1: this is a dataset, not a config: list it under datasets: in a config, or check it on its own with socsec_exporter check testdata/valid-alias-a.yaml`},
 		{"invalid-alias-names-another-region.yml", `testdata/valid-alias-a.yaml:6:5: regions: alias "100000" of region "CN" also names region "100000" at testdata/invalid-alias-b.yaml:6:5: an alias must name one region only`},
-		{"invalid-config-default-dataset-unknown.yml", `testdata/invalid-config-default-dataset-unknown.yml:2:5: default_datasets[0]: no embedded dataset "shanxi"; the embedded datasets are "shanxi-2021-07-07"`},
+		{"invalid-config-default-dataset-unknown.yml", `testdata/invalid-config-default-dataset-unknown.yml:2:5: default_datasets[0]: no embedded dataset "shanxi"; the embedded datasets are "china-national", "china-provinces", "shanxi-2021-07-07"`},
 		{"invalid-config-default-dataset-twice.yml", `testdata/invalid-config-default-dataset-twice.yml:2:20: default_datasets: include_default_dataset: true already serves every embedded dataset: give one or the other`},
 		{"invalid-config-duplicate-dataset-id.yml", `testdata/valid-dataset.yaml:1:5: id: duplicate dataset id "test", also used by testdata/valid-dataset.yaml`},
 	} {

@@ -256,6 +256,7 @@ observations:
 		{figure, "blockquote.quote"},
 		{"/checks", "section.group"},
 		{"/figure?metric=socsec_things_persons&region_code=140000&program=p&year=2020&kind=" + url.QueryEscape(payload), "p.problem"},
+		{"/compare?metric=socsec_things_persons&program=p&kind=a", "div.multiples"},
 	} {
 		step(t, ctx, "loading "+page.path,
 			chromedp.Navigate(base+page.path),

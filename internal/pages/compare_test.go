@@ -386,3 +386,25 @@ func FuzzCompareQuery(f *testing.F) {
 		fuzzGet(t, "/compare", query, http.StatusOK, http.StatusMultipleChoices, http.StatusBadRequest, http.StatusNotFound)
 	})
 }
+
+// BenchmarkComparePage serves /compare of one series with no region named,
+// the page's worst case: it scans every figure of the indicator twice, for
+// the series named and for the regions that have it, and draws 12 of them.
+func BenchmarkComparePage(b *testing.B) {
+	benchPage(b, "/compare?metric=socsec_coverage_ratio&program=basic_pension", nil)
+}
+
+// BenchmarkCompareRegions serves /compare of one series in 12 regions named,
+// each found by binary search.
+func BenchmarkCompareRegions(b *testing.B) {
+	snap, _ := benchLoad(b)
+	q := "/compare?metric=socsec_coverage_ratio&program=basic_pension"
+	n := 0
+	for i, reg := range snap.Regions {
+		if i%max(1, len(snap.Regions)/maxCompareRegions) == 0 && n < maxCompareRegions {
+			q += "&region_code=" + url.QueryEscape(reg.Code)
+			n++
+		}
+	}
+	benchPage(b, q, nil)
+}

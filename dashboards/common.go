@@ -36,11 +36,17 @@ const (
 	historyUID = "prometheus-history"
 )
 
-// Default variable values: Shanxi and its basic pension insurance, the figures of the embedded default dataset.
+// Default variable values: Shanxi and its basic pension insurance, the figures of the embedded default dataset, and
+// the country beside it, whose figures the default carries year by year from 2005.
 const (
 	defaultRegion  = "140000"
 	defaultProgram = "basic_pension"
+	defaultCompare = "CN"
 )
+
+// shownRegions names the hidden variable that holds the selected Region and the regions it is compared with; the
+// by-year panels of regions repeat over it, one panel per region side by side.
+const shownRegions = "regions"
 
 // The regexes of the region and programme variables: they show the name and filter on the code. The region's is
 // region_text, which regionText gives every region.
@@ -176,10 +182,48 @@ func jobVariable(series string) *dashboard.QueryVariableBuilder {
 
 // regionVariable lists the regions that have data, showing their names and filtering on their codes.
 func regionVariable() *dashboard.QueryVariableBuilder {
-	return queryVariable("region", "Region",
-		`query_result(`+regionText(`socsec_region_info{job=~"$job"}`)+` and on (job, instance, region_code) socsec_latest_data_year{job=~"$job"})`).
+	return queryVariable("region", "Region", regionsWithData(`job=~"$job"`)).
 		Regex(regionRegex).
 		Current(single(defaultRegion, defaultRegion))
+}
+
+// compareVariable lists the regions that have data, like the Region variable, for the by-year panels to show beside
+// the selected Region; it starts on the country.
+func compareVariable() *dashboard.QueryVariableBuilder {
+	return queryVariable("compare", "Compare with", regionsWithData(`job=~"$job"`)).
+		Description("Regions whose figures the by-year panels show beside those of the selected Region, one panel per region.").
+		Regex(regionRegex).
+		Multi(true).
+		Current(selected(defaultCompare))
+}
+
+// shownRegionsVariable holds the selected Region and the compared regions, as many as have data, always all of them:
+// the by-year panels of regions repeat over it. A panel of a country beside one of a province keeps each on its own
+// axis, where one chart on a shared axis would flatten the province's bars against the country's, a hundred times
+// higher. It is hidden, since it follows the Region and Compare with variables, and Grafana refreshes it when they
+// change. The panels that use it are repeated, so each sees a single region and none sees the all value; .+ keeps a
+// query meaningful outside a repeat.
+func shownRegionsVariable() *dashboard.QueryVariableBuilder {
+	return queryVariable(shownRegions, "Regions shown", regionsWithData(`job=~"$job",region_code=~"$region|$compare"`)).
+		Regex(regionRegex).
+		Multi(true).
+		IncludeAll(true).
+		AllValue(".+").
+		Current(all()).
+		Hide(dashboard.VariableHideHideVariable)
+}
+
+// comparisonVariables are the variables of a dashboard that shows regions beside each other: the Region, the regions
+// compared with it, and the regions shown, over which the by-year panels repeat.
+func comparisonVariables() []cog.Builder[dashboard.VariableModel] {
+	return []cog.Builder[dashboard.VariableModel]{regionVariable(), compareVariable(), shownRegionsVariable()}
+}
+
+// regionsWithData is the query of a region variable: the regions of socsec_region_info{matchers} that have a figure,
+// with region_text (see regionText), so that the variable's regex takes the code as value and the name as text.
+func regionsWithData(matchers string) string {
+	return `query_result(` + regionText(`socsec_region_info{`+matchers+`}`) +
+		` and on (job, instance, region_code) socsec_latest_data_year{job=~"$job"})`
 }
 
 // programVariable lists the programmes that have data in one of the families, showing their names and filtering on
@@ -214,6 +258,15 @@ func single(text, value string) dashboard.VariableOption {
 		Selected: cog.ToPtr(true),
 		Text:     dashboard.StringOrArrayOfString{String: cog.ToPtr(text)},
 		Value:    dashboard.StringOrArrayOfString{String: cog.ToPtr(value)},
+	}
+}
+
+// selected is the option of a multi-value variable with the one value selected.
+func selected(value string) dashboard.VariableOption {
+	return dashboard.VariableOption{
+		Selected: cog.ToPtr(true),
+		Text:     dashboard.StringOrArrayOfString{ArrayOfString: []string{value}},
+		Value:    dashboard.StringOrArrayOfString{ArrayOfString: []string{value}},
 	}
 }
 

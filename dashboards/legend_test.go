@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 )
 
-// TestChartsShowLegends checks that every bar chart and time series names its series in a legend, since colours
+// TestChartsShowLegends checks that every bar chart, time series and trend names its series in a legend, since colours
 // alone tell them apart only by hovering: a table where the panel may show many series (one per programme of a
 // multi-value variable, category, dataset or instance), a list where the query fixes their number.
 func TestChartsShowLegends(t *testing.T) {
@@ -22,7 +22,7 @@ func TestChartsShowLegends(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, p := range m.Panels {
-			if p.Type != "barchart" && p.Type != "timeseries" {
+			if p.Type != "barchart" && p.Type != "timeseries" && p.Type != "trend" {
 				continue
 			}
 			charts++
@@ -47,7 +47,7 @@ func TestChartsShowLegends(t *testing.T) {
 		}
 	}
 	if charts < 10 {
-		t.Errorf("found only %d bar charts and time series: the dashboards are not read as they are", charts)
+		t.Errorf("found only %d bar charts, time series and trends: the dashboards are not read as they are", charts)
 	}
 }
 

@@ -3,6 +3,7 @@ package dashboards
 import (
 	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -31,7 +32,43 @@ import (
 // default variables, opens that figure's page on the real pages handler. Panels showing no figure (the exporter's
 // health, the datasets and sources, alerts) have no such link.
 func TestEveryDataPanelLinksToItsFigure(t *testing.T) {
-	res, err := config.Load(config.Options{Now: testenv.Now})
+	dataPanels, opened, unshown := checkFigureLinks(t, config.Options{}, nil)
+	for _, name := range unshown {
+		t.Errorf("%s shows no figure but links to one", name)
+	}
+	if dataPanels < 15 || opened < 40 {
+		t.Errorf("only %d data panels and %d links opened: the classification of panels is broken", dataPanels, opened)
+	}
+	t.Logf("%d data panels, %d links of figures opened", dataPanels, opened)
+}
+
+// TestComparedRegionsLinkToTheirFigures proves the links of the by-year panels repeated over the regions shown, on
+// testdata/compare.yaml, where the country compared by default has figures beside the default Region's: in each
+// region's copy, each figure's link opens that figure's page.
+func TestComparedRegionsLinkToTheirFigures(t *testing.T) {
+	byRegion := map[string]int{}
+	// Panels of other figures than these data hold show none, and are checked on the default.
+	checkFigureLinks(t, config.Options{Datasets: []string{"testdata/compare.yaml"}}, func(p Panel, s shownFigure) {
+		if p.Repeat == shownRegions {
+			byRegion[s.figure.Region]++
+		}
+	})
+	// The country's six annual figures of insured persons and one of coverage, on the Overview and on Coverage; the
+	// province's two and one.
+	want := map[string]int{"CN": 2 * (6 + 1), defaultRegion: 2 * (2 + 1)}
+	if !maps.Equal(byRegion, want) {
+		t.Errorf("links opened in the repeated panels by region: %v, want %v", byRegion, want)
+	}
+}
+
+// checkFigureLinks checks the links of every panel of every dashboard on the data opts loads, as
+// TestEveryDataPanelLinksToItsFigure describes, calls linked, if not nil, with each figure whose link opened its page,
+// and returns the number of panels showing figures, of links opened, and the panels that show no figure of these data
+// but link to figures.
+func checkFigureLinks(t *testing.T, opts config.Options, linked func(Panel, shownFigure)) (int, int, []string) {
+	t.Helper()
+	opts.Now = testenv.Now
+	res, err := config.Load(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +84,7 @@ func TestEveryDataPanelLinksToItsFigure(t *testing.T) {
 		t.Fatalf("no dashboard JSON files (%v): run go generate ./dashboards", err)
 	}
 	dataPanels, opened := 0, 0
+	var unshown []string
 	for _, path := range paths {
 		m, err := ReadModel(path)
 		if err != nil {
@@ -65,44 +103,108 @@ func TestEveryDataPanelLinksToItsFigure(t *testing.T) {
 		}
 		for _, p := range m.Panels {
 			name := path + ": panel " + strconv.Quote(p.Title)
-			shown := panelFigures(t, snap, p, vars)
 			if showsFigures(p) && !hasSourceLink(p) {
 				t.Errorf("%s shows figures but its field defaults have no %q data link", name, SourceLinkTitle)
 			}
-			if len(shown) == 0 {
+			shownAny := false
+		copies:
+			for _, copyVars := range repeatCopies(t, snap, m, p, vars) {
+				shown := panelFigures(t, snap, p, copyVars)
+				shownAny = shownAny || len(shown) > 0
+				for _, s := range shown {
+					links := p.Links(s.field)
+					i := slices.IndexFunc(links, func(l DataLink) bool { return l.Title == SourceLinkTitle })
+					if i < 0 {
+						t.Errorf("%s: field %q has no %q data link", name, s.field, SourceLinkTitle)
+						break copies
+					}
+					if !strings.HasPrefix(links[i].URL, "${"+ExporterVariable+":raw}/figure?") {
+						t.Errorf("%s: link %s does not open ${%s:raw}/figure", name, links[i].URL, ExporterVariable)
+					}
+					u := fill(links[i].URL, copyVars, s)
+					status, body := fetch(t, u)
+					want := html.EscapeString(selectorOf(s.figure))
+					if status != http.StatusOK || !strings.Contains(body, want) {
+						t.Errorf("%s: the link of %s opens %s: status %d, want 200 and the page of that figure", name, selectorOf(s.figure), u, status)
+						continue
+					}
+					opened++
+					if linked != nil {
+						linked(p, s)
+					}
+				}
+			}
+			if !shownAny {
 				for _, l := range p.FieldConfig.Defaults.Links {
 					if l.Title == SourceLinkTitle {
-						t.Errorf("%s shows no figure but links to one", name)
+						unshown = append(unshown, name)
 					}
 				}
 				continue
 			}
 			dataPanels++
-			for _, s := range shown {
-				links := p.Links(s.field)
-				i := slices.IndexFunc(links, func(l DataLink) bool { return l.Title == SourceLinkTitle })
-				if i < 0 {
-					t.Errorf("%s: field %q has no %q data link", name, s.field, SourceLinkTitle)
-					break
-				}
-				if !strings.HasPrefix(links[i].URL, "${"+ExporterVariable+":raw}/figure?") {
-					t.Errorf("%s: link %s does not open ${%s:raw}/figure", name, links[i].URL, ExporterVariable)
-				}
-				u := fill(links[i].URL, vars, s)
-				status, body := fetch(t, u)
-				want := html.EscapeString(selectorOf(s.figure))
-				if status != http.StatusOK || !strings.Contains(body, want) {
-					t.Errorf("%s: the link of %s opens %s: status %d, want 200 and the page of that figure", name, selectorOf(s.figure), u, status)
-					continue
-				}
-				opened++
-			}
 		}
 	}
-	if dataPanels < 15 || opened < 40 {
-		t.Errorf("only %d data panels and %d links opened: the classification of panels is broken", dataPanels, opened)
+	return dataPanels, opened, unshown
+}
+
+// repeatCopies returns the variables each copy of a panel sees: the dashboard's when the panel is not repeated, else,
+// for a repeat over a region variable, one set per region it lists in the snapshot, the variable set to that region,
+// as Grafana sets it in each copy. A repeat over the programmes is left as one: its copies together show what its all
+// value selects, and each figure's link takes the programme from the figure's series, not from the variable.
+func repeatCopies(t *testing.T, snap *dataset.Snapshot, m Model, p Panel, vars map[string]string) []map[string]string {
+	t.Helper()
+	if p.Repeat == "" {
+		return []map[string]string{vars}
 	}
-	t.Logf("%d data panels, %d links of figures opened", dataPanels, opened)
+	i := slices.IndexFunc(m.Templating.List, func(v Variable) bool { return v.Name == p.Repeat })
+	if i < 0 {
+		t.Fatalf("panel %q repeats over %s, which the dashboard does not have", p.Title, p.Repeat)
+	}
+	v := m.Templating.List[i]
+	if v.Regex != regionRegex {
+		return []map[string]string{vars}
+	}
+	var copies []map[string]string
+	for _, region := range listedRegions(t, snap, v, vars) {
+		c := maps.Clone(vars)
+		c[v.Name] = region
+		copies = append(copies, c)
+	}
+	return copies
+}
+
+// listedRegions returns the regions with a figure in the snapshot that a region variable lists with the other
+// variables at vars: those its region_code matchers select.
+func listedRegions(t *testing.T, snap *dataset.Snapshot, v Variable, vars map[string]string) []string {
+	t.Helper()
+	query, err := v.PromQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	expr, err := promql.ParseExpr(Expand(query, vars))
+	if err != nil {
+		t.Fatalf("variable %s: %v", v.Name, err)
+	}
+	var matchers []*labels.Matcher
+	parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
+		if vs, ok := n.(*parser.VectorSelector); ok {
+			for _, m := range vs.LabelMatchers {
+				if m.Name == schema.RegionLabel {
+					matchers = append(matchers, m)
+				}
+			}
+		}
+		return nil
+	})
+	var regions []string
+	for _, o := range snap.Series {
+		if slices.Contains(regions, o.Region) || slices.ContainsFunc(matchers, func(m *labels.Matcher) bool { return !m.Matches(o.Region) }) {
+			continue
+		}
+		regions = append(regions, o.Region)
+	}
+	return regions
 }
 
 // showsFigures reports whether a panel's queries select a data family, a recording rule of one, or the provenance

@@ -241,16 +241,21 @@ func lintVariable(v Variable) []string {
 	for _, problem := range selectorProblems {
 		report("%s", problem)
 	}
+	region := slices.Contains(regionVariables, v.Name)
 	switch {
-	case v.Name == "region" && !nameRegex("region").MatchString(v.Regex):
+	case region && !nameRegex("region").MatchString(v.Regex):
 		report("regex must take the value from region_code and the text from region_text")
-	case v.Name == "region" && !givesRegionText(v.Query):
+	case region && !givesRegionText(v.Query):
 		report("query must give region_text with regionText, the name or, failing it, the English name or the code")
 	case strings.Contains(v.Name, "program") && !nameRegex("program").MatchString(v.Regex):
 		report("regex must take the value from program and the text from program_name")
 	}
 	return problems
 }
+
+// regionVariables are the names of the variables that list regions: the Region, the regions compared with it, and
+// the regions shown, over which the by-year panels repeat.
+var regionVariables = []string{"region", "compare", shownRegions}
 
 // givesRegionText reports whether a query gives region_text as regionText does: from the code, the English name and
 // the name, each overriding the one before when it is not empty.

@@ -43,6 +43,7 @@ type Variable struct {
 	AllValue   string `json:"allValue"`
 	Regex      string `json:"regex"`
 	Refresh    int    `json:"refresh"`
+	Hide       int    `json:"hide"` // 0 shown, 1 without its label, 2 hidden.
 }
 
 // Panel is a dashboard panel with its queries, transformations, default unit and data links.
@@ -55,13 +56,23 @@ type Panel struct {
 	Datasource      *Ref             `json:"datasource"`
 	Targets         []Target         `json:"targets"`
 	Transformations []Transformation `json:"transformations"`
+	Repeat          string           `json:"repeat"`          // The variable repeated over: a copy per value, seeing that value only.
+	RepeatDirection string           `json:"repeatDirection"` // h: side by side, v: one below the other.
+	MaxPerRow       int              `json:"maxPerRow"`       // Of copies side by side.
 	Options         struct {
-		Legend *Legend `json:"legend"` // Of charts: bar charts and time series.
+		Legend *Legend `json:"legend"` // Of charts: bar charts, time series and trends.
+		XField string  `json:"xField"` // Of trends: the field of the x axis.
 	} `json:"options"`
 	FieldConfig struct {
 		Defaults struct {
-			Unit  string     `json:"unit"`
-			Links []DataLink `json:"links"`
+			Unit   string     `json:"unit"`
+			Min    *float64   `json:"min"` // The axis' fixed ends, when set.
+			Max    *float64   `json:"max"`
+			Links  []DataLink `json:"links"`
+			Custom struct {
+				AxisSoftMin *float64 `json:"axisSoftMin"` // The least range of a chart's value axis.
+				AxisSoftMax *float64 `json:"axisSoftMax"`
+			} `json:"custom"`
 		} `json:"defaults"`
 		Overrides []Override `json:"overrides"`
 	} `json:"fieldConfig"`

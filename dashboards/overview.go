@@ -11,9 +11,9 @@ import (
 
 func overview() *dashboard.DashboardBuilder {
 	return newDashboard("socsec-overview", "Social security: overview",
-		"Latest coverage of each programme against its target, the latest data year, active alerts and a ranking of regions.",
-		regionVariable(),
-		programVariable("program", "Programme", true, "", "socsec_coverage_ratio"),
+		"Latest coverage of each programme against its target, the latest data year, active alerts, insured persons and "+
+			"coverage year by year beside the regions compared with, and a ranking of regions.",
+		append(comparisonVariables(), programVariable("program", "Programme", true, "", "socsec_coverage_ratio"))...,
 	).
 		WithPanel(stat.NewPanelBuilder().
 			Title("Latest data year").
@@ -63,6 +63,8 @@ func overview() *dashboard.DashboardBuilder {
 			})).
 			DataLinks(figureLink(fieldLabels("socsec_coverage_ratio", "region_code", "program")...)).
 			Height(6).Span(24)).
+		WithPanel(insuredByYear()).
+		WithPanel(coverageByYear()).
 		WithPanel(bargauge.NewPanelBuilder().
 			Title("Regions ranked by latest coverage").
 			Description("Coverage in the latest year published (annual figures only), for every region that has coverage data and the selected programmes, highest first.").

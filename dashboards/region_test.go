@@ -29,26 +29,8 @@ import (
 // with a figure is an option: its code the value, its name the text, else its English name. Prometheus drops a
 // label whose value is empty, so a region declared with name_en only has no region_name at all.
 func TestRegionVariableListsEveryRegion(t *testing.T) {
-	snap := testenv.Load(t, config.Options{Datasets: []string{"testdata/regions.yaml"}})
 	want := map[string]string{"CN": "中国", "140000": "山西省", "370000": "Shandong"}
-
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(collector.New(func() *dataset.Snapshot { return snap }))
-	exporter := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	defer exporter.Close()
-	target := strings.TrimPrefix(exporter.URL, "http://")
-	api := testenv.StartPrometheus(t, fmt.Sprintf(`global: {scrape_interval: 1s}
-scrape_configs:
-  - job_name: socsec
-    static_configs: [{targets: [%q]}]
-`, target)) + "/api/v1/"
-	testenv.WaitFor(t, "Prometheus to scrape the three regions", 2*time.Minute, func() error {
-		got, err := instantQuery(api, `socsec_latest_data_year{job="socsec"}`)
-		if err == nil && len(got) != len(want) {
-			err = fmt.Errorf("%d series of socsec_latest_data_year, want %d", len(got), len(want))
-		}
-		return err
-	})
+	api := scrapeDataset(t, "testdata/regions.yaml", len(want))
 
 	variables := 0
 	for _, path := range dashboardFiles(t) {
@@ -82,6 +64,32 @@ scrape_configs:
 	if variables < 6 {
 		t.Errorf("found %d Region variables, want one on each of the six dashboards that show regions", variables)
 	}
+}
+
+// scrapeDataset serves the exporter's metrics of the dataset at path to a real Prometheus, as job socsec, and returns
+// the address of its API once it has scraped the latest data year of each of the dataset's regions, of which there
+// are regions.
+func scrapeDataset(t *testing.T, path string, regions int) string {
+	t.Helper()
+	snap := testenv.Load(t, config.Options{Datasets: []string{path}})
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(collector.New(func() *dataset.Snapshot { return snap }))
+	exporter := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	t.Cleanup(exporter.Close)
+	target := strings.TrimPrefix(exporter.URL, "http://")
+	api := testenv.StartPrometheus(t, fmt.Sprintf(`global: {scrape_interval: 1s}
+scrape_configs:
+  - job_name: socsec
+    static_configs: [{targets: [%q]}]
+`, target)) + "/api/v1/"
+	testenv.WaitFor(t, fmt.Sprintf("Prometheus to scrape the %d regions of %s", regions, path), 2*time.Minute, func() error {
+		got, err := instantQuery(api, `count by (region_code) (socsec_latest_data_year{job="socsec"})`)
+		if err == nil && len(got) != regions {
+			err = fmt.Errorf("socsec_latest_data_year of %d regions, want %d", len(got), regions)
+		}
+		return err
+	})
+	return api
 }
 
 // TestVariableOptionsAsGrafana checks the model of Grafana's regex on query_result: the value and text groups, the

@@ -53,7 +53,10 @@ const beside = 2
 // programmes as curves over the years, one per programme, and is repeated side by side for each region shown: the
 // selected Region and those it is compared with. Each panel has its own axis, so that a province's curves rise as
 // steeply as those of a country a hundred times larger: compare their shapes, and read the numbers on the axes. A
-// line joins only consecutive years; a year without a figure is a gap, and every figure is a point.
+// line joins only consecutive years; a year without a figure is a gap, and every figure is a point. A programme's
+// figures on a basis of their own (the urban schemes' count of medical insurance before the residents' schemes
+// merged) stay on its curve, since a link names the programme by the curve's name, which could not carry the basis
+// too; the page of each figure names its basis, and no year holds two of them (TestMatrixCellsHoldOneFigure).
 //
 // The instant table query gives a row per figure, with its year and programme as labels; groupingToMatrix turns them
 // into a frame with a row per year (its field named year\program_name, as Grafana names it) and a field per
@@ -112,7 +115,9 @@ func insuredByYear() *trend.PanelBuilder {
 	return regionByYear("socsec_insured_persons", "Insured persons by year",
 		"Persons insured under each selected programme, per statistical year (annual figures only), in one panel per "+
 			"region: the selected Region and each region it is compared with. Each panel has its own axis, since a country "+
-			"counts a hundred times the persons of a province: compare the shapes, and read the numbers on the axes.",
+			"counts a hundred times the persons of a province: compare the shapes, and read the numbers on the axes. A "+
+			"year without a figure is a gap. Figures counted on another basis (the urban schemes only, say) stay on their "+
+			"programme's curve: the page of each figure names its basis.",
 		unitPersons)
 }
 

@@ -33,13 +33,13 @@ reported:
   - {kind: cagr, indicator: socsec_pension_monthly_per_capita_yuan, region: "200000", program: pension, from_year: 2015, to_year: 2020, value: 0.058, source: article}
 `
 
-// landingOf serves the landing page of the embedded default beside the
-// failing dataset, with the metrics at metrics and the given build.
+// landingOf serves the landing page of the embedded Shanxi article beside
+// the failing dataset, with the metrics at metrics and the given build.
 func landingOf(t *testing.T, metrics string, b Build) (*httptest.Server, *Load) {
 	t.Helper()
 	dir := t.TempDir()
 	for name, content := range map[string]string{"failing.yaml": failingDataset,
-		"socsec.yml": "datasets:\n  - failing.yaml\ninclude_default_dataset: true\n"} {
+		"socsec.yml": "datasets:\n  - failing.yaml\ndefault_datasets: [shanxi-2021-07-07]\n"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}

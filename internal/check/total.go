@@ -47,9 +47,20 @@ func byYearAndPeriod(a, b *dataset.Observation) int {
 	return strings.Compare(a.Period, b.Period)
 }
 
+// yearPeriod is when a figure of a series is for.
+type yearPeriod struct {
+	year   int
+	period string
+}
+
 // find returns the figure of the series of the year and period, or nil.
 func (s *namedSeries) find(year int, period string) *dataset.Observation {
-	i, ok := slices.BinarySearchFunc(s.figures, &dataset.Observation{Year: year, Period: period}, byYearAndPeriod)
+	i, ok := slices.BinarySearchFunc(s.figures, yearPeriod{year, period}, func(o *dataset.Observation, at yearPeriod) int {
+		if o.Year != at.year {
+			return cmp.Compare(o.Year, at.year)
+		}
+		return strings.Compare(o.Period, at.period)
+	})
 	if !ok {
 		return nil
 	}

@@ -330,11 +330,13 @@ func (ld *loader) resolve(datasets []*dataset.Dataset, targets []targetInput) *d
 			case prev == nil:
 				regions[r.Code] = r
 				snap.Regions = append(snap.Regions, r)
-			case prev.Parent != r.Parent:
+			case prev.Parent != r.Parent && prev.Parent != "" && r.Parent != "":
 				// A different parent changes what the data says about the region.
 				ld.ps.errorf(r.Pos, "regions", "region %q has parent %q here but %q at %s", r.Code, r.Parent, prev.Parent, prev.Pos)
 				ld.failed[ds.File] = true
 			default:
+				// A parent left out is not another parent: the one given is the region's.
+				prev.Parent = cmp.Or(prev.Parent, r.Parent)
 				if diff := regionDiff(prev, r); diff != "" {
 					ld.ps.warnf(KindDefinition, nil, r.Pos, "regions", "region %q is defined differently at %s (%s); that definition is used, as its dataset's id sorts first", r.Code, prev.Pos, diff)
 				}

@@ -634,3 +634,32 @@ func datasetByID(s *dataset.Snapshot, id string) *dataset.Dataset {
 	}
 	return nil
 }
+
+// TestRegionParentLeftOut checks that a dataset leaving out a region's parent
+// does not contradict one that gives it, in either order of the datasets:
+// the region has the parent given.
+func TestRegionParentLeftOut(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, id, region string) string {
+		path := filepath.Join(dir, name)
+		text := "id: " + id + "\ntitle: T\nsources: [{id: s, title: S}]\nregions:\n  - {code: CN, name_en: China, level: country}\n  - " + region +
+			"\nprograms: [{id: p, name: P}]\nobservations:\n  - {indicator: socsec_insured_persons, region: \"150000\", program: p, year: 2020, value: 1, source: s}\n"
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	for _, ids := range [][2]string{{"a", "b"}, {"b", "a"}} {
+		with := write("with.yaml", ids[0], `{code: "150000", name_en: Inner Mongolia, level: province, parent: CN}`)
+		without := write("without.yaml", ids[1], `{code: "150000", name_en: Inner Mongolia, level: province}`)
+		res, err := loadDatasets(t, with, without)
+		if err != nil {
+			t.Fatalf("datasets %v: a parent left out beside one given: %v", ids, err)
+		}
+		for _, r := range res.Snapshot.Regions {
+			if r.Code == "150000" && r.Parent != "CN" {
+				t.Errorf("datasets %v: region 150000 has parent %q, want CN, the one given", ids, r.Parent)
+			}
+		}
+	}
+}

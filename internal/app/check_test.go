@@ -29,7 +29,8 @@ func TestCheck(t *testing.T) {
 		exit  int
 		lines []string // Substrings the text output must contain, one per line, in order.
 	}{
-		{"default", nil, CheckOptions{}, CheckOK, []string{
+		// No files: the embedded Shanxi article alone (testdata/article.yml).
+		{"article", nil, CheckOptions{}, CheckOK, []string{
 			"warning: 6 qualified figures (approximately, at_least, at_most), not listed (check --format=json lists them)",
 			"embedded:default/shanxi-2021-07-07.yaml:179:5: reported: acknowledged: cagr of socsec_pension_monthly_per_capita_yuan 140000 basic_pension 2015-2020: reported 5.8 % a year",
 			"; acknowledged at embedded:default/shanxi-2021-07-07.yaml:188:5: The article prints 5.8 percent",
@@ -43,8 +44,8 @@ func TestCheck(t *testing.T) {
 			"valid-settlement.yaml:62:5: value: unresolved conflict: socsec_beneficiaries_persons region CN program unemployment year 2022 is not served",
 			"check failed: 1 error(s), 6 warning(s)",
 		}},
-		// The default's one failure is acknowledged: nothing is inconsistent.
-		{"default made fatal", nil, CheckOptions{ConsistencyFatal: true}, CheckOK, []string{
+		// The article's one failure is acknowledged: nothing is inconsistent.
+		{"article made fatal", nil, CheckOptions{ConsistencyFatal: true}, CheckOK, []string{
 			"reported: acknowledged:",
 			"1 consistency check(s), 1 acknowledged",
 		}},
@@ -70,6 +71,9 @@ func TestCheck(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
 			opts := config.Options{Datasets: tc.files, Now: testenv.Now}
+			if tc.files == nil {
+				opts.ConfigFile = "../../testdata/article.yml"
+			}
 			if got := Check(&out, opts, tc.co); got != tc.exit {
 				t.Errorf("exit code %d, want %d", got, tc.exit)
 			}
@@ -131,7 +135,7 @@ func TestCheckJSONUndatedSource(t *testing.T) {
 // acknowledged (the default's one) and the checks that could not be made
 // per dataset.
 func TestReloadCountsCheckFailures(t *testing.T) {
-	e := New(Options{Load: config.Options{Now: testenv.Now}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DisableExporterMetrics: true})
+	e := New(Options{Load: config.Options{ConfigFile: "../../testdata/article.yml", Now: testenv.Now}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DisableExporterMetrics: true})
 	if err := e.Reload(); err != nil {
 		t.Fatal(err)
 	}

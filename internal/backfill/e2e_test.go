@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socsec-exporter/socsec_exporter/internal/dataset"
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
 
@@ -87,8 +88,8 @@ func TestHistoryInPrometheus(t *testing.T) {
 	for _, tc := range []struct {
 		query, labels, points string
 	}{
-		{"socsec_pension_monthly_per_capita_yuan", "program=basic_pension region_code=140000", "2015-12-31=2639 2020-12-31=3512"},
-		{"socsec_subsidy_annual_per_capita_yuan", "program=resident_medical region_code=140000", "2007-12-31=40 2020-12-31=550"},
+		{`socsec_pension_monthly_per_capita_yuan{region_code="140000"}`, "program=basic_pension region_code=140000", "2015-12-31=2639 2020-12-31=3512"},
+		{`socsec_subsidy_annual_per_capita_yuan{region_code="140000"}`, "program=resident_medical region_code=140000", "2007-12-31=40 2020-12-31=550"},
 	} {
 		params := url.Values{"query": {tc.query}}
 		for k, v := range span {
@@ -112,16 +113,18 @@ func TestHistoryInPrometheus(t *testing.T) {
 		}
 	}
 	// Every served figure of the default is one sample: none fell to retention.
-	all := query(t, base, "/api/v1/query", url.Values{"query": {`{__name__=~"socsec_.+",__name__!~".+_info"}[15y]`}, "time": {"2020-12-31T00:00:00Z"}})
+	snap := load(t)
+	all := query(t, base, "/api/v1/query", url.Values{"query": {`{__name__=~"socsec_.+",__name__!~".+_info"}[30y]`},
+		"time": {Timestamp(newestYear(snap)).Format(time.RFC3339)}})
 	n := 0
 	for _, s := range all {
 		n += len(s.Values)
 	}
-	if want := len(load(t).Series); n != want {
+	if want := len(snap.Series); n != want {
 		t.Errorf("got %d samples in %d series from the blocks, want one per served figure: %d", n, len(all), want)
 	}
 	// The dashboards' query sees the 2015 figure through 2016.
-	last := query(t, base, "/api/v1/query", url.Values{"query": {"last_over_time(socsec_pension_monthly_per_capita_yuan[366d])"}, "time": {"2016-12-30T00:00:00Z"}})
+	last := query(t, base, "/api/v1/query", url.Values{"query": {`last_over_time(socsec_pension_monthly_per_capita_yuan{region_code="140000"}[366d])`}, "time": {"2016-12-30T00:00:00Z"}})
 	if len(last) != 1 || last[0].Value[1] != "2639" {
 		t.Errorf("last_over_time a year after 2015: %+v, want 2639", last)
 	}
@@ -132,10 +135,20 @@ func TestHistoryInPrometheus(t *testing.T) {
 // deletes every year but the newest at start-up.
 func TestDefaultRetentionLosesHistory(t *testing.T) {
 	base := startPrometheus(t, blocks(t))
-	for date, want := range map[string]int{"2007-12-31T00:00:00Z": 0, "2020-12-31T00:00:00Z": 1} {
-		got := query(t, base, "/api/v1/query", url.Values{"query": {"socsec_subsidy_annual_per_capita_yuan"}, "time": {date}})
-		if len(got) != want {
-			t.Errorf("subsidy at %s with the default retention: %d series, want %d", date, len(got), want)
+	newest := newestYear(load(t))
+	for year, kept := range map[int]bool{newest - 1: false, newest: true} {
+		got := query(t, base, "/api/v1/query", url.Values{"query": {`{__name__=~"socsec_.+",__name__!~".+_info"}`}, "time": {Timestamp(year).Format(time.RFC3339)}})
+		if (len(got) > 0) != kept {
+			t.Errorf("the figures of %d (the newest year is %d) with the default retention: %d series, want them kept: %v", year, newest, len(got), kept)
 		}
 	}
+}
+
+// newestYear is the latest year of any figure the snapshot serves.
+func newestYear(snap *dataset.Snapshot) int {
+	newest := 0
+	for _, o := range snap.Series {
+		newest = max(newest, o.Year)
+	}
+	return newest
 }

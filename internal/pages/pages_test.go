@@ -22,12 +22,12 @@ import (
 // serve loads the dataset files (none: the embedded default) and returns a
 // server of the pages over them.
 // serve serves the pages of files, or with none of the embedded Shanxi
-// article (testdata/article.yml), which the tests describe figure by figure.
+// article (the repository's testdata/article.yml), which the tests describe figure by figure.
 func serve(t *testing.T, files ...string) (*httptest.Server, *Load) {
 	t.Helper()
 	opts := config.Options{Datasets: files, Now: testenv.Now}
 	if len(files) == 0 {
-		opts.ConfigFile = "testdata/article.yml"
+		opts.ConfigFile = "../../testdata/article.yml"
 	}
 	res, err := config.Load(opts)
 	if err != nil {

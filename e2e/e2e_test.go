@@ -84,7 +84,9 @@ func parse(t *testing.T, text string) map[string]*familyView {
 			}
 			var labels []string
 			for _, lp := range m.GetLabel() {
-				labels = append(labels, lp.GetName()+"="+lp.GetValue())
+				if lp.GetValue() != "" { // An empty label is no label, to Prometheus as here.
+					labels = append(labels, lp.GetName()+"="+lp.GetValue())
+				}
 			}
 			v.samples[strings.Join(labels, ",")] = m.GetGauge().GetValue() + m.GetCounter().GetValue() + m.GetUntyped().GetValue()
 		}
@@ -144,8 +146,8 @@ func TestDefaultScrapeIsCleanForPromtool(t *testing.T) {
 		{"socsec_insured_persons", "program=basic_pension,region_code=140000,year=2020", 25840000},
 		{"socsec_coverage_ratio", "program=newborn_medical,region_code=140000,year=2020", 1},
 		{"socsec_coverage_ratio", "program=major_illness,region_code=140000,year=2020", 1},
-		{"socsec_coverage_target_ratio", "program=basic_pension,region_code=", 0.95},
-		{"socsec_source_info", "authority=5,dataset=shanxi-2021-07-07,published=2021-07-07,publisher=China Daily,released=,source=chinadaily-2021-07-07,title=Revamped social security system helps out folks in Shanxi,url=http://shanxi.chinadaily.com.cn/2021-07/07/c_645224.htm", 1},
+		{"socsec_coverage_target_ratio", "program=basic_pension", 0.95},
+		{"socsec_source_info", "authority=5,dataset=shanxi-2021-07-07,published=2021-07-07,publisher=China Daily,source=chinadaily-2021-07-07,title=Revamped social security system helps out folks in Shanxi,url=http://shanxi.chinadaily.com.cn/2021-07/07/c_645224.htm", 1},
 		{"socsec_region_info", "parent_code=CN,region_code=140000,region_level=province,region_name=山西省,region_name_en=Shanxi", 1},
 		{"socsec_config_last_reload_successful", "", 1},
 		{"socsec_dataset_load_success", "file=embedded:default/shanxi-2021-07-07.yaml", 1},

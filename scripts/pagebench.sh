@@ -99,7 +99,7 @@ first_checks=$(get /checks)
 # its parts, and /checks with a page deep in its largest groups.
 year=$(grep -o 'preliminary-[0-9]*' "$work/data/datasets/national.yaml" | head -1 | cut -d- -f2)
 total=$((TOTALS / 2)) # The middle total: group and subgroup as socsec_datagen names them.
-county=$(awk -F, 'NR > 1 && $1 == "socsec_coverage_ratio" && $2 !~ /00$/ { print $2; exit }' "$work/data/datasets/national-observations.csv")
+county=$(awk -F, 'NR > 1 && $1 == "socsec_coverage_ratio" && $2 ~ /^[0-9]+$/ && $2 !~ /00$/ { print $2; exit }' "$work/data/datasets/national-observations.csv")
 pages=(
 	"/"
 	"/figures"

@@ -330,6 +330,12 @@ func (p *datasetParser) readTable(m *fileMapping, g *grid) {
 	}
 	var sk skipped
 	total := 0
+	// A table states a handful of units, each on every figure: read each once.
+	type unitOf struct {
+		exp int
+		ok  bool
+	}
+	units := map[string]unitOf{}
 rows:
 	for r := last + 1; r < len(g.rows); r++ {
 		row := g.rows[r]
@@ -423,12 +429,16 @@ rows:
 			exp := 0
 			switch u, ok := tt["unit"]; {
 			case ok && (!u.fixed || !vc.hasExp):
-				e, ok := parseUnitText(u.value)
-				if !ok {
+				un, seen := units[u.value]
+				if !seen {
+					un.exp, un.ok = parseUnitText(u.value)
+					units[u.value] = un
+				}
+				if !un.ok {
 					p.ps.errorf(u.pos, u.field, "%s", unknownUnit(u.value))
 					continue
 				}
-				exp = e
+				exp = un.exp
 			case vc.hasExp:
 				exp = vc.exp
 			}

@@ -113,17 +113,7 @@ func (ix *index) chart(o *dataset.Observation, conflicting []*dataset.Observatio
 	if !math.IsInf(bhi, 0) {
 		y1 = math.Max(y1, bhi)
 	}
-	if y0 > 0 && (y1-y0) > y1/2 {
-		y0 = 0 // Counts spread widely read more honestly from zero.
-	}
-	if y1 == y0 {
-		y0, y1 = y0-math.Max(math.Abs(y0)*0.1, 1e-3), y1+math.Max(math.Abs(y1)*0.1, 1e-3)
-	}
-	pad := (y1 - y0) * 0.08
-	y0, y1 = y0-pad, y1+pad
-	if o.Indicator.Unit != "" && y0 < 0 && (y1-y0)*0.08 >= -y0 {
-		y0 = math.Min(0, y0+pad)
-	}
+	y0, y1 = valueRange(y0, y1, o.Indicator.Unit != "")
 	if x1 == x0 {
 		x0, x1 = x0-1, x1+1
 	} else {
@@ -262,3 +252,21 @@ func yearPosition(o *dataset.Observation) float64 {
 }
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
+
+// valueRange is the value axis of a chart whose values run from y0 to y1:
+// from zero when they spread widely, never a single value, padded, and not
+// below zero for a quantity with a unit unless the values go there.
+func valueRange(y0, y1 float64, hasUnit bool) (float64, float64) {
+	if y0 > 0 && (y1-y0) > y1/2 {
+		y0 = 0 // Counts spread widely read more honestly from zero.
+	}
+	if y1 == y0 {
+		y0, y1 = y0-math.Max(math.Abs(y0)*0.1, 1e-3), y1+math.Max(math.Abs(y1)*0.1, 1e-3)
+	}
+	pad := (y1 - y0) * 0.08
+	y0, y1 = y0-pad, y1+pad
+	if hasUnit && y0 < 0 && (y1-y0)*0.08 >= -y0 {
+		y0 = math.Min(0, y0+pad)
+	}
+	return y0, y1
+}

@@ -474,17 +474,7 @@ func smallMultiple(figs []*dataset.Observation, u dataset.Unit, first, last int)
 	for _, o := range figs {
 		y0, y1 = math.Min(y0, o.Value), math.Max(y1, o.Value)
 	}
-	if y0 > 0 && (y1-y0) > y1/2 {
-		y0 = 0 // Counts spread widely read more honestly from zero.
-	}
-	if y1 == y0 {
-		y0, y1 = y0-math.Max(math.Abs(y0)*0.1, 1e-3), y1+math.Max(math.Abs(y1)*0.1, 1e-3)
-	}
-	pad := (y1 - y0) * 0.08
-	y0, y1 = y0-pad, y1+pad
-	if u != "" && y0 < 0 && (y1-y0)*0.08 >= -y0 {
-		y0 = math.Min(0, y0+pad)
-	}
+	y0, y1 = valueRange(y0, y1, u != "")
 	x0, x1 := float64(first)-0.5, float64(last)+0.5
 	if first == last {
 		x0, x1 = float64(first)-1, float64(last)+1

@@ -86,7 +86,7 @@ profile:
 docker:
 	docker build -t socsec_exporter:$(VERSION) .
 
-# PNGs of the provenance pages, 1280 px wide, into docs/screenshots/ for the docs: a real Chromium (make deps
+# PNGs of the top of the provenance pages, 1280 by 1400 px, of the embedded default, into docs/screenshots/ for the docs: a real Chromium (make deps
 # installs it) on the real binary. Chinese names need a CJK font, e.g. apt-get install fonts-wqy-microhei.
 screenshots:
 	$(GO) test -count=1 ./e2e -run '^TestBrowserScreenshots$$' -screenshots=$(CURDIR)/docs/screenshots

@@ -82,6 +82,8 @@ type Exporter struct {
 	current atomic.Pointer[served]
 	landing atomic.Pointer[http.Handler]
 	memory  *memoryBudget
+	// pageMetrics counts the provenance pages' requests.
+	pageMetrics *pageMetrics
 	// views are the parts scraped lately, which a new version prepares in
 	// the background; stopWarming stops the preparing of the version
 	// before. Only apply, one reload at a time, uses stopWarming.
@@ -143,9 +145,10 @@ func New(opts Options) *Exporter {
 	// and some datasets; more are a client trying counts out.
 	e.views.max = 4 * opts.MaxShards
 	e.data.MustRegister(collector.New(e.Snapshot))
+	e.pageMetrics = newPageMetrics()
 	e.registry.MustRegister(
 		versioncollector.NewCollector(schema.Namespace),
-		e.reloadOK, e.reloadTime, e.files, e.renderSeconds, e.renderTimeouts,
+		e.reloadOK, e.reloadTime, e.files, e.renderSeconds, e.renderTimeouts, e.pageMetrics,
 	)
 	if !opts.DisableExporterMetrics {
 		e.registry.MustRegister(

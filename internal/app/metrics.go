@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/socsec-exporter/socsec_exporter/internal/exposition"
+	"github.com/socsec-exporter/socsec_exporter/internal/schema"
 )
 
 // acceptedFormats are the formats /metrics negotiates, in promhttp's order
@@ -230,17 +231,8 @@ func acceptsGzip(header string) bool {
 	return best == "gzip" && bestQ != 0
 }
 
-// The families of the provenance pages' requests, beside promhttp's of the
-// scrapes: requests being served, answered by status code, and refused at
-// once by --web.max-page-requests.
-const (
-	pageRequestsInFlight = "socsec_page_requests_in_flight"
-	pageRequests         = "socsec_page_requests_total"
-	pageRequestsRefused  = "socsec_page_requests_refused_total"
-)
-
 // pageMetrics counts the requests of the provenance pages (/figures,
-// /figure, /checks) apart from the scrapes', which promhttp's handler
+// /figure, /checks, /compare) apart from the scrapes', which promhttp's handler
 // metrics count, so that a crawler of the pages is told apart from
 // Prometheus: how many are served at once, by status code, and how many
 // the pages' own limit refuses.
@@ -254,12 +246,9 @@ type pageMetrics struct {
 // pages answer most, as promhttp starts its own.
 func newPageMetrics() *pageMetrics {
 	m := &pageMetrics{
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: pageRequestsInFlight,
-			Help: "Provenance page requests (/figures, /figure, /checks) being served, at most --web.max-page-requests."}),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: pageRequests,
-			Help: "Provenance page requests answered, by HTTP status code, those refused by --web.max-page-requests included."}, []string{"code"}),
-		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: pageRequestsRefused,
-			Help: "Provenance page requests answered 503 at once because --web.max-page-requests were being served."}),
+		inFlight: prometheus.NewGauge(gaugeOpts(schema.PageRequestsInFlight)),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: schema.PageRequests.Name, Help: schema.PageRequests.Help}, schema.PageRequests.Labels),
+		refused:  prometheus.NewCounter(prometheus.CounterOpts{Name: schema.PageRequestsRefused.Name, Help: schema.PageRequestsRefused.Help}),
 	}
 	for _, code := range []int{http.StatusOK, http.StatusBadRequest, http.StatusNotFound, http.StatusServiceUnavailable} {
 		m.requests.WithLabelValues(strconv.Itoa(code))

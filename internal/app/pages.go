@@ -58,7 +58,7 @@ func (e *Exporter) registerPages(mux *http.ServeMux) {
 				inner.ServeHTTP(w, r)
 			})
 		}
-		return e.instrument(limit.wrap(h))
+		return e.instrument(e.pageMetrics.wrap(limit, h))
 	}
 	opts := e.pageOptions()
 	opts.Wrap = wrap

@@ -212,6 +212,7 @@ func (e *Exporter) apply(l loaded, start time.Time) error {
 	var warming context.Context
 	warming, e.stopWarming = context.WithCancel(e.ctx)
 	go e.warm(warming, l.served)
+	l.page.PrepareChecks() // In the background: the first /checks then finds its list made.
 	for _, w := range res.Warnings {
 		e.logger.Debug("Dataset warning", "problem", w.String())
 	}

@@ -106,6 +106,12 @@ var (
 		[]string{"dataset"}}
 	RenderWaitTimeouts = Family{"socsec_render_wait_timeouts_total",
 		"Scrapes answered 503 because the data they asked for was still being rendered after --web.render-timeout or the scrape's own timeout.", nil}
+	PageRequestsInFlight = Family{"socsec_page_requests_in_flight",
+		"Provenance page requests (/figures, /figure, /checks, /compare) being served, at most --web.max-page-requests.", nil}
+	PageRequests = Family{"socsec_page_requests_total",
+		"Provenance page requests answered, by HTTP status code, those refused by --web.max-page-requests included.", []string{"code"}}
+	PageRequestsRefused = Family{"socsec_page_requests_refused_total",
+		"Provenance page requests answered 503 at once because --web.max-page-requests were being served.", nil}
 	// BuildInfo is written by client_golang's version collector for the
 	// namespace; it is listed here so that it is reserved like the rest.
 	BuildInfo = Family{Namespace + "_build_info",
@@ -118,7 +124,8 @@ var Metadata = []Family{RegionInfo, ProgramInfo, CoverageTarget, ObservationInfo
 	DatasetSeries, DatasetRevisions, DatasetUnresolvedConflicts, DatasetCheckFailures, DatasetChecksAcknowledged, DatasetChecksUnchecked, DatasetObservations}
 
 // Self are the self-metrics the exporter registers.
-var Self = []Family{ReloadSuccessful, ReloadSuccessTime, FileLoadSuccess, FileLoadSuccessTime, RenderDuration, RenderWaitTimeouts, BuildInfo}
+var Self = []Family{ReloadSuccessful, ReloadSuccessTime, FileLoadSuccess, FileLoadSuccessTime, RenderDuration, RenderWaitTimeouts,
+	PageRequestsInFlight, PageRequests, PageRequestsRefused, BuildInfo}
 
 // The built-in indicators checks refer to by name.
 const (

@@ -121,8 +121,9 @@ func FuzzPageQuery(f *testing.F) {
 	f.Add(uint8(1), "metric=socsec_insured_persons&region_code=CN&program=basic_pension&year=2022&page=%zz")
 	f.Add(uint8(2), "group=warning%3Aqualifier&page=92233720368547760")
 	f.Add(uint8(1), "metric=socsec_insured_persons&region_code=CN&year=2022&dimensions=%3D%2C%3D")
+	f.Add(uint8(3), "metric=socsec_insured_persons&program=basic_pension&region_code=CN&region_code=%ff")
 	f.Fuzz(func(t *testing.T, which uint8, query string) {
-		path := []string{"/figures", "/figure", "/checks"}[int(which)%3]
+		path := []string{"/figures", "/figure", "/checks", "/compare"}[int(which)%4]
 		fuzzGet(t, path, query, http.StatusOK, http.StatusMultipleChoices, http.StatusBadRequest, http.StatusNotFound)
 	})
 }

@@ -415,6 +415,7 @@ rows:
 				continue rows
 			}
 		}
+		rowName := strings.Join(label, " / ")
 		for _, vc := range values {
 			v := cell(vc.i)
 			if missingCell(v) {
@@ -445,7 +446,7 @@ rows:
 			posOf, fieldOf := targetPos(tt, pos, field)
 			in := figureInput(tt, withUnit(v, exp), posOf, fieldOf)
 			in.note = notes
-			p.addTableFigure(in, &dataset.Cell{Sheet: g.sheet, Ref: g.ref(r, vc.i), Row: strings.Join(label, " / "), Column: strings.TrimSpace(vc.name)})
+			p.addTableFigure(in, &dataset.Cell{Sheet: g.sheet, Ref: g.ref(r, vc.i), Row: rowName, Column: strings.TrimSpace(vc.name)})
 			if p.ld.state.stopped {
 				return
 			}

@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"context"
-	"crypto/tls"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,7 +17,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/socsec-exporter/socsec_exporter/internal/testenv"
 )
@@ -486,33 +483,7 @@ func vcsStamp(t *testing.T) (revision, date string) {
 // TestLandingPageBehindTLSAndBasicAuth checks that --web.config.file holds the landing page and its stylesheet to
 // TLS and basic auth as it holds the metrics.
 func TestLandingPageBehindTLSAndBasicAuth(t *testing.T) {
-	dir := t.TempDir()
-	certFile, keyFile, pool := selfSigned(t, dir)
-	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	webConfig := filepath.Join(dir, "web.yml")
-	writeFile(t, webConfig, fmt.Sprintf("tls_server_config:\n  cert_file: %s\n  key_file: %s\nbasic_auth_users:\n  analyst: %s\n", certFile, keyFile, hash))
-	addr := testenv.FreeAddr(t)
-	testenv.Start(t, testenv.RepoRoot(t), testenv.Exporter(t), "--web.listen-address="+addr, "--web.config.file="+webConfig)
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: browserWait}
-	request := func(path, user, password string) (int, string, error) {
-		req, err := http.NewRequest(http.MethodGet, "https://"+addr+path, nil)
-		if err != nil {
-			return 0, "", err
-		}
-		if user != "" {
-			req.SetBasicAuth(user, password)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, "", err
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b), err
-	}
+	_, request := behindTLS(t)
 	testenv.WaitFor(t, "the landing page over TLS", browserWait, func() error {
 		code, body, err := request("/", "analyst", "s3cret")
 		if err == nil && (code != http.StatusOK || !strings.Contains(body, `class="datasets"`)) {

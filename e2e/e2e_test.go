@@ -386,7 +386,11 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 	return certFile, keyFile, pool
 }
 
-func TestTLSAndBasicAuth(t *testing.T) {
+// behindTLS starts the exporter with a web config of TLS and one basic-auth user, analyst with the password
+// s3cret, checked by promtool when it is installed, and returns its address and a client of it that asks for a
+// path as a user, "" for none.
+func behindTLS(t *testing.T) (addr string, request func(path, user, password string) (int, string, error)) {
+	t.Helper()
 	dir := t.TempDir()
 	certFile, keyFile, pool := selfSigned(t, dir)
 	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
@@ -403,11 +407,11 @@ func TestTLSAndBasicAuth(t *testing.T) {
 			t.Fatalf("promtool check web-config: %v\n%s", err, out)
 		}
 	}
-	addr := testenv.FreeAddr(t)
+	addr = testenv.FreeAddr(t)
 	testenv.Start(t, testenv.RepoRoot(t), testenv.Exporter(t), "--web.listen-address="+addr, "--web.config.file="+webConfig)
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 5 * time.Second}
-	request := func(url, user, password string) (int, string, error) {
-		req, err := http.NewRequest(http.MethodGet, url, nil)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 30 * time.Second}
+	return addr, func(path, user, password string) (int, string, error) {
+		req, err := http.NewRequest(http.MethodGet, "https://"+addr+path, nil)
 		if err != nil {
 			return 0, "", err
 		}
@@ -419,22 +423,26 @@ func TestTLSAndBasicAuth(t *testing.T) {
 			return 0, "", err
 		}
 		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b), nil
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), err
 	}
+}
+
+func TestTLSAndBasicAuth(t *testing.T) {
+	addr, request := behindTLS(t)
 	testenv.WaitFor(t, "the TLS listener", 30*time.Second, func() error {
-		code, _, err := request("https://"+addr+"/-/ready", "analyst", "s3cret")
+		code, _, err := request("/-/ready", "analyst", "s3cret")
 		if err == nil && code != http.StatusOK {
 			err = fmt.Errorf("status %d", code)
 		}
 		return err
 	})
-	code, metrics, err := request("https://"+addr+"/metrics", "analyst", "s3cret")
+	code, metrics, err := request("/metrics", "analyst", "s3cret")
 	if err != nil || code != http.StatusOK || !strings.Contains(metrics, "socsec_coverage_ratio{") {
 		t.Errorf("authorised scrape over TLS: %d %v", code, err)
 	}
 	for _, c := range []struct{ user, password string }{{"analyst", "wrong"}, {"", ""}, {"intruder", "s3cret"}} {
-		if code, _, err := request("https://"+addr+"/metrics", c.user, c.password); err != nil || code != http.StatusUnauthorized {
+		if code, _, err := request("/metrics", c.user, c.password); err != nil || code != http.StatusUnauthorized {
 			t.Errorf("user %q password %q: %d %v, want 401", c.user, c.password, code, err)
 		}
 	}

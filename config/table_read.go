@@ -336,6 +336,9 @@ func (p *datasetParser) readTable(m *fileMapping, g *grid) {
 		ok  bool
 	}
 	units := map[string]unitOf{}
+	// tt is each figure's target in turn: the row's and its column's settings.
+	// A figure is added before the next is read, and nothing keeps tt.
+	tt := target{}
 rows:
 	for r := last + 1; r < len(g.rows); r++ {
 		row := g.rows[r]
@@ -421,7 +424,8 @@ rows:
 			if missingCell(v) {
 				continue
 			}
-			tt := maps.Clone(t)
+			clear(tt)
+			maps.Copy(tt, t)
 			pos, field := g.pos(r, vc.i), g.where(r, vc.i, vc.name)
 			if msg, s := tt.merge(vc.set); msg != "" {
 				p.ps.errorf(pos, s.field, "%s", msg)

@@ -99,7 +99,7 @@ func TestComparedRegionsStandBeside(t *testing.T) {
 				v := maps.Clone(vars)
 				v[shownRegions] = region // Each copy sees its own region only.
 				expr := Expand(p.Targets[0].Expr, v)
-				result, err := instantQuery(api, expr)
+				result, err := testenv.QueryLabels(api, expr, "")
 				if err != nil {
 					t.Fatalf("%s: panel %q: %v", file, p.Title, err)
 				}
@@ -220,7 +220,7 @@ func evalOptions(t *testing.T, api string, v Variable, vars map[string]string) m
 	if err != nil {
 		t.Fatal(err)
 	}
-	result, err := instantQuery(api, Expand(expr, vars))
+	result, err := testenv.QueryLabels(api, Expand(expr, vars), "")
 	if err != nil {
 		t.Fatalf("variable %s: %v", v.Name, err)
 	}

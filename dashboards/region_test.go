@@ -1,13 +1,9 @@
 package dashboards
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
-	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -48,7 +44,7 @@ func TestRegionVariableListsEveryRegion(t *testing.T) {
 				t.Fatal(err)
 			}
 			expr = Expand(expr, map[string]string{"job": ".+"})
-			result, err := instantQuery(api, expr)
+			result, err := testenv.QueryLabels(api, expr, "")
 			if err != nil {
 				t.Fatalf("%s: region variable %s: %v", path, expr, err)
 			}
@@ -83,7 +79,7 @@ scrape_configs:
     static_configs: [{targets: [%q]}]
 `, target)) + "/api/v1/"
 	testenv.WaitFor(t, fmt.Sprintf("Prometheus to scrape the %d regions of %s", regions, path), 2*time.Minute, func() error {
-		got, err := instantQuery(api, `count by (region_code) (socsec_latest_data_year{job="socsec"})`)
+		got, err := testenv.QueryLabels(api, `count by (region_code) (socsec_latest_data_year{job="socsec"})`, "")
 		if err == nil && len(got) != regions {
 			err = fmt.Errorf("socsec_latest_data_year of %d regions, want %d", len(got), regions)
 		}
@@ -154,39 +150,4 @@ func group(re *regexp.Regexp, m []string, name string) string {
 		return m[i]
 	}
 	return ""
-}
-
-// instantQuery runs expr on the Prometheus API at api now and returns the labels of each series of the result.
-func instantQuery(api, expr string) ([]map[string]string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+"query?"+url.Values{"query": {expr}}.Encode(), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var body struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-		Data   struct {
-			Result []struct {
-				Metric map[string]string `json:"metric"`
-			} `json:"result"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return nil, fmt.Errorf("%s: %w", expr, err)
-	}
-	if body.Status != "success" {
-		return nil, fmt.Errorf("%s: %s", expr, body.Error)
-	}
-	out := make([]map[string]string, len(body.Data.Result))
-	for i, r := range body.Data.Result {
-		out[i] = r.Metric
-	}
-	return out, nil
 }

@@ -3,10 +3,8 @@ package deploy
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -290,34 +288,11 @@ func (b *lockedBuffer) String() string {
 // docQuery runs an instant query at the RFC 3339 time at and returns the labels of each series.
 func docQuery(t *testing.T, api, expr, at string) []map[string]string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+"query?"+url.Values{"query": {expr}, "time": {at}}.Encode(), nil)
+	got, err := testenv.QueryLabels(api, expr, at)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s at %s: %v", expr, at, err)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s: %v", expr, err)
-	}
-	defer resp.Body.Close()
-	var body struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-		Data   struct {
-			Result []struct {
-				Metric map[string]string `json:"metric"`
-			} `json:"result"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Status != "success" {
-		t.Fatalf("%s at %s: %v %s", expr, at, err, body.Error)
-	}
-	out := make([]map[string]string, len(body.Data.Result))
-	for i, r := range body.Data.Result {
-		out[i] = r.Metric
-	}
-	return out
+	return got
 }
 
 // TestAddingAProvinceStartsEmpty checks that "Adding a province" in docs/configuration.md starts from an empty

@@ -66,7 +66,7 @@ var timeoutFlags = []struct {
 func newCLI() *cli {
 	c := &cli{app: kingpin.New("socsec_exporter", "Prometheus exporter for official social-security statistics: coverage, insured persons, pensions and subsidies by year, region and programme.")}
 	a, opts := c.app, &c.opts
-	a.Flag("config.file", "Config file listing datasets and coverage targets. Empty: the embedded Shanxi dataset.").StringVar(&opts.Load.ConfigFile)
+	a.Flag("config.file", "Config file listing datasets and coverage targets. Empty: the embedded default datasets (the Shanxi article, China national, China provinces).").StringVar(&opts.Load.ConfigFile)
 	for _, f := range limitFlags {
 		flag := a.Flag(f.name, f.help).Default(fmt.Sprint(f.def))
 		switch p := f.target(&opts.Load.Limits).(type) {

@@ -1,6 +1,6 @@
 // Command socsec_exporter serves official social-security statistics as
-// Prometheus metrics. Without --config.file it serves the embedded Shanxi
-// dataset.
+// Prometheus metrics. Without --config.file it serves the embedded default:
+// the Shanxi article, China's national history and its provinces.
 package main
 
 import (

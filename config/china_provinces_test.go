@@ -123,9 +123,37 @@ func TestChinaProvinces(t *testing.T) {
 			t.Errorf("%s: read %v at %s from the Fujian table's ignored columns", k, o.Value, o.Pos)
 		}
 	}
+	// Liaoning's figures read in text, not in a table: pinned with their
+	// source and the place in it.
+	for _, tc := range []struct {
+		key             provinceKey
+		value           float64
+		printed, source string
+	}{
+		{provinceKey{"socsec_insured_persons", "210000", "employee_pension", 2011, ""}, 15567000, "1556.7万", "ln-gb2011-p4"},
+		{provinceKey{"socsec_insured_persons", "210000", "employee_pension", 2016, ""}, 18003000, "1800.30万", "ln-pension-2001-2016"},
+		{provinceKey{"socsec_beneficiaries_persons", "210000", "employee_pension", 2001, "year_end"}, 2888800, "288.88万", "ln-pension-2001-2016"},
+		{provinceKey{"socsec_fund_expenditure_annual_yuan", "210000", "employee_pension", 2016, ""}, 193030000000, "1930.3亿", "ln-pension-2001-2016"},
+	} {
+		o := figures[tc.key]
+		if o == nil {
+			t.Errorf("%s: not read", tc.key)
+			continue
+		}
+		if math.Abs(o.Value-tc.value) > 1e-6*tc.value || o.Printed() != tc.printed || o.Source.ID != tc.source {
+			t.Errorf("%s: read %v (printed %q) from %s, want %v (%q) from %s", tc.key, o.Value, o.Printed(), o.Source.ID, tc.value, tc.printed, tc.source)
+		}
+	}
+	// Every figure cites its source's URL and where it stands there: the
+	// cell of a table, or, for the figures read in text (Liaoning's alone),
+	// a locator.
 	for _, o := range ds.Observations {
-		if o.Source == nil || o.Source.URL == "" || o.Cell() == nil {
-			t.Errorf("%s: source %+v, cell %+v: every figure cites its source's URL and its cell", o.Pos, o.Source, o.Cell())
+		if o.Source == nil || o.Source.URL == "" {
+			t.Errorf("%s: source %+v: every figure cites its source's URL", o.Pos, o.Source)
+			continue
+		}
+		if o.Cell() == nil && (o.Locator() == "" || o.Region != "210000") {
+			t.Errorf("%s: no cell, locator %q, region %s: a figure not read in a table is one of Liaoning's and gives a locator", o.Pos, o.Locator(), o.Region)
 		}
 		if o.Quote() != "" {
 			t.Errorf("%s: quote %q: the dataset copies no text of a source", o.Pos, o.Quote())
@@ -134,11 +162,12 @@ func TestChinaProvinces(t *testing.T) {
 }
 
 // TestChinaProvincesCounts pins how much of the tables could be read: the
-// figures, provinces and years (2001 to 2003, 2005 and 2007 of maternity only, 2019 of Fujian only), and the
-// provinces with three years of participants of the employees' pension (2004, 2008 and 2010).
+// figures, provinces and years (2001 to 2003, 2005 and 2007 of maternity and of Liaoning only, 2016 of Liaoning
+// only, 2019 of Fujian only), and the provinces with three years of participants of the employees' pension (2004,
+// 2008 and 2010) and Liaoning's six (those three, and 2001, 2011 and 2016 read in text).
 func TestChinaProvincesCounts(t *testing.T) {
 	ds, figures := loadChinaProvinces(t)
-	if got, want := len(ds.Observations), 1588; got != want {
+	if got, want := len(ds.Observations), 1602; got != want {
 		t.Errorf("%d figures, want %d", got, want)
 	}
 	provinces := map[string]bool{}
@@ -162,17 +191,21 @@ func TestChinaProvincesCounts(t *testing.T) {
 		ys = append(ys, y)
 	}
 	sort.Ints(ys)
-	if fmt.Sprint(ys) != "[2001 2002 2003 2004 2005 2006 2007 2008 2009 2010 2011 2019]" {
-		t.Errorf("years %v, want [2001 2002 2003 2004 2005 2006 2007 2008 2009 2010 2011 2019]", ys)
+	if fmt.Sprint(ys) != "[2001 2002 2003 2004 2005 2006 2007 2008 2009 2010 2011 2016 2019]" {
+		t.Errorf("years %v, want [2001 2002 2003 2004 2005 2006 2007 2008 2009 2010 2011 2016 2019]", ys)
 	}
-	threeYears := 0
+	threeYears, fiveOrMore := 0, 0
 	for _, n := range pensionYears {
 		if n == 3 {
 			threeYears++
 		}
+		if n >= 5 {
+			fiveOrMore++
+		}
 	}
-	if len(pensionYears) != 27 || threeYears != 22 {
-		t.Errorf("%d provinces with pension participants, %d of them in 3 years; want 27 and 22", len(pensionYears), threeYears)
+	if len(pensionYears) != 27 || threeYears != 21 || fiveOrMore != 1 || pensionYears["210000"] != 6 {
+		t.Errorf("%d provinces with pension participants, %d of them in 3 years, %d in 5 or more, Liaoning in %d; want 27, 21, 1 and 6",
+			len(pensionYears), threeYears, fiveOrMore, pensionYears["210000"])
 	}
 }
 
@@ -214,8 +247,8 @@ func TestChinaProvincesAddUp(t *testing.T) {
 			t.Errorf("%s: %s is not %s + %s within the printed precision", k, total.Printed(), emp.Printed(), ret.Printed())
 		}
 	}
-	if rows != 133 {
-		t.Errorf("%d rows with participants, employees and retirees, want 133", rows)
+	if rows != 135 {
+		t.Errorf("%d rows with participants, employees and retirees, want 135 (133 rows of the tables, Liaoning's 2001 and 2016)", rows)
 	}
 	// In every table read whole, the provinces add up to the national row.
 	type group struct {

@@ -1,8 +1,10 @@
 package collector
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,8 +69,10 @@ func writeWorkbook(t *testing.T, dir string) {
 		}
 	}
 	must(wb.SetSheetName("Sheet1", sheet))
-	for ref, text := range maternityText {
-		must(wb.SetCellStr(sheet, ref, text))
+	// In a fixed order, so that the workbook's shared strings, and its
+	// bytes, are the same each time it is written.
+	for _, ref := range slices.Sorted(maps.Keys(maternityText)) {
+		must(wb.SetCellStr(sheet, ref, maternityText[ref]))
 	}
 	styles := map[int]int{}
 	for i, row := range maternityRows {

@@ -307,15 +307,22 @@ func (m *fileMapping) codeRole(col string) string {
 	return ""
 }
 
-// merge sets the fields of t over those of dst, returning what is wrong
-// when two columns or codes, neither of them the file's, set one field to
-// different values.
+// merge sets the fields of t over those of dst, unless they conflict.
 func (dst target) merge(t target) (string, setting) {
+	if msg, s := dst.conflict(t); msg != "" {
+		return msg, s
+	}
+	maps.Copy(dst, t)
+	return "", setting{}
+}
+
+// conflict says what is wrong when t and dst, two columns or codes, neither
+// of them the file's, set one field to different values.
+func (dst target) conflict(t target) (string, setting) {
 	for k, s := range t {
 		if old, ok := dst[k]; ok && !old.fixed && old.value != s.value {
 			return fmt.Sprintf("%s is %q by %s and %q by %s", k, old.value, old.field, s.value, s.field), s
 		}
-		dst[k] = s
 	}
 	return "", setting{}
 }
@@ -397,42 +404,75 @@ func missingCell(s string) bool {
 // figureInput turns what a row and column set into an observation as
 // written; value is the cell as printed, with the unit's multiplier.
 func figureInput(t target, value string, pos func(string) dataset.Position, field func(string) string) obsInput {
-	in := obsInput{
-		indicator: t["indicator"].value, region: t["region"].value, program: t["program"].value,
-		year: t["year"].value, period: t["period"].value, source: t["source"].value, basis: t["basis"].value,
-		value: value, pos: pos, field: field,
-	}
-	if f := t["flags"].value; f != "" {
-		in.flags = strings.Split(f, ",")
-	}
-	for k, s := range t {
-		if d, ok := strings.CutPrefix(k, "dimensions."); ok {
-			if in.dims == nil {
-				in.dims = map[string]string{}
-			}
-			in.dims[d] = s.value
-		}
-	}
+	in := obsInput{value: value, pos: pos, field: field}
+	in.set(t)
 	return in
 }
 
-// targetPos places a field of a figure read from a file: where the mapping,
-// a code or a key cell sets it, else at the value's cell.
-func targetPos(t target, cell dataset.Position, cellField string) (func(string) dataset.Position, func(string) string) {
+// set sets the fields of in that t sets, over what in held.
+func (in *obsInput) set(t target) {
+	for k, s := range t {
+		switch k {
+		case "indicator":
+			in.indicator = s.value
+		case "region":
+			in.region = s.value
+		case "program":
+			in.program = s.value
+		case "year":
+			in.year = s.value
+		case "period":
+			in.period = s.value
+		case "source":
+			in.source = s.value
+		case "basis":
+			in.basis = s.value
+		case "flags":
+			in.flags = nil
+			if s.value != "" {
+				in.flags = strings.Split(s.value, ",")
+			}
+		default:
+			if d, ok := strings.CutPrefix(k, "dimensions."); ok {
+				if in.dims == nil {
+					in.dims = map[string]string{}
+				}
+				in.dims[d] = s.value
+			}
+		}
+	}
+}
+
+// figureFields are what set the fields of a figure read from a file: its
+// column's settings (col, nil for none) over its row's, looked up in turn.
+type figureFields struct{ row, col target }
+
+// get is the setting of field k.
+func (f figureFields) get(k string) (setting, bool) {
+	if s, ok := f.col[k]; ok {
+		return s, true
+	}
+	s, ok := f.row[k]
+	return s, ok
+}
+
+// positions places a field of the figure: where the mapping, a code or a
+// key cell sets it, else at the value's cell.
+func (f figureFields) positions(cell dataset.Position, cellField string) (func(string) dataset.Position, func(string) string) {
 	pos := func(name string) dataset.Position {
-		if s, ok := t[name]; ok && s.pos.File != "" {
+		if s, ok := f.get(name); ok && s.pos.File != "" {
 			return s.pos
 		}
 		return cell
 	}
 	field := func(name string) string {
 		if d, ok := strings.CutPrefix(name, "dimensions."); ok {
-			if s, ok := t[name]; ok {
+			if s, ok := f.get(name); ok {
 				return s.field
 			}
 			return cellField + ": dimensions." + d
 		}
-		if s, ok := t[name]; ok && name != "value" {
+		if s, ok := f.get(name); ok && name != "value" {
 			return s.field
 		}
 		if name == "value" || name == "" {
@@ -441,6 +481,11 @@ func targetPos(t target, cell dataset.Position, cellField string) (func(string) 
 		return cellField + ": " + name
 	}
 	return pos, field
+}
+
+// targetPos places a field of a figure whose fields t sets.
+func targetPos(t target, cell dataset.Position, cellField string) (func(string) dataset.Position, func(string) string) {
+	return figureFields{row: t}.positions(cell, cellField)
 }
 
 // addTableFigure adds the figure of a cell: validated as any figure, with

@@ -336,9 +336,6 @@ func (p *datasetParser) readTable(m *fileMapping, g *grid) {
 		ok  bool
 	}
 	units := map[string]unitOf{}
-	// tt is each figure's target in turn: the row's and its column's settings.
-	// A figure is added before the next is read, and nothing keeps tt.
-	tt := target{}
 rows:
 	for r := last + 1; r < len(g.rows); r++ {
 		row := g.rows[r]
@@ -424,15 +421,14 @@ rows:
 			if missingCell(v) {
 				continue
 			}
-			clear(tt)
-			maps.Copy(tt, t)
 			pos, field := g.pos(r, vc.i), g.where(r, vc.i, vc.name)
-			if msg, s := tt.merge(vc.set); msg != "" {
+			if msg, s := t.conflict(vc.set); msg != "" {
 				p.ps.errorf(pos, s.field, "%s", msg)
 				continue
 			}
+			f := figureFields{row: t, col: vc.set}
 			exp := 0
-			switch u, ok := tt["unit"]; {
+			switch u, ok := f.get("unit"); {
 			case ok && (!u.fixed || !vc.hasExp):
 				un, seen := units[u.value]
 				if !seen {
@@ -447,8 +443,9 @@ rows:
 			case vc.hasExp:
 				exp = vc.exp
 			}
-			posOf, fieldOf := targetPos(tt, pos, field)
-			in := figureInput(tt, withUnit(v, exp), posOf, fieldOf)
+			posOf, fieldOf := f.positions(pos, field)
+			in := figureInput(t, withUnit(v, exp), posOf, fieldOf)
+			in.set(vc.set)
 			in.note = notes
 			p.addTableFigure(in, &dataset.Cell{Sheet: g.sheet, Ref: g.ref(r, vc.i), Row: rowName, Column: strings.TrimSpace(vc.name)})
 			if p.ld.state.stopped {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"archive/zip"
 	"maps"
 	"os"
 	"path/filepath"
@@ -603,5 +604,40 @@ func TestTableColumnOverRow(t *testing.T) {
 	}
 	if !slices.Equal(lines, wantLines) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(wantLines, "\n"))
+	}
+}
+
+// TestHasMergeCells checks that a workbook is searched for merged cells
+// when a part of it has a mergeCells element, and that excelize finds none
+// in a workbook without one, which is not searched.
+func TestHasMergeCells(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name   string
+		merged []string
+		want   bool
+	}{
+		{"plain", nil, false},
+		{"merged", []string{"A1:B1"}, true},
+	} {
+		path := filepath.Join(dir, tc.name+".xlsx")
+		testWorkbook(t, path, "Sheet1", map[string]any{"A1": "地区", "A2": "山西", "B2": 1020.3}, tc.merged...)
+		zr, err := zip.OpenReader(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hasMergeCells(&zr.Reader); got != tc.want {
+			t.Errorf("%s: hasMergeCells is %v, want %v", tc.name, got, tc.want)
+		}
+		zr.Close()
+		wb, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		merged, err := wb.GetMergeCells("Sheet1")
+		wb.Close()
+		if err != nil || (len(merged) > 0) != tc.want {
+			t.Errorf("%s: excelize finds %d merged areas (%v), want some: %v", tc.name, len(merged), err, tc.want)
+		}
 	}
 }

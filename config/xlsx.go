@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -59,7 +60,9 @@ func (p *datasetParser) parseXLSX(m *fileMapping, data []byte) {
 	if m.rng != nil {
 		lastHeader += m.rng.r0
 	}
-	fillMerged(wb, sheet, rows, lastHeader)
+	if hasMergeCells(zr) {
+		fillMerged(wb, sheet, rows, lastHeader)
+	}
 	g := &grid{
 		file: m.file, sheet: sheet, rows: rows,
 		pos: func(r, c int) dataset.Position { return dataset.Position{File: m.file, Line: r + 1, Column: c + 1} },
@@ -72,6 +75,27 @@ func (p *datasetParser) parseXLSX(m *fileMapping, data []byte) {
 		},
 	}
 	p.readTable(m, g)
+}
+
+// hasMergeCells reports whether a part of the workbook may hold merged
+// cells: whether any names a mergeCells element. Finding none, excelize
+// need not decode the whole sheet a second time to find no merged cells.
+func hasMergeCells(zr *zip.Reader) bool {
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".xml") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return true
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || bytes.Contains(data, []byte("mergeCells")) {
+			return true
+		}
+	}
+	return false
 }
 
 // fillMerged gives every cell of a merged area of the header and key

@@ -434,6 +434,9 @@ func (in *obsInput) set(t target) {
 			}
 		default:
 			if d, ok := strings.CutPrefix(k, "dimensions."); ok {
+				// A map of its own: in may be a copy of a row's input,
+				// whose figures share the row's map.
+				in.dims = maps.Clone(in.dims)
 				if in.dims == nil {
 					in.dims = map[string]string{}
 				}

@@ -416,6 +416,7 @@ rows:
 			}
 		}
 		rowName := strings.Join(label, " / ")
+		rowIn := figureInput(t, "", nil, nil) // What the row sets, each of its figures.
 		for _, vc := range values {
 			v := cell(vc.i)
 			if missingCell(v) {
@@ -443,10 +444,10 @@ rows:
 			case vc.hasExp:
 				exp = vc.exp
 			}
-			posOf, fieldOf := f.positions(pos, field)
-			in := figureInput(t, withUnit(v, exp), posOf, fieldOf)
+			in := rowIn
 			in.set(vc.set)
-			in.note = notes
+			in.value, in.note = withUnit(v, exp), notes
+			in.pos, in.field = f.positions(pos, field)
 			p.addTableFigure(in, &dataset.Cell{Sheet: g.sheet, Ref: g.ref(r, vc.i), Row: rowName, Column: strings.TrimSpace(vc.name)})
 			if p.ld.state.stopped {
 				return

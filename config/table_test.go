@@ -537,10 +537,11 @@ indicators:
   - name: socsec_pension_recipients_persons
     help: Persons drawing a pension.
     unit: persons
-    dimensions: [sex]
+    dimensions: [sex, age]
 observation_files:
   - file: t.csv
     layout: table
+    dimensions: {age: all}
     source: test
     indicator: socsec_pension_recipients_persons
     program: basic_pension
@@ -549,13 +550,14 @@ observation_files:
     columns:
       地区: region
       性别: dimensions.sex
+      Over 60 2018: {year: 2018, dimensions: {age: over_60}}
       Women 2022: {year: 2022, dimensions: {sex: female}}
       2021 (persons): {year: 2021, flags: [provisional], source: other}
       Total 2019: {year: 2019, unit: 人}
     codes:
       性别: {男: male, 女: female, 全体: {dimensions: {sex: all}, source: other}, 退休: {dimensions: {sex: all}, source: test}, 其他: n/a}
 `,
-		"t.csv": "地区,性别,Women 2022,2021 (persons),2020,Total 2019\n" + rows,
+		"t.csv": "地区,性别,Over 60 2018,Women 2022,2021 (persons),2020,Total 2019\n" + rows,
 	}
 }
 
@@ -565,42 +567,45 @@ observation_files:
 // a column and a row set one field to two values.
 func TestTableColumnOverRow(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, columnOverRowDataset("山西,女,1.5,25000,2.5,30000\n北京,全体,,45000,4.5,\n"))
+	writeFiles(t, dir, columnOverRowDataset("山西,女,0.5,1.5,25000,2.5,30000\n北京,全体,,,45000,4.5,\n"))
 	got, _ := figuresByKey(t, filepath.Join(dir, "d.yaml"))
 	file := filepath.Join(dir, "t.csv")
 	const pens = "socsec_pension_recipients_persons "
 	want := map[string]tableFigure{
-		"socsec_pension_recipients_persons 140000 basic_pension 2022  sex=female test": {value: 15000, precision: 500, printed: "1.5万", flags: []string{"estimated"},
-			cell: &dataset.Cell{Row: "山西 / 女", Column: "Women 2022"}, pos: file + ":2:6"},
+		// A dimension of the column over the file's, for that column alone.
+		pens + "140000 basic_pension 2018  sex=female,age=over_60 test": {value: 5000, precision: 500, printed: "0.5万", flags: []string{"estimated"},
+			cell: &dataset.Cell{Row: "山西 / 女", Column: "Over 60 2018"}, pos: file + ":2:6"},
+		"socsec_pension_recipients_persons 140000 basic_pension 2022  sex=female,age=all test": {value: 15000, precision: 500, printed: "1.5万", flags: []string{"estimated"},
+			cell: &dataset.Cell{Row: "山西 / 女", Column: "Women 2022"}, pos: file + ":2:10"},
 		// The column's flags and source over the file's, its header's unit over the file's.
-		pens + "140000 basic_pension 2021  sex=female other": {value: 25000, precision: 0.5, printed: "", flags: []string{"provisional"},
-			cell: &dataset.Cell{Row: "山西 / 女", Column: "2021 (persons)"}, pos: file + ":2:10"},
-		pens + "140000 basic_pension 2020  sex=female test": {value: 25000, precision: 500, printed: "2.5万", flags: []string{"estimated"},
-			cell: &dataset.Cell{Row: "山西 / 女", Column: "2020"}, pos: file + ":2:16"},
+		pens + "140000 basic_pension 2021  sex=female,age=all other": {value: 25000, precision: 0.5, printed: "", flags: []string{"provisional"},
+			cell: &dataset.Cell{Row: "山西 / 女", Column: "2021 (persons)"}, pos: file + ":2:14"},
+		pens + "140000 basic_pension 2020  sex=female,age=all test": {value: 25000, precision: 500, printed: "2.5万", flags: []string{"estimated"},
+			cell: &dataset.Cell{Row: "山西 / 女", Column: "2020"}, pos: file + ":2:20"},
 		// The column's unit over the file's.
-		pens + "140000 basic_pension 2019  sex=female test": {value: 30000, precision: 0.5, printed: "", flags: []string{"estimated"},
-			cell: &dataset.Cell{Row: "山西 / 女", Column: "Total 2019"}, pos: file + ":2:20"},
+		pens + "140000 basic_pension 2019  sex=female,age=all test": {value: 30000, precision: 0.5, printed: "", flags: []string{"estimated"},
+			cell: &dataset.Cell{Row: "山西 / 女", Column: "Total 2019"}, pos: file + ":2:24"},
 		// A code that sets the source as the column does.
-		pens + "110000 basic_pension 2021  sex=all other": {value: 45000, precision: 0.5, printed: "", flags: []string{"provisional"},
-			cell: &dataset.Cell{Row: "北京 / 全体", Column: "2021 (persons)"}, pos: file + ":3:8"},
-		pens + "110000 basic_pension 2020  sex=all other": {value: 45000, precision: 500, printed: "4.5万", flags: []string{"estimated"},
-			cell: &dataset.Cell{Row: "北京 / 全体", Column: "2020"}, pos: file + ":3:14"},
+		pens + "110000 basic_pension 2021  sex=all,age=all other": {value: 45000, precision: 0.5, printed: "", flags: []string{"provisional"},
+			cell: &dataset.Cell{Row: "北京 / 全体", Column: "2021 (persons)"}, pos: file + ":3:9"},
+		pens + "110000 basic_pension 2020  sex=all,age=all other": {value: 45000, precision: 500, printed: "4.5万", flags: []string{"estimated"},
+			cell: &dataset.Cell{Row: "北京 / 全体", Column: "2020"}, pos: file + ":3:15"},
 	}
 	checkFigures(t, got, want)
 	if n := len(got); n != len(want) {
 		t.Errorf("%d figures, want %d: %v", n, len(want), slices.Sorted(maps.Keys(got)))
 	}
 
-	writeFiles(t, dir, columnOverRowDataset("山西,男,1.5,25000,2.5,30000\n北京,其他,,45000,,\n上海,退休,,1,2,\n"))
+	writeFiles(t, dir, columnOverRowDataset("山西,男,,1.5,25000,2.5,30000\n北京,其他,,,45000,,\n上海,退休,,,1,2,\n"))
 	_, err := loadDatasets(t, filepath.Join(dir, "d.yaml"))
 	lines := problemLines(t, err)
 	for i := range lines {
 		lines[i] = strings.TrimPrefix(lines[i], dir+string(filepath.Separator))
 	}
 	wantLines := []string{
-		`t.csv:2:6: observation_files[0].columns.Women 2022.dimensions.sex: dimensions.sex is "male" by observation_files[0].codes.性别.男 and "female" by observation_files[0].columns.Women 2022.dimensions.sex`,
-		`d.yaml:31:125: observation_files[0].codes.性别.其他: "n/a" must match [A-Za-z0-9_.-]+`,
-		`t.csv:4:8: observation_files[0].columns.2021 (persons).source: source is "test" by observation_files[0].codes.性别.退休.source and "other" by observation_files[0].columns.2021 (persons).source`,
+		`t.csv:2:7: observation_files[0].columns.Women 2022.dimensions.sex: dimensions.sex is "male" by observation_files[0].codes.性别.男 and "female" by observation_files[0].columns.Women 2022.dimensions.sex`,
+		`d.yaml:33:125: observation_files[0].codes.性别.其他: "n/a" must match [A-Za-z0-9_.-]+`,
+		`t.csv:4:9: observation_files[0].columns.2021 (persons).source: source is "test" by observation_files[0].codes.性别.退休.source and "other" by observation_files[0].columns.2021 (persons).source`,
 	}
 	if !slices.Equal(lines, wantLines) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(wantLines, "\n"))

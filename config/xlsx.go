@@ -80,11 +80,10 @@ func (p *datasetParser) parseXLSX(m *fileMapping, data []byte) {
 // hasMergeCells reports whether a part of the workbook may hold merged
 // cells: whether any names a mergeCells element. Finding none, excelize
 // need not decode the whole sheet a second time to find no merged cells.
+// Every part is searched, whatever its name: a package may name its parts
+// as it likes.
 func hasMergeCells(zr *zip.Reader) bool {
 	for _, f := range zr.File {
-		if !strings.HasSuffix(f.Name, ".xml") {
-			continue
-		}
 		rc, err := f.Open()
 		if err != nil {
 			return true

@@ -149,7 +149,9 @@ func (p *datasetParser) parseRows(file string, data []byte, start int, h *csvHea
 // pieceParser returns a parser for a piece of a CSV file that shares with p
 // only what reading rows does not change: definitions and options. Its
 // problems and counts are its own, its figures limited to what the load
-// has left.
+// has left, and the regions of the catalog it takes are its own until p
+// takes the piece: pieces are read at once, and a region is the dataset's
+// from where the first piece taken names it.
 func (p *datasetParser) pieceParser() *datasetParser {
 	q := *p
 	q.ps = &problems{}
@@ -157,11 +159,16 @@ func (p *datasetParser) pieceParser() *datasetParser {
 	q.ld.opts.MaxSeries -= p.ld.state.figures
 	q.dimValues = map[string]string{}
 	q.slab = nil
+	q.regions = maps.Clone(p.regions)
+	ds := *p.ds
+	ds.Regions, ds.Observations = nil, nil
+	q.ds = &ds
 	return &q
 }
 
 // take adds what q, the parser of the piece of a CSV file after those
-// taken, read: its figures, observations and problems. It takes nothing
+// taken, read: its figures, observations, problems and the regions of the
+// catalog it named. It takes nothing
 // and reports false when a limit stopped q or would be over with it.
 func (p *datasetParser) take(q *datasetParser, obs []*dataset.Observation) bool {
 	ld, piece := p.ld, &q.ld.state
@@ -188,6 +195,23 @@ func (p *datasetParser) take(q *datasetParser, obs []*dataset.Observation) bool 
 			ld.state.dimValues[dim] = map[string]struct{}{}
 		}
 		maps.Copy(ld.state.dimValues[dim], values)
+	}
+	// The regions of the catalog the piece took that p has not, in the
+	// order it took them, each where the piece first named it; then the
+	// other codes it named them by.
+	for _, r := range q.ds.Regions {
+		if p.regions[r.Code] == nil {
+			p.regions[r.Code] = r
+			p.ds.Regions = append(p.ds.Regions, r)
+		}
+	}
+	for code, r := range q.regions {
+		if p.regions[code] == nil {
+			p.regions[code] = p.regions[r.Code]
+		}
+	}
+	for _, o := range obs {
+		o.Dataset = p.ds
 	}
 	p.ps.errors = append(p.ps.errors, q.ps.errors...)
 	p.ps.warnings = append(p.ps.warnings, q.ps.warnings...)

@@ -112,12 +112,25 @@ func (p *datasetParser) parseCSV(file string, data []byte) {
 // exactly those of reading the whole file in one go.
 func (p *datasetParser) parseRows(file string, data []byte, start int, h *csvHeader) {
 	cuts := cutRows(data, start, csvPieceBytes)
+	p.inPieces(len(cuts)-1, func(q *datasetParser, i int) ([]*dataset.Observation, bool) {
+		return q.readRows(newCSVText(file, data[cuts[i].off:cuts[i+1].off], cuts[i].line), h, nil)
+	}, func(i int) {
+		p.ds.Observations, _ = p.readRows(newCSVText(file, data[cuts[i].off:], cuts[i].line), h, p.ds.Observations)
+	})
+}
+
+// inPieces reads n pieces of a file at once on every CPU, piece i with read
+// and a parser of its own, then takes them in order. From the first piece
+// that was not read to its end, or with which a limit would be over,
+// rest(i) reads the rest of the file with p, one row after the other. A
+// file of one piece is read by rest(0) alone.
+func (p *datasetParser) inPieces(n int, read func(q *datasetParser, i int) ([]*dataset.Observation, bool), rest func(i int)) {
 	type piece struct {
 		q        *datasetParser
 		obs      []*dataset.Observation
 		complete bool
 	}
-	pieces := make([]piece, len(cuts)-1)
+	pieces := make([]piece, n)
 	if len(pieces) > 1 {
 		var next atomic.Int64
 		var wg sync.WaitGroup
@@ -125,28 +138,27 @@ func (p *datasetParser) parseRows(file string, data []byte, start int, h *csvHea
 			wg.Go(func() {
 				for i := int(next.Add(1) - 1); i < len(pieces); i = int(next.Add(1) - 1) {
 					q := p.pieceParser()
-					t := newCSVText(file, data[cuts[i].off:cuts[i+1].off], cuts[i].line)
-					obs, complete := q.readRows(t, h, nil)
+					obs, complete := read(q, i)
 					pieces[i] = piece{q, obs, complete}
 				}
 			})
 		}
 		wg.Wait()
 	}
-	n := 0
+	total := 0
 	for _, pc := range pieces {
-		n += len(pc.obs)
+		total += len(pc.obs)
 	}
-	p.ds.Observations = slices.Grow(p.ds.Observations, n)
+	p.ds.Observations = slices.Grow(p.ds.Observations, total)
 	for i, pc := range pieces {
 		if pc.q == nil || !pc.complete || !p.take(pc.q, pc.obs) {
-			p.ds.Observations, _ = p.readRows(newCSVText(file, data[cuts[i].off:], cuts[i].line), h, p.ds.Observations)
+			rest(i)
 			return
 		}
 	}
 }
 
-// pieceParser returns a parser for a piece of a CSV file that shares with p
+// pieceParser returns a parser for a piece of a file that shares with p
 // only what reading rows does not change: definitions and options. Its
 // problems and counts are its own, its figures limited to what the load
 // has left, and the regions of the catalog it takes are its own until p
@@ -166,7 +178,7 @@ func (p *datasetParser) pieceParser() *datasetParser {
 	return &q
 }
 
-// take adds what q, the parser of the piece of a CSV file after those
+// take adds what q, the parser of the piece of a file after those
 // taken, read: its figures, observations, problems and the regions of the
 // catalog it named. It takes nothing
 // and reports false when a limit stopped q or would be over with it.

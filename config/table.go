@@ -354,6 +354,28 @@ func (s *skipped) reason(why string) {
 	s.reasons[why]++
 }
 
+// add counts the rows o skipped as well.
+func (s *skipped) add(o skipped) {
+	s.rows += o.rows
+	for col, counts := range o.codes {
+		if s.codes == nil {
+			s.codes = map[string]map[string]int{}
+		}
+		if s.codes[col] == nil {
+			s.codes[col] = map[string]int{}
+		}
+		for code, n := range counts {
+			s.codes[col][code] += n
+		}
+	}
+	for why, n := range o.reasons {
+		if s.reasons == nil {
+			s.reasons = map[string]int{}
+		}
+		s.reasons[why] += n
+	}
+}
+
 // maxSkippedCodes bounds the codes of one column a warning lists.
 const maxSkippedCodes = 10
 

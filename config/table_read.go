@@ -328,134 +328,164 @@ func (p *datasetParser) readTable(m *fileMapping, g *grid) {
 	if len(p.ps.errors) > before {
 		return
 	}
-	var sk skipped
-	total := 0
-	// A table states a handful of units, each on every figure: read each once.
-	type unitOf struct {
-		exp int
-		ok  bool
+	// The rows after the header, in pieces of tablePieceRows read at once
+	// and taken in order as a long CSV file's are; each piece counts the
+	// rows it read and skipped, and the counts of the pieces taken, with
+	// those of the rows read after them, make the file's.
+	type counted struct {
+		sk    skipped
+		total int
 	}
-	units := map[string]unitOf{}
-rows:
-	for r := last + 1; r < len(g.rows); r++ {
-		row := g.rows[r]
-		if blankRow(row) || noteRows[r] {
-			continue
+	start := last + 1
+	n := max(1, (len(g.rows)-start+tablePieceRows-1)/tablePieceRows)
+	counts, taken := make([]counted, n), n
+	readRows := func(q *datasetParser, from, to int, tally *counted) bool {
+		// A table states a handful of units, each on every figure: read each once.
+		type unitOf struct {
+			exp int
+			ok  bool
 		}
-		total++
-		cell := func(c int) string {
-			if c < len(row) {
-				return row[c]
+		units := map[string]unitOf{}
+	rows:
+		for r := from; r < to; r++ {
+			row := g.rows[r]
+			if blankRow(row) || noteRows[r] {
+				continue
 			}
-			return ""
-		}
-		for c := len(header); c < len(row); c++ {
-			if strings.TrimSpace(row[c]) != "" {
-				p.ps.errorf(g.pos(r, c), g.where(r, c, ""), "a cell past the header's %d columns: the table does not fit its header (%s)", len(header), headerRows)
-				continue rows
+			tally.total++
+			cell := func(c int) string {
+				if c < len(row) {
+					return row[c]
+				}
+				return ""
 			}
-		}
-		for c := range empty {
-			if !missingCell(cell(c)) {
-				p.ps.errorf(g.pos(r, c), g.where(r, c, ""), "a figure in a column without a name: give its header a year or map it")
-				continue rows
+			for c := len(header); c < len(row); c++ {
+				if strings.TrimSpace(row[c]) != "" {
+					q.ps.errorf(g.pos(r, c), g.where(r, c, ""), "a cell past the header's %d columns: the table does not fit its header (%s)", len(header), headerRows)
+					continue rows
+				}
 			}
-		}
-		t := maps.Clone(m.fixed)
-		label := make([]string, 0, len(keys))
-		for j, c := range keys {
-			v, name := strings.TrimSpace(cell(c)), header[c]
-			label = append(label, v)
-			here := setting{value: v, pos: g.pos(r, c), field: g.where(r, c, name)}
-			if codes := codes[normName(name)]; codes != nil {
-				ct, ok := codes[normName(v)]
-				if !ok && roles[j] == "region" {
-					if code, _ := ix.resolve(v); code != "" {
-						ct, ok = target{"region": {value: code, pos: here.pos, field: here.field}}, true
+			for c := range empty {
+				if !missingCell(cell(c)) {
+					q.ps.errorf(g.pos(r, c), g.where(r, c, ""), "a figure in a column without a name: give its header a year or map it")
+					continue rows
+				}
+			}
+			t := maps.Clone(m.fixed)
+			label := make([]string, 0, len(keys))
+			for j, c := range keys {
+				v, name := strings.TrimSpace(cell(c)), header[c]
+				label = append(label, v)
+				here := setting{value: v, pos: g.pos(r, c), field: g.where(r, c, name)}
+				if codes := codes[normName(name)]; codes != nil {
+					ct, ok := codes[normName(v)]
+					if !ok && roles[j] == "region" {
+						if code, _ := ix.resolve(v); code != "" {
+							ct, ok = target{"region": {value: code, pos: here.pos, field: here.field}}, true
+						}
 					}
-				}
-				if !ok {
-					sk.code(name, v)
-					continue rows
-				}
-				if msg, s := t.merge(ct); msg != "" {
-					p.ps.errorf(here.pos, s.field, "%s", msg)
-					continue rows
-				}
-				continue
-			}
-			if v == "" {
-				p.ps.errorf(here.pos, here.field, "empty %s cell: every row names its %s", roles[j], roles[j])
-				continue rows
-			}
-			switch roles[j] {
-			case "region":
-				code, msg := ix.resolve(v)
-				if msg != "" {
-					p.ps.errorf(here.pos, here.field, "%s; or map it under %s.codes", msg, m.field)
-					continue rows
-				}
-				here.value = code
-			case "year", "period":
-				year, period, ok := parseTimeLabel(v)
-				if !ok {
-					p.ps.errorf(here.pos, here.field, "must be a year or a period (2023, 2023年, 2023-Q3, 2023年9月), got %q", v)
-					continue rows
-				}
-				here.value = year
-				t["year"] = here
-				if period != "" {
-					here.value = period
-					t["period"] = here
-				}
-				continue
-			}
-			if msg, s := t.merge(target{roles[j]: here}); msg != "" {
-				p.ps.errorf(here.pos, s.field, "%s", msg)
-				continue rows
-			}
-		}
-		rowName := strings.Join(label, " / ")
-		rowIn := figureInput(t, "", nil, nil) // What the row sets, each of its figures.
-		for _, vc := range values {
-			v := cell(vc.i)
-			if missingCell(v) {
-				continue
-			}
-			pos, field := g.pos(r, vc.i), g.where(r, vc.i, vc.name)
-			if msg, s := t.conflict(vc.set); msg != "" {
-				p.ps.errorf(pos, s.field, "%s", msg)
-				continue
-			}
-			f := figureFields{row: t, col: vc.set}
-			exp := 0
-			switch u, ok := f.get("unit"); {
-			case ok && (!u.fixed || !vc.hasExp):
-				un, seen := units[u.value]
-				if !seen {
-					un.exp, un.ok = parseUnitText(u.value)
-					units[u.value] = un
-				}
-				if !un.ok {
-					p.ps.errorf(u.pos, u.field, "%s", unknownUnit(u.value))
+					if !ok {
+						tally.sk.code(name, v)
+						continue rows
+					}
+					if msg, s := t.merge(ct); msg != "" {
+						q.ps.errorf(here.pos, s.field, "%s", msg)
+						continue rows
+					}
 					continue
 				}
-				exp = un.exp
-			case vc.hasExp:
-				exp = vc.exp
+				if v == "" {
+					q.ps.errorf(here.pos, here.field, "empty %s cell: every row names its %s", roles[j], roles[j])
+					continue rows
+				}
+				switch roles[j] {
+				case "region":
+					code, msg := ix.resolve(v)
+					if msg != "" {
+						q.ps.errorf(here.pos, here.field, "%s; or map it under %s.codes", msg, m.field)
+						continue rows
+					}
+					here.value = code
+				case "year", "period":
+					year, period, ok := parseTimeLabel(v)
+					if !ok {
+						q.ps.errorf(here.pos, here.field, "must be a year or a period (2023, 2023年, 2023-Q3, 2023年9月), got %q", v)
+						continue rows
+					}
+					here.value = year
+					t["year"] = here
+					if period != "" {
+						here.value = period
+						t["period"] = here
+					}
+					continue
+				}
+				if msg, s := t.merge(target{roles[j]: here}); msg != "" {
+					q.ps.errorf(here.pos, s.field, "%s", msg)
+					continue rows
+				}
 			}
-			in := rowIn
-			in.set(vc.set)
-			in.value, in.note = withUnit(v, exp), notes
-			in.pos, in.field = f.positions(pos, field)
-			p.addTableFigure(in, &dataset.Cell{Sheet: g.sheet, Ref: g.ref(r, vc.i), Row: rowName, Column: strings.TrimSpace(vc.name)})
-			if p.ld.state.stopped {
-				return
+			rowName := strings.Join(label, " / ")
+			rowIn := figureInput(t, "", nil, nil) // What the row sets, each of its figures.
+			for _, vc := range values {
+				v := cell(vc.i)
+				if missingCell(v) {
+					continue
+				}
+				pos, field := g.pos(r, vc.i), g.where(r, vc.i, vc.name)
+				if msg, s := t.conflict(vc.set); msg != "" {
+					q.ps.errorf(pos, s.field, "%s", msg)
+					continue
+				}
+				f := figureFields{row: t, col: vc.set}
+				exp := 0
+				switch u, ok := f.get("unit"); {
+				case ok && (!u.fixed || !vc.hasExp):
+					un, seen := units[u.value]
+					if !seen {
+						un.exp, un.ok = parseUnitText(u.value)
+						units[u.value] = un
+					}
+					if !un.ok {
+						q.ps.errorf(u.pos, u.field, "%s", unknownUnit(u.value))
+						continue
+					}
+					exp = un.exp
+				case vc.hasExp:
+					exp = vc.exp
+				}
+				in := rowIn
+				in.set(vc.set)
+				in.value, in.note = withUnit(v, exp), notes
+				in.pos, in.field = f.positions(pos, field)
+				q.addTableFigure(in, &dataset.Cell{Sheet: g.sheet, Ref: g.ref(r, vc.i), Row: rowName, Column: strings.TrimSpace(vc.name)})
+				if q.ld.state.stopped {
+					return false
+				}
 			}
 		}
+		return true
 	}
-	sk.warn(p, m, total)
+	p.inPieces(n, func(q *datasetParser, i int) ([]*dataset.Observation, bool) {
+		ok := readRows(q, start+i*tablePieceRows, min(start+(i+1)*tablePieceRows, len(g.rows)), &counts[i])
+		return q.ds.Observations, ok
+	}, func(i int) {
+		counts[i], taken = counted{}, i+1
+		readRows(p, start+i*tablePieceRows, len(g.rows), &counts[i])
+	})
+	if p.ld.state.stopped {
+		return
+	}
+	var all counted
+	for _, c := range counts[:taken] {
+		all.sk.add(c.sk)
+		all.total += c.total
+	}
+	all.sk.warn(p, m, all.total)
 }
+
+// tablePieceRows is how many rows of a table a piece read at once has.
+var tablePieceRows = 1000
 
 // where names a cell in a problem: its workbook reference, else the name
 // of its column.

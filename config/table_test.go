@@ -2,6 +2,7 @@ package config
 
 import (
 	"archive/zip"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -644,5 +645,179 @@ func TestHasMergeCells(t *testing.T) {
 		if err != nil || (len(merged) > 0) != tc.want {
 			t.Errorf("%s: excelize finds %d merged areas (%v), want some: %v", tc.name, len(merged), err, tc.want)
 		}
+	}
+}
+
+// piecesTable is a table of pension recipients by province and sex, a
+// column a year, with notes above and below. The provinces are the
+// catalog's, by the names tables print (山西, Tibet, 全国), so the dataset
+// takes each where first named. Every 101st row has a sex with no code (a
+// row skipped), every 401st row is blank, and cells here and there print no
+// figure; with wrong, cells that are not numbers, a row whose code sets
+// the source a column sets otherwise, and a province no one knows. Up to
+// row rows/2 a row is of men or of women; after it, every fifth row is of
+// both.
+func piecesTable(rows int, wrong bool) string {
+	provinces := []string{"山西", "北京", "内蒙古", "广东", "全国", "陕西", "Shanghai", "Tibet", "香港"}
+	var b strings.Builder
+	b.WriteString("注：为测试而编的数字。\n地区,性别,2019,2020,2021 (persons),2022,2023\n")
+	for i := range rows {
+		region, sex := provinces[(i/37)%len(provinces)], []string{"男", "女"}[i%2]
+		switch {
+		case i > rows/2 && i%5 == 0:
+			sex = "全体"
+		case i%101 == 5:
+			sex = "其他"
+		case wrong && i%211 == 9:
+			sex = "退休"
+		case wrong && i%307 == 11:
+			region = "朝 阳"
+		case i%401 == 13:
+			b.WriteString(",,,,,,\n")
+			continue
+		}
+		cells := make([]string, 5)
+		for y := range cells {
+			cells[y] = fmt.Sprintf("%d.%d", 10+i%900, (i+y)%10)
+			switch {
+			case wrong && (i+y)%97 == 3:
+				cells[y] = "12.3.4"
+			case (i+y)%13 == 0:
+				cells[y] = "…"
+			}
+		}
+		cells[2] = fmt.Sprint(1000 + i)
+		fmt.Fprintf(&b, "%s,%s,%s\n", region, sex, strings.Join(cells, ","))
+	}
+	b.WriteString("数据来源：为测试而编\n")
+	return b.String()
+}
+
+// piecesTableDataset reads piecesTable from file, declaring no region.
+func piecesTableDataset(file string) string {
+	return `id: pieces
+title: A table read in pieces (made-up figures)
+sources:
+  - id: test
+    title: Test table
+  - id: other
+    title: Another test table
+programs:
+  - id: basic_pension
+    name: Basic pension
+indicators:
+  - name: socsec_pension_recipients_persons
+    help: Persons drawing a pension.
+    unit: persons
+    dimensions: [sex]
+observation_files:
+  - file: ` + file + `
+    layout: table
+    header_row: 2
+    source: test
+    indicator: socsec_pension_recipients_persons
+    program: basic_pension
+    unit: 万人
+    columns:
+      地区: region
+      性别: dimensions.sex
+      2021 (persons): {year: 2021, source: other}
+    codes:
+      性别: {男: male, 女: female, 全体: all, 退休: {dimensions: {sex: all}, source: test}}
+`
+}
+
+// piecesWorkbook writes the cells of a CSV table into a workbook's sheet.
+func piecesWorkbook(t *testing.T, path, table string) {
+	t.Helper()
+	cells := map[string]any{}
+	for r, line := range strings.Split(strings.TrimSuffix(table, "\n"), "\n") {
+		for c, v := range strings.Split(line, ",") {
+			if v != "" {
+				ref, err := excelize.CoordinatesToCellName(c+1, r+1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cells[ref] = v
+			}
+		}
+	}
+	testWorkbook(t, path, "Sheet1", cells)
+}
+
+// loadTableInPieces loads with tables read in pieces of rows rows and
+// returns the result and the text of the error.
+func loadTableInPieces(t *testing.T, rows int, opts Options) (*Result, map[string]int, string) {
+	t.Helper()
+	defer func(rows int) { tablePieceRows = rows }(tablePieceRows)
+	tablePieceRows = rows
+	return loadInPieces(t, csvPieceBytes, opts)
+}
+
+// TestTablePiecesReadAsOne loads a table read in pieces of many sizes and
+// checks that every result is that of reading it in one piece: the same
+// figures served in the same order at the same cells, the same regions of
+// the catalog taken where first named, the same problems in the same order,
+// the same rows skipped, and a limit that stops the load at the same
+// figure.
+func TestTablePiecesReadAsOne(t *testing.T) {
+	const rows = 3000
+	for _, tc := range []struct {
+		name     string
+		wrong    bool
+		workbook bool
+		opts     Options
+		// In one piece: how many figures load (0 for an error), and part
+		// of the message of the error or of the rows skipped.
+		figures int
+		message string
+	}{
+		{name: "clean", figures: 13_918, message: "t.csv: 27 of 2993 rows skipped: codes not mapped under codes: 性别 其他 (27)"},
+		{name: "workbook", workbook: true, figures: 13_918, message: "t.xlsx: 27 of 2993 rows skipped: codes not mapped under codes: 性别 其他 (27)"},
+		{name: "problems", wrong: true, message: "t.csv:"},
+		{name: "figure limit", opts: Options{Limits: Limits{MaxSeries: 7000}}, message: "limit"},
+		{name: "dimension limit", wrong: true, opts: Options{Limits: Limits{MaxDimensionValues: 2}}, message: "limit"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			table, file := piecesTable(rows, tc.wrong), "t.csv"
+			if tc.workbook {
+				file = "t.xlsx"
+				piecesWorkbook(t, filepath.Join(dir, file), table)
+			} else {
+				writeFiles(t, dir, map[string]string{file: table})
+			}
+			writeFiles(t, dir, map[string]string{"d.yaml": piecesTableDataset(file)})
+			opts := tc.opts
+			opts.Datasets, opts.Now = []string{filepath.Join(dir, "d.yaml")}, testNow
+			whole, wholeFailures, wholeErr := loadTableInPieces(t, 1<<30, opts)
+			figures, messages := 0, []string{wholeErr}
+			if whole.Snapshot != nil {
+				figures = len(whole.Snapshot.Datasets[0].Observations)
+			}
+			for _, w := range whole.Warnings {
+				if w.Kind == KindSkipped {
+					messages = append(messages, w.Message)
+				}
+			}
+			if figures != tc.figures || !slices.ContainsFunc(messages, func(m string) bool { return strings.Contains(m, tc.message) }) {
+				t.Fatalf("read in one piece, %d figures load with the messages\n%s\nwant %d figures and a message with %q", figures, strings.Join(messages, "\n"), tc.figures, tc.message)
+			}
+			for _, size := range []int{1, 7, 250, 1000} {
+				res, failures, err := loadTableInPieces(t, size, opts)
+				if err != wholeErr {
+					t.Fatalf("in pieces of %d rows, the error is\n%s\nnot\n%s", size, err, wholeErr)
+				}
+				if got, want := regionsAt(res), regionsAt(whole); !slices.Equal(got, want) {
+					t.Fatalf("in pieces of %d rows, the regions taken are\n%v\nnot, as in one piece,\n%v", size, got, want)
+				}
+				if !reflect.DeepEqual(res.Warnings, whole.Warnings) {
+					t.Fatalf("in pieces of %d rows, the warnings are\n%v\nnot, as in one piece,\n%v", size, res.Warnings, whole.Warnings)
+				}
+				if !reflect.DeepEqual(res, whole) || !maps.Equal(failures, wholeFailures) {
+					t.Fatalf("in pieces of %d rows, the result differs from reading in one piece", size)
+				}
+			}
+		})
 	}
 }

@@ -178,10 +178,10 @@ func (p *datasetParser) pieceParser() *datasetParser {
 	return &q
 }
 
-// take adds what q, the parser of the piece of a file after those
-// taken, read: its figures, observations, problems and the regions of the
-// catalog it named. It takes nothing
-// and reports false when a limit stopped q or would be over with it.
+// take adds what q, the parser of the piece of a file after those taken,
+// read: its figures, observations, problems and the regions of the catalog
+// it named. It takes nothing and reports false when a limit stopped q or
+// would be over with it.
 func (p *datasetParser) take(q *datasetParser, obs []*dataset.Observation) bool {
 	ld, piece := p.ld, &q.ld.state
 	if piece.stopped || ld.state.figures+piece.figures > ld.opts.MaxSeries {

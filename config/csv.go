@@ -171,7 +171,7 @@ func (p *datasetParser) pieceParser() *datasetParser {
 	q.ld.opts.MaxSeries -= p.ld.state.figures
 	q.dimValues = map[string]string{}
 	q.slab = nil
-	q.regions = maps.Clone(p.regions)
+	q.taken = map[string]*dataset.Region{}
 	ds := *p.ds
 	ds.Regions, ds.Observations = nil, nil
 	q.ds = &ds
@@ -217,7 +217,7 @@ func (p *datasetParser) take(q *datasetParser, obs []*dataset.Observation) bool 
 			p.ds.Regions = append(p.ds.Regions, r)
 		}
 	}
-	for code, r := range q.regions {
+	for code, r := range q.taken {
 		if p.regions[code] == nil {
 			p.regions[code] = p.regions[r.Code]
 		}

@@ -16,10 +16,14 @@ import (
 // datasetParser reads one dataset file and the CSV files it references.
 type datasetParser struct {
 	yamlReader
-	ld         *loader
-	ds         *dataset.Dataset
-	sources    map[string]*dataset.Source
-	regions    map[string]*dataset.Region
+	ld      *loader
+	ds      *dataset.Dataset
+	sources map[string]*dataset.Source
+	regions map[string]*dataset.Region
+	// taken, of the parser of a piece of a file read at once with others,
+	// holds the regions of the catalog the piece named, by each code it
+	// named them by, until the piece is taken: regions stays as it was.
+	taken      map[string]*dataset.Region
 	programs   map[string]*dataset.Program
 	indicators map[string]*dataset.Indicator
 	// dimValues interns dimension values: a CSV field shares its memory
@@ -362,7 +366,7 @@ func (p *datasetParser) addObservation(in obsInput) *dataset.Observation {
 	case p.region(in.region, in.pos("region")) == nil:
 		ps.errorf(in.pos("region"), in.field("region"), "unknown region %q: declare it under regions", in.region)
 	default:
-		o.Region = p.regions[in.region].Code
+		o.Region = p.known(in.region).Code
 	}
 	if o.Indicator != nil {
 		switch {

@@ -111,14 +111,14 @@ var chinaTotals = map[string]bool{"全国": true, "全国合计": true, "全国�
 // if declared, placed at pos, where it is first named. It returns nil for
 // a code neither knows.
 func (p *datasetParser) region(code string, pos dataset.Position) *dataset.Region {
-	if r := p.regions[code]; r != nil {
+	if r := p.known(code); r != nil {
 		return r
 	}
 	c := builtinRegions.byCode[code]
 	if c == nil {
 		return nil
 	}
-	r := p.regions[c.Code] // The dataset's own, named by another code.
+	r := p.known(c.Code) // The dataset's own, named by another code.
 	if r == nil {
 		if c.Parent != "" {
 			p.region(c.Parent, pos)
@@ -126,13 +126,32 @@ func (p *datasetParser) region(code string, pos dataset.Position) *dataset.Regio
 		taken := *c
 		taken.Pos = pos
 		r = &taken
-		p.regions[r.Code] = r
+		p.name(r.Code, r)
 		p.ds.Regions = append(p.ds.Regions, r)
 	}
-	if p.regions[code] == nil {
-		p.regions[code] = r
+	if p.known(code) == nil {
+		p.name(code, r)
 	}
 	return r
+}
+
+// known returns the region that code names for the dataset so far, nil
+// for none.
+func (p *datasetParser) known(code string) *dataset.Region {
+	if r := p.regions[code]; r != nil {
+		return r
+	}
+	return p.taken[code]
+}
+
+// name records that code names r: in the dataset's regions, or in the
+// piece's own until the piece is taken.
+func (p *datasetParser) name(code string, r *dataset.Region) {
+	if p.taken != nil {
+		p.taken[code] = r
+		return
+	}
+	p.regions[code] = r
 }
 
 // regionCode resolves code, a region's code or alias of the dataset or a
@@ -175,7 +194,7 @@ func (ix *regionNames) coded(s string) string {
 // knownRegion reports whether the dataset or the catalog has a region of
 // the code.
 func (p *datasetParser) knownRegion(code string) bool {
-	return p.regions[code] != nil || builtinRegions.byCode[code] != nil
+	return p.known(code) != nil || builtinRegions.byCode[code] != nil
 }
 
 // warnCatalogClashes warns of each region the dataset declares whose code

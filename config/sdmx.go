@@ -121,7 +121,6 @@ func (p *datasetParser) readCoded(m *fileMapping, g *grid, lay codedLayout) {
 		return "", -1
 	}
 	var sk skipped
-	total := 0
 rows:
 	for r := 1; r < len(g.rows); r++ {
 		row := g.rows[r]
@@ -132,7 +131,7 @@ rows:
 			p.ps.errorf(g.pos(r, 0), "", "the row has %d fields, the header %d", len(row), len(header))
 			continue
 		}
-		total++
+		sk.total++
 		if a, _ := cell(row, lay.action); a == "D" {
 			sk.reason(lay.action + " D, deleted")
 			continue
@@ -237,7 +236,7 @@ rows:
 				lay.status, o.Indicator.Name, o.Region, cmpOr(o.Period, strconv.Itoa(o.Year)))
 		}
 	}
-	sk.warn(p, m, total)
+	sk.warn(p, m)
 }
 
 // codesSet reports whether some code of the mapping sets field.

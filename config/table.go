@@ -328,8 +328,10 @@ func (dst target) conflict(t target) (string, setting) {
 }
 
 // skipped counts the rows of a file that were not read, by the column and
-// code that left them unmapped, or by another reason.
+// code that left them unmapped, or by another reason, and all the rows
+// with something in them, read or not.
 type skipped struct {
+	total   int
 	rows    int
 	codes   map[string]map[string]int // By column, then code.
 	reasons map[string]int
@@ -354,8 +356,9 @@ func (s *skipped) reason(why string) {
 	s.reasons[why]++
 }
 
-// add counts the rows o skipped as well.
+// add counts the rows o counted as well.
 func (s *skipped) add(o skipped) {
+	s.total += o.total
 	s.rows += o.rows
 	for col, counts := range o.codes {
 		if s.codes == nil {
@@ -381,7 +384,7 @@ const maxSkippedCodes = 10
 
 // warn records one warning for the rows skipped, if any: how many, and
 // which codes (the most frequent first) or reasons.
-func (s *skipped) warn(p *datasetParser, m *fileMapping, total int) {
+func (s *skipped) warn(p *datasetParser, m *fileMapping) {
 	if s.rows == 0 {
 		return
 	}
@@ -410,7 +413,7 @@ func (s *skipped) warn(p *datasetParser, m *fileMapping, total int) {
 	for _, why := range slices.Sorted(maps.Keys(s.reasons)) {
 		parts = append(parts, fmt.Sprintf("%s (%d)", why, s.reasons[why]))
 	}
-	p.ps.warnf(KindSkipped, nil, m.pos, m.field, "skipped rows: %s: %d of %d rows skipped: %s", m.file, s.rows, total, strings.Join(parts, "; "))
+	p.ps.warnf(KindSkipped, nil, m.pos, m.field, "skipped rows: %s: %d of %d rows skipped: %s", m.file, s.rows, s.total, strings.Join(parts, "; "))
 }
 
 // missingCell reports whether a cell holds no figure: empty, or one of the

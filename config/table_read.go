@@ -33,7 +33,6 @@ type tableColumn struct {
 	value target
 	pos   dataset.Position
 	field string
-	found bool
 }
 
 // parseColumns reads a table mapping's columns: each column's name as the
@@ -219,6 +218,37 @@ type valueColumn struct {
 	hasExp bool // if it states one.
 }
 
+// keyColumn is a column of a table whose cells say what the figures of
+// their row are.
+type keyColumn struct {
+	i     int
+	name  string // As the header prints it.
+	role  string
+	codes map[string]target // By normalised code; nil for a column without codes.
+}
+
+// tableLayout is what the header and the mapping of a table say about its
+// rows. It is read before the rows and not changed after, so that pieces
+// of the rows read at once share it.
+type tableLayout struct {
+	m  *fileMapping
+	g  *grid // Cropped to the mapping's range.
+	ix *regionNames
+	// top and bottom are the header's first and last rows in g; header
+	// names its columns, and headerRows places its rows in the file for
+	// messages (row 3, rows 3 to 4).
+	top, bottom int
+	header      []string
+	headerRows  string
+	keys        []keyColumn
+	values      []valueColumn
+	empty       []int // The columns without a name, in order.
+	// notes is the text of the table's notes, which every figure carries;
+	// noteRows are the rows they are in.
+	notes    string
+	noteRows map[int]bool
+}
+
 // readTable reads the figures of a table: the header row names the
 // columns, each row after it is read by its key cells, each value cell
 // under a value column is a figure.
@@ -227,265 +257,405 @@ func (p *datasetParser) readTable(m *fileMapping, g *grid) {
 	if !p.checkTargets(m, ix) {
 		return
 	}
-	if m.rng != nil {
-		cropped, ok := g.crop(m.rng)
-		if !ok {
-			p.ps.errorf(m.pos, join(m.field, "range"), "range %s starts at row %d, below the last row %d of %s", m.rng.text, m.rng.r0+1, len(g.rows), g.file)
-			return
-		}
-		g = cropped
-	}
-	hi, last := m.header-1, m.header+m.headerRows-2 // The header's first and last rows.
-	if last >= len(g.rows) {
-		at, rows := dataset.Position{File: g.file, Line: 1, Column: 1}, fmt.Sprintf("row %d (header_row)", m.header)
-		if len(g.rows) > 0 {
-			at = g.pos(0, 0)
-		}
-		if m.headerRows > 1 {
-			rows = fmt.Sprintf("rows %d to %d (header_row, header_rows)", m.header, last+1)
-		}
-		in := ""
-		if m.rng != nil {
-			in = " in range " + m.rng.text
-		}
-		p.ps.errorf(at, g.where(0, 0, ""), "the table has %d rows%s, no header %s", len(g.rows), in, rows)
-		return
-	}
-	header := g.rows[last]
-	if m.headerRows > 1 {
-		header = joinHeader(g.rows[hi:last+1], g.sheet == "")
-	}
-	// The header's rows in the file, for messages.
-	first := m.header
-	if m.rng != nil {
-		first += m.rng.r0
-	}
-	headerRows := fmt.Sprintf("row %d", first)
-	if m.headerRows > 1 {
-		headerRows = fmt.Sprintf("rows %d to %d", first, first+m.headerRows-1)
-	}
-	notes, noteRows := tableNotes(g, hi, last)
-	if msg := textTooLong(notes, p.maxText); msg != "" {
-		r := slices.Min(slices.Collect(maps.Keys(noteRows)))
-		p.ps.errorf(g.pos(r, 0), g.where(r, 0, ""), "the notes of the table %s", msg)
-		return
-	}
-	var keys []int // Columns by number, and their roles.
-	var roles []string
-	var values []valueColumn
-	empty := map[int]bool{}
-	before := len(p.ps.errors)
-	for i, name := range header {
-		c := m.columns[normName(name)]
-		if c != nil {
-			c.found = true
-		}
-		year, period, isTime := parseTimeLabel(name)
-		exp, hasExp := unitInHeader(name)
-		at, where := g.pos(last, i), g.where(last, i, name)
-		switch {
-		case c != nil && c.role == roleIgnore:
-		case c != nil && c.role != "":
-			keys, roles = append(keys, i), append(roles, c.role)
-		case c != nil:
-			values = append(values, valueColumn{i: i, name: name, set: c.value, exp: exp, hasExp: hasExp})
-		case isTime:
-			t := target{"year": {value: year, pos: at, field: where}}
-			if period != "" {
-				t["period"] = setting{value: period, pos: at, field: where}
-			}
-			values = append(values, valueColumn{i: i, name: name, set: t})
-		case strings.TrimSpace(name) == "":
-			empty[i] = true
-		default:
-			p.ps.errorf(at, where, "column %q is not mapped: map it under %s.columns as a key column (region, indicator, …), a column of figures ({indicator: …}) or ignore; a column of figures of a year is named by it (2023, 2023年, 2023-Q3)", name, m.field)
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(m.columns)) {
-		if c := m.columns[name]; !c.found {
-			p.ps.errorf(c.pos, c.field, "column %q is not in the header of %s (%s), which has %s", c.name, g.file, headerRows, quoteList(header))
-		}
-	}
-	if len(values) == 0 && len(p.ps.errors) == before {
-		p.ps.errorf(g.pos(last, 0), g.where(last, 0, ""), "no column of figures: name a column by its year (2023, 2023年) or map one under %s.columns ({indicator: …})", m.field)
-	}
-	if len(p.ps.errors) > before {
-		return
-	}
-	// The codes of key columns, by the column's normalised name as columns are.
-	codes := map[string]map[string]target{}
-	for name, cs := range m.codes {
-		// Codes are matched as names are, spaces and case aside.
-		byName := make(map[string]target, len(cs))
-		for code, t := range cs {
-			byName[normName(code)] = t
-		}
-		codes[normName(name)] = byName
-		if c := m.columns[normName(name)]; c == nil || c.role == "" || c.role == roleIgnore {
-			p.ps.errorf(m.codesPos[name], join(m.field, "codes."+name), "codes are for key columns: map %q under columns as one (region, program, dimensions.NAME, …)", name)
-		}
-	}
-	if len(p.ps.errors) > before {
+	l, ok := p.readLayout(m, g, ix)
+	if !ok {
 		return
 	}
 	// The rows after the header, in pieces of tablePieceRows read at once
-	// and taken in order as a long CSV file's are; each piece counts the
-	// rows it read and skipped, and the counts of the pieces taken, with
-	// those of the rows read after them, make the file's.
-	type counted struct {
-		sk    skipped
-		total int
-	}
-	start := last + 1
-	n := max(1, (len(g.rows)-start+tablePieceRows-1)/tablePieceRows)
-	counts, taken := make([]counted, n), n
-	readRows := func(q *datasetParser, from, to int, tally *counted) bool {
-		// A table states a handful of units, each on every figure: read each once.
-		type unitOf struct {
-			exp int
-			ok  bool
-		}
-		units := map[string]unitOf{}
-	rows:
-		for r := from; r < to; r++ {
-			row := g.rows[r]
-			if blankRow(row) || noteRows[r] {
-				continue
-			}
-			tally.total++
-			cell := func(c int) string {
-				if c < len(row) {
-					return row[c]
-				}
-				return ""
-			}
-			for c := len(header); c < len(row); c++ {
-				if strings.TrimSpace(row[c]) != "" {
-					q.ps.errorf(g.pos(r, c), g.where(r, c, ""), "a cell past the header's %d columns: the table does not fit its header (%s)", len(header), headerRows)
-					continue rows
-				}
-			}
-			for c := range empty {
-				if !missingCell(cell(c)) {
-					q.ps.errorf(g.pos(r, c), g.where(r, c, ""), "a figure in a column without a name: give its header a year or map it")
-					continue rows
-				}
-			}
-			t := maps.Clone(m.fixed)
-			label := make([]string, 0, len(keys))
-			for j, c := range keys {
-				v, name := strings.TrimSpace(cell(c)), header[c]
-				label = append(label, v)
-				here := setting{value: v, pos: g.pos(r, c), field: g.where(r, c, name)}
-				if codes := codes[normName(name)]; codes != nil {
-					ct, ok := codes[normName(v)]
-					if !ok && roles[j] == "region" {
-						if code, _ := ix.resolve(v); code != "" {
-							ct, ok = target{"region": {value: code, pos: here.pos, field: here.field}}, true
-						}
-					}
-					if !ok {
-						tally.sk.code(name, v)
-						continue rows
-					}
-					if msg, s := t.merge(ct); msg != "" {
-						q.ps.errorf(here.pos, s.field, "%s", msg)
-						continue rows
-					}
-					continue
-				}
-				if v == "" {
-					q.ps.errorf(here.pos, here.field, "empty %s cell: every row names its %s", roles[j], roles[j])
-					continue rows
-				}
-				switch roles[j] {
-				case "region":
-					code, msg := ix.resolve(v)
-					if msg != "" {
-						q.ps.errorf(here.pos, here.field, "%s; or map it under %s.codes", msg, m.field)
-						continue rows
-					}
-					here.value = code
-				case "year", "period":
-					year, period, ok := parseTimeLabel(v)
-					if !ok {
-						q.ps.errorf(here.pos, here.field, "must be a year or a period (2023, 2023年, 2023-Q3, 2023年9月), got %q", v)
-						continue rows
-					}
-					here.value = year
-					t["year"] = here
-					if period != "" {
-						here.value = period
-						t["period"] = here
-					}
-					continue
-				}
-				if msg, s := t.merge(target{roles[j]: here}); msg != "" {
-					q.ps.errorf(here.pos, s.field, "%s", msg)
-					continue rows
-				}
-			}
-			rowName := strings.Join(label, " / ")
-			rowIn := figureInput(t, "", nil, nil) // What the row sets, each of its figures.
-			for _, vc := range values {
-				v := cell(vc.i)
-				if missingCell(v) {
-					continue
-				}
-				pos, field := g.pos(r, vc.i), g.where(r, vc.i, vc.name)
-				if msg, s := t.conflict(vc.set); msg != "" {
-					q.ps.errorf(pos, s.field, "%s", msg)
-					continue
-				}
-				f := figureFields{row: t, col: vc.set}
-				exp := 0
-				switch u, ok := f.get("unit"); {
-				case ok && (!u.fixed || !vc.hasExp):
-					un, seen := units[u.value]
-					if !seen {
-						un.exp, un.ok = parseUnitText(u.value)
-						units[u.value] = un
-					}
-					if !un.ok {
-						q.ps.errorf(u.pos, u.field, "%s", unknownUnit(u.value))
-						continue
-					}
-					exp = un.exp
-				case vc.hasExp:
-					exp = vc.exp
-				}
-				in := rowIn
-				in.set(vc.set)
-				in.value, in.note = withUnit(v, exp), notes
-				in.pos, in.field = f.positions(pos, field)
-				q.addTableFigure(in, &dataset.Cell{Sheet: g.sheet, Ref: g.ref(r, vc.i), Row: rowName, Column: strings.TrimSpace(vc.name)})
-				if q.ld.state.stopped {
-					return false
-				}
-			}
-		}
-		return true
-	}
+	// and taken in order as a long CSV file's are; the rows the pieces
+	// taken read and skipped, with those of the rows read after them, are
+	// the file's.
+	start, end := l.bottom+1, len(l.g.rows)
+	from := func(i int) int { return start + i*tablePieceRows }
+	n := max(1, (end-start+tablePieceRows-1)/tablePieceRows)
+	counts, taken := make([]skipped, n), n
 	p.inPieces(n, func(q *datasetParser, i int) ([]*dataset.Observation, bool) {
-		ok := readRows(q, start+i*tablePieceRows, min(start+(i+1)*tablePieceRows, len(g.rows)), &counts[i])
+		var ok bool
+		counts[i], ok = l.readRows(q, from(i), min(from(i+1), end))
 		return q.ds.Observations, ok
 	}, func(i int) {
-		counts[i], taken = counted{}, i+1
-		readRows(p, start+i*tablePieceRows, len(g.rows), &counts[i])
+		counts[i], _ = l.readRows(p, from(i), end)
+		taken = i + 1
 	})
 	if p.ld.state.stopped {
 		return
 	}
-	var all counted
+	var all skipped
 	for _, c := range counts[:taken] {
-		all.sk.add(c.sk)
-		all.total += c.total
+		all.add(c)
 	}
-	all.sk.warn(p, m, all.total)
+	all.warn(p, m)
 }
 
 // tablePieceRows is how many rows of a table a piece read at once has.
 var tablePieceRows = 1000
+
+// readLayout reads the layout of a table, g, from its header and its
+// mapping, recording each problem with them; ok is false when there is
+// one.
+func (p *datasetParser) readLayout(m *fileMapping, g *grid, ix *regionNames) (*tableLayout, bool) {
+	g, ok := p.cropTable(m, g)
+	if !ok {
+		return nil, false
+	}
+	l := &tableLayout{m: m, g: g, ix: ix}
+	if !p.readHeader(l) || !p.readNotes(l) {
+		return nil, false
+	}
+	// Codes are checked against the columns once the columns are right.
+	before := len(p.ps.errors)
+	if p.mapColumns(l); len(p.ps.errors) == before {
+		p.keyCodes(l)
+	}
+	return l, len(p.ps.errors) == before
+}
+
+// cropTable is the part of g in the mapping's range, all of it for none.
+func (p *datasetParser) cropTable(m *fileMapping, g *grid) (*grid, bool) {
+	if m.rng == nil {
+		return g, true
+	}
+	cropped, ok := g.crop(m.rng)
+	if !ok {
+		p.ps.errorf(m.pos, join(m.field, "range"), "range %s starts at row %d, below the last row %d of %s", m.rng.text, m.rng.r0+1, len(g.rows), g.file)
+	}
+	return cropped, ok
+}
+
+// readHeader reads the names of a table's columns from its header's rows,
+// or records that the table has too few rows to have them.
+func (p *datasetParser) readHeader(l *tableLayout) bool {
+	m, g := l.m, l.g
+	l.top, l.bottom = m.header-1, m.header+m.headerRows-2
+	if l.bottom >= len(g.rows) {
+		p.noHeader(m, g)
+		return false
+	}
+	l.header = g.rows[l.bottom]
+	if m.headerRows > 1 {
+		l.header = joinHeader(g.rows[l.top:l.bottom+1], g.sheet == "")
+	}
+	l.headerRows = m.headerText()
+	return true
+}
+
+// noHeader records that a table, g, ends before the header its mapping
+// places.
+func (p *datasetParser) noHeader(m *fileMapping, g *grid) {
+	at, rows := dataset.Position{File: g.file, Line: 1, Column: 1}, fmt.Sprintf("row %d (header_row)", m.header)
+	if len(g.rows) > 0 {
+		at = g.pos(0, 0)
+	}
+	if m.headerRows > 1 {
+		rows = fmt.Sprintf("rows %d to %d (header_row, header_rows)", m.header, m.header+m.headerRows-1)
+	}
+	in := ""
+	if m.rng != nil {
+		in = " in range " + m.rng.text
+	}
+	p.ps.errorf(at, g.where(0, 0, ""), "the table has %d rows%s, no header %s", len(g.rows), in, rows)
+}
+
+// headerText places the rows of a table's header in its file, for
+// messages: row 3, or rows 3 to 4.
+func (m *fileMapping) headerText() string {
+	first := m.header
+	if m.rng != nil {
+		first += m.rng.r0
+	}
+	if m.headerRows > 1 {
+		return fmt.Sprintf("rows %d to %d", first, first+m.headerRows-1)
+	}
+	return fmt.Sprintf("row %d", first)
+}
+
+// readNotes finds the notes of a table and the rows they are in, or
+// records that they are too long for the note of a figure.
+func (p *datasetParser) readNotes(l *tableLayout) bool {
+	l.notes, l.noteRows = tableNotes(l.g, l.top, l.bottom)
+	if msg := textTooLong(l.notes, p.maxText); msg != "" {
+		r := slices.Min(slices.Collect(maps.Keys(l.noteRows)))
+		p.ps.errorf(l.g.pos(r, 0), l.g.where(r, 0, ""), "the notes of the table %s", msg)
+		return false
+	}
+	return true
+}
+
+// mapColumns sorts the columns of a table's header by what they hold, and
+// records a problem for each column the mapping names and the header has
+// not, and for a table without a column of figures.
+func (p *datasetParser) mapColumns(l *tableLayout) {
+	m, g := l.m, l.g
+	before := len(p.ps.errors)
+	found := map[*tableColumn]bool{}
+	for i, name := range l.header {
+		c := m.columns[normName(name)]
+		if c != nil {
+			found[c] = true
+		}
+		p.mapColumn(l, i, name, c)
+	}
+	for _, name := range slices.Sorted(maps.Keys(m.columns)) {
+		if c := m.columns[name]; !found[c] {
+			p.ps.errorf(c.pos, c.field, "column %q is not in the header of %s (%s), which has %s", c.name, g.file, l.headerRows, quoteList(l.header))
+		}
+	}
+	if len(l.values) == 0 && len(p.ps.errors) == before {
+		p.ps.errorf(g.pos(l.bottom, 0), g.where(l.bottom, 0, ""), "no column of figures: name a column by its year (2023, 2023年) or map one under %s.columns ({indicator: …})", m.field)
+	}
+}
+
+// mapColumn adds column i of a table's header, named name, to its layout
+// as c, the mapping's column of that name (nil for none), says: a key
+// column, a column of figures, one ignored; else a column named by a year
+// holds the figures of that year, and one without a name none.
+func (p *datasetParser) mapColumn(l *tableLayout, i int, name string, c *tableColumn) {
+	year, period, isTime := parseTimeLabel(name)
+	at, where := l.g.pos(l.bottom, i), l.g.where(l.bottom, i, name)
+	switch {
+	case c != nil && c.role == roleIgnore:
+	case c != nil && c.role != "":
+		l.keys = append(l.keys, keyColumn{i: i, name: name, role: c.role})
+	case c != nil:
+		exp, hasExp := unitInHeader(name)
+		l.values = append(l.values, valueColumn{i: i, name: name, set: c.value, exp: exp, hasExp: hasExp})
+	case isTime:
+		t := target{"year": {value: year, pos: at, field: where}}
+		if period != "" {
+			t["period"] = setting{value: period, pos: at, field: where}
+		}
+		l.values = append(l.values, valueColumn{i: i, name: name, set: t})
+	case strings.TrimSpace(name) == "":
+		l.empty = append(l.empty, i)
+	default:
+		p.ps.errorf(at, where, "column %q is not mapped: map it under %s.columns as a key column (region, indicator, …), a column of figures ({indicator: …}) or ignore; a column of figures of a year is named by it (2023, 2023年, 2023-Q3)", name, l.m.field)
+	}
+}
+
+// keyCodes gives each key column of a table the codes the mapping has for
+// it, and records a problem for the codes of a column that is not a key
+// column. Codes and columns are matched as names are, spaces and case
+// aside.
+func (p *datasetParser) keyCodes(l *tableLayout) {
+	m := l.m
+	byColumn := map[string]map[string]target{}
+	for _, name := range slices.Sorted(maps.Keys(m.codes)) {
+		if c := m.columns[normName(name)]; c == nil || c.role == "" || c.role == roleIgnore {
+			p.ps.errorf(m.codesPos[name], join(m.field, "codes."+name), "codes are for key columns: map %q under columns as one (region, program, dimensions.NAME, …)", name)
+			continue
+		}
+		byCode := make(map[string]target, len(m.codes[name]))
+		for code, t := range m.codes[name] {
+			byCode[normName(code)] = t
+		}
+		byColumn[normName(name)] = byCode
+	}
+	for j, k := range l.keys {
+		l.keys[j].codes = byColumn[normName(k.name)]
+	}
+}
+
+// rowReader reads rows of a table with a parser, q, and counts those it
+// reads and skips.
+type rowReader struct {
+	l      *tableLayout
+	q      *datasetParser
+	counts skipped
+	// units holds the power of ten of each unit the figures state, read
+	// once: a table states a handful, each on every figure.
+	units map[string]unitOf
+}
+
+type unitOf struct {
+	exp int
+	ok  bool
+}
+
+// readRows reads the rows of a table from row from up to row to with q,
+// and returns the rows it read and skipped and whether it read them all:
+// not when a limit stopped it.
+func (l *tableLayout) readRows(q *datasetParser, from, to int) (skipped, bool) {
+	rr := &rowReader{l: l, q: q, units: map[string]unitOf{}}
+	for r := from; r < to; r++ {
+		row := l.g.rows[r]
+		if blankRow(row) || l.noteRows[r] {
+			continue
+		}
+		rr.counts.total++
+		if !rr.fits(r, row) {
+			continue
+		}
+		if t, name, ok := rr.keyCells(r, row); ok && !rr.figures(r, row, t, name) {
+			return rr.counts, false
+		}
+	}
+	return rr.counts, true
+}
+
+// cellAt is cell c of a row, "" past its end.
+func cellAt(row []string, c int) string {
+	if c < len(row) {
+		return row[c]
+	}
+	return ""
+}
+
+// fits reports whether row r fits the table's header, or records why not:
+// a cell past its columns, or a figure in a column without a name.
+func (rr *rowReader) fits(r int, row []string) bool {
+	l := rr.l
+	for c := len(l.header); c < len(row); c++ {
+		if strings.TrimSpace(row[c]) != "" {
+			rr.q.ps.errorf(l.g.pos(r, c), l.g.where(r, c, ""), "a cell past the header's %d columns: the table does not fit its header (%s)", len(l.header), l.headerRows)
+			return false
+		}
+	}
+	for _, c := range l.empty {
+		if !missingCell(cellAt(row, c)) {
+			rr.q.ps.errorf(l.g.pos(r, c), l.g.where(r, c, ""), "a figure in a column without a name: give its header a year or map it")
+			return false
+		}
+	}
+	return true
+}
+
+// keyCells reads what the key cells of row r say of its figures, over what
+// the mapping says of all, and names the row by them for the figures'
+// cells. ok is false when the row gives no figures: a code that the
+// mapping does not map skips it, a problem with a cell is recorded.
+func (rr *rowReader) keyCells(r int, row []string) (t target, name string, ok bool) {
+	l := rr.l
+	t = maps.Clone(l.m.fixed)
+	label := make([]string, 0, len(l.keys))
+	for _, k := range l.keys {
+		v := strings.TrimSpace(cellAt(row, k.i))
+		label = append(label, v)
+		here := setting{value: v, pos: l.g.pos(r, k.i), field: l.g.where(r, k.i, k.name)}
+		if !rr.keyCell(t, k, here) {
+			return nil, "", false
+		}
+	}
+	return t, strings.Join(label, " / "), true
+}
+
+// keyCell sets in t, a row's fields, what the cell here of key column k
+// says, and reports whether it could.
+func (rr *rowReader) keyCell(t target, k keyColumn, here setting) bool {
+	if k.codes != nil {
+		return rr.codeCell(t, k, here)
+	}
+	ps, v := rr.q.ps, here.value
+	if v == "" {
+		ps.errorf(here.pos, here.field, "empty %s cell: every row names its %s", k.role, k.role)
+		return false
+	}
+	switch k.role {
+	case "region":
+		code, msg := rr.l.ix.resolve(v)
+		if msg != "" {
+			ps.errorf(here.pos, here.field, "%s; or map it under %s.codes", msg, rr.l.m.field)
+			return false
+		}
+		here.value = code
+	case "year", "period":
+		// A time cell sets the year and period over the mapping's.
+		year, period, ok := parseTimeLabel(v)
+		if !ok {
+			ps.errorf(here.pos, here.field, "must be a year or a period (2023, 2023年, 2023-Q3, 2023年9月), got %q", v)
+			return false
+		}
+		here.value = year
+		t["year"] = here
+		if period != "" {
+			here.value = period
+			t["period"] = here
+		}
+		return true
+	}
+	return rr.merge(t, target{k.role: here}, here.pos)
+}
+
+// codeCell sets in t, a row's fields, what the code in the cell here of key
+// column k stands for. A code that the mapping does not map skips the row,
+// unless the column's regions are named by code or name.
+func (rr *rowReader) codeCell(t target, k keyColumn, here setting) bool {
+	ct, ok := k.codes[normName(here.value)]
+	if !ok && k.role == "region" {
+		if code, _ := rr.l.ix.resolve(here.value); code != "" {
+			ct, ok = target{"region": {value: code, pos: here.pos, field: here.field}}, true
+		}
+	}
+	if !ok {
+		rr.counts.code(k.name, here.value)
+		return false
+	}
+	return rr.merge(t, ct, here.pos)
+}
+
+// merge sets the fields of by over those of t, or records at pos, the cell
+// that sets them, that they conflict.
+func (rr *rowReader) merge(t, by target, pos dataset.Position) bool {
+	if msg, s := t.merge(by); msg != "" {
+		rr.q.ps.errorf(pos, s.field, "%s", msg)
+		return false
+	}
+	return true
+}
+
+// figures adds the figures of row r, named name, whose key cells set t:
+// one for each cell of a value column that prints one. It reports false
+// when a limit stopped the load.
+func (rr *rowReader) figures(r int, row []string, t target, name string) bool {
+	l, q := rr.l, rr.q
+	rowIn := figureInput(t, "", nil, nil) // What the row sets, each of its figures.
+	for _, vc := range l.values {
+		v := cellAt(row, vc.i)
+		if missingCell(v) {
+			continue
+		}
+		pos, field := l.g.pos(r, vc.i), l.g.where(r, vc.i, vc.name)
+		if msg, s := t.conflict(vc.set); msg != "" {
+			q.ps.errorf(pos, s.field, "%s", msg)
+			continue
+		}
+		f := figureFields{row: t, col: vc.set}
+		exp, ok := rr.unitExp(f, vc)
+		if !ok {
+			continue
+		}
+		in := rowIn
+		in.set(vc.set)
+		in.value, in.note = withUnit(v, exp), l.notes
+		in.pos, in.field = f.positions(pos, field)
+		q.addTableFigure(in, &dataset.Cell{Sheet: l.g.sheet, Ref: l.g.ref(r, vc.i), Row: name, Column: strings.TrimSpace(vc.name)})
+		if q.ld.state.stopped {
+			return false
+		}
+	}
+	return true
+}
+
+// unitExp is the power of ten of the unit of a figure of column vc whose
+// fields f sets, or records that the unit is not known. A unit that a
+// column, a code or a key cell sets comes before the one vc's header
+// states, which comes before the file's.
+func (rr *rowReader) unitExp(f figureFields, vc valueColumn) (int, bool) {
+	switch u, ok := f.get("unit"); {
+	case ok && (!u.fixed || !vc.hasExp):
+		un, seen := rr.units[u.value]
+		if !seen {
+			un.exp, un.ok = parseUnitText(u.value)
+			rr.units[u.value] = un
+		}
+		if !un.ok {
+			rr.q.ps.errorf(u.pos, u.field, "%s", unknownUnit(u.value))
+		}
+		return un.exp, un.ok
+	case vc.hasExp:
+		return vc.exp, true
+	}
+	return 0, true
+}
 
 // where names a cell in a problem: its workbook reference, else the name
 // of its column.

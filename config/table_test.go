@@ -821,3 +821,76 @@ func TestTablePiecesReadAsOne(t *testing.T) {
 		})
 	}
 }
+
+// orderDataset is a table of pension recipients by region, a column a
+// year, with the codes given and the table's rows after its header.
+func orderDataset(codes, rows string) map[string]string {
+	return map[string]string{
+		"d.yaml": `id: order
+title: Test of the order of a table's problems (made-up figures)
+sources:
+  - id: test
+    title: Test table
+programs:
+  - id: basic_pension
+    name: Basic pension
+indicators:
+  - name: socsec_pension_recipients_persons
+    help: Persons drawing a pension.
+    unit: persons
+observation_files:
+  - file: t.csv
+    layout: table
+    source: test
+    indicator: socsec_pension_recipients_persons
+    program: basic_pension
+    unit: 万人
+    columns:
+      地区: region
+` + codes,
+		"t.csv": "地区,,2020,,2021\n" + rows,
+	}
+}
+
+// TestTableProblemsInOrder checks that a table's problems come in the same
+// order at every load: a row with figures in two columns without a name is
+// reported at the first of them, and the codes of columns that are not key
+// columns by the columns' names, whatever order the mapping gives them in.
+func TestTableProblemsInOrder(t *testing.T) {
+	for _, tc := range []struct {
+		name, codes, rows string
+		want              []string
+	}{
+		{
+			name: "columns without a name", rows: "北京,1,2,3,4\n",
+			want: []string{`t.csv:2:4: a figure in a column without a name: give its header a year or map it`},
+		},
+		{
+			name:  "codes of columns that are not key columns",
+			codes: "    codes:\n      Zone: {a: {program: basic_pension}}\n      2020: {b: {program: basic_pension}}\n      Area: {c: {program: basic_pension}}\n",
+			rows:  "北京,,2,,4\n",
+			want: []string{
+				`d.yaml:24:7: observation_files[0].codes.2020: codes are for key columns: map "2020" under columns as one (region, program, dimensions.NAME, …)`,
+				`d.yaml:25:7: observation_files[0].codes.Area: codes are for key columns: map "Area" under columns as one (region, program, dimensions.NAME, …)`,
+				`d.yaml:23:7: observation_files[0].codes.Zone: codes are for key columns: map "Zone" under columns as one (region, program, dimensions.NAME, …)`,
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, orderDataset(tc.codes, tc.rows))
+			// Maps are iterated in a new order each time: a problem
+			// found in a map's order would come in another sooner or later.
+			for range 20 {
+				_, err := loadDatasets(t, filepath.Join(dir, "d.yaml"))
+				lines := problemLines(t, err)
+				for i := range lines {
+					lines[i] = strings.TrimPrefix(lines[i], dir+string(filepath.Separator))
+				}
+				if !slices.Equal(lines, tc.want) {
+					t.Fatalf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(tc.want, "\n"))
+				}
+			}
+		})
+	}
+}

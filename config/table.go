@@ -328,10 +328,10 @@ func (dst target) conflict(t target) (string, setting) {
 }
 
 // skipped counts the rows of a file that were not read, by the column and
-// code that left them unmapped, or by another reason, and all the rows
-// with something in them, read or not.
+// code that left them unmapped, or by another reason, of all its rows of
+// figures.
 type skipped struct {
-	total   int
+	total   int // The rows of figures, read or not.
 	rows    int
 	codes   map[string]map[string]int // By column, then code.
 	reasons map[string]int

@@ -317,14 +317,20 @@ func (dst target) merge(t target) (string, setting) {
 }
 
 // conflict says what is wrong when t and dst, two columns or codes, neither
-// of them the file's, set one field to different values.
+// of them the file's, set one field to different values: the first such
+// field by name, so that a load names the same one each time.
 func (dst target) conflict(t target) (string, setting) {
+	first, found := "", false
 	for k, s := range t {
-		if old, ok := dst[k]; ok && !old.fixed && old.value != s.value {
-			return fmt.Sprintf("%s is %q by %s and %q by %s", k, old.value, old.field, s.value, s.field), s
+		if old, ok := dst[k]; ok && !old.fixed && old.value != s.value && (!found || k < first) {
+			first, found = k, true
 		}
 	}
-	return "", setting{}
+	if !found {
+		return "", setting{}
+	}
+	old, s := dst[first], t[first]
+	return fmt.Sprintf("%s is %q by %s and %q by %s", first, old.value, old.field, s.value, s.field), s
 }
 
 // skipped counts the rows of a file that were not read, by the column and

@@ -894,3 +894,65 @@ func TestTableProblemsInOrder(t *testing.T) {
 		})
 	}
 }
+
+// conflictDataset is a table whose two key columns hold codes that set the
+// same three fields, the program, the source and a dimension, each to other
+// values, in the rows given.
+func conflictDataset(rows string) map[string]string {
+	return map[string]string{
+		"d.yaml": `id: conflict
+title: Test of a conflict between two codes of a row (made-up figures)
+sources:
+  - id: test
+    title: Test table
+  - id: other
+    title: Other table
+programs:
+  - id: basic_pension
+    name: Basic pension
+  - id: other_pension
+    name: Other pension
+indicators:
+  - name: socsec_pension_recipients_persons
+    help: Persons drawing a pension.
+    unit: persons
+    dimensions: [sex]
+observation_files:
+  - file: t.csv
+    layout: table
+    indicator: socsec_pension_recipients_persons
+    unit: 万人
+    columns:
+      地区: region
+      甲: program
+      乙: source
+    codes:
+      甲: {a: {program: basic_pension, source: test, dimensions: {sex: all}}}
+      乙: {b: {program: other_pension, source: other, dimensions: {sex: male}}}
+`,
+		"t.csv": "地区,甲,乙,2020,2021\n" + rows,
+	}
+}
+
+// TestTableConflictNamedInOrder checks that when two codes of a row set
+// several fields to different values, the problem names the same field at
+// every load, the first by name, not the first of a map's order.
+func TestTableConflictNamedInOrder(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, conflictDataset("北京,a,b,1,2\n"))
+	want := []string{
+		`t.csv:2:6: observation_files[0].codes.乙.b.dimensions.sex: dimensions.sex is "all" by observation_files[0].codes.甲.a.dimensions.sex and "male" by observation_files[0].codes.乙.b.dimensions.sex`,
+	}
+	// Maps are iterated in a new order each time: a field chosen in a
+	// map's order would be another sooner or later.
+	for range 20 {
+		_, err := loadDatasets(t, filepath.Join(dir, "d.yaml"))
+		lines := problemLines(t, err)
+		for i := range lines {
+			lines[i] = strings.TrimPrefix(lines[i], dir+string(filepath.Separator))
+		}
+		if !slices.Equal(lines, want) {
+			t.Fatalf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}

@@ -245,6 +245,12 @@ func (p *datasetParser) parseCodes(f fields, path string, m *fileMapping) (map[s
 		return nil, nil
 	}
 	codes, where := map[string]map[string]target{}, map[string]dataset.Position{}
+	// A table matches its header to columns and its cells to codes spaces
+	// and case aside: of two names that match alike, which one a cell took
+	// would be left to a map's order, so the second is a problem. cols and
+	// each column's named hold the names given by their names as matched.
+	table := m.layout == layoutTable
+	cols := map[string]string{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		ck, cv := n.Content[i], n.Content[i+1]
 		col := ck.Value
@@ -253,18 +259,33 @@ func (p *datasetParser) parseCodes(f fields, path string, m *fileMapping) (map[s
 			p.ps.errorf(p.pos(ck), cpath, "duplicate field")
 			continue
 		}
+		if table {
+			if prev, ok := cols[normName(col)]; ok {
+				p.ps.errorf(p.pos(ck), cpath, "the codes of column %q again: a table's columns are matched to names spaces and case aside", prev)
+				continue
+			}
+			cols[normName(col)] = col
+		}
 		if cv.Kind != yaml.MappingNode {
 			p.ps.errorf(p.pos(cv), cpath, "must be a mapping of the column's codes, got %s", kindName(cv))
 			continue
 		}
 		codes[col], where[col] = map[string]target{}, p.pos(ck)
 		role := m.codeRole(col)
+		named := map[string]string{}
 		for j := 0; j+1 < len(cv.Content); j += 2 {
 			code, to := cv.Content[j], cv.Content[j+1]
 			tpath := join(cpath, code.Value)
 			if _, dup := codes[col][code.Value]; dup {
 				p.ps.errorf(p.pos(code), tpath, "duplicate field")
 				continue
+			}
+			if table {
+				if prev, ok := named[normName(code.Value)]; ok {
+					p.ps.errorf(p.pos(code), tpath, "the same code as %q: a table's cells are matched to codes spaces and case aside", prev)
+					continue
+				}
+				named[normName(code.Value)] = code.Value
 			}
 			switch {
 			case to.Kind == yaml.ScalarNode && to.Tag != "!!null" && role != "":

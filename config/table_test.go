@@ -875,6 +875,24 @@ func TestTableProblemsInOrder(t *testing.T) {
 				`d.yaml:23:7: observation_files[0].codes.Zone: codes are for key columns: map "Zone" under columns as one (region, program, dimensions.NAME, …)`,
 			},
 		},
+		{
+			// Matched as a table's cells are, both codes are Beijing's
+			// cell: which one a row took was the last of a map's order.
+			name:  "codes the same but for spaces and case",
+			codes: "    codes:\n      地区: {Beijing: \"110000\", \" bei jing\": \"310000\"}\n",
+			rows:  "Beijing,,2,,4\n",
+			want: []string{
+				`d.yaml:23:31: observation_files[0].codes.地区. bei jing: the same code as "Beijing": a table's cells are matched to codes spaces and case aside`,
+			},
+		},
+		{
+			name:  "codes of one column named twice",
+			codes: "    codes:\n      地区: {Beijing: \"110000\"}\n      地 区: {Shanghai: \"310000\"}\n",
+			rows:  "Beijing,,2,,4\n",
+			want: []string{
+				`d.yaml:24:7: observation_files[0].codes.地 区: the codes of column "地区" again: a table's columns are matched to names spaces and case aside`,
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -169,7 +169,7 @@ func (ix *index) resolveBasis(q figureQuery) resolution {
 			dims[name] = v
 		}
 	}
-	for k := range dims {
+	for _, k := range slices.Sorted(maps.Keys(dims)) {
 		if !slices.Contains(ind.Dimensions, k) {
 			return resolution{why: fmt.Sprintf("%s has no dimension %q; its dimensions are %v.", ind.Name, k, ind.Dimensions)}
 		}

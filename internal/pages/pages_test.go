@@ -393,3 +393,28 @@ func TestFigurePageShowsTheTableCell(t *testing.T) {
 	_, body, _ := get(t, srv, "figure?metric=socsec_insured_persons&region_code=140000&program=basic_pension&year=2023")
 	contains(t, "a yearbook table figure's page", body, "Read from the table at", "row “Shanxi”, column “Number of contributors at year-end (10 000 persons)”")
 }
+
+// TestFigureNamesTheFirstUnknownDimension checks that a /figure request
+// naming several dimensions its indicator lacks gets the same page each
+// time, naming the first of them by name, not the first of a map's order.
+func TestFigureNamesTheFirstUnknownDimension(t *testing.T) {
+	srv, _ := serve(t)
+	const path = "figure?metric=socsec_children_supported_persons&region_code=140000&year=2020&dimensions=zone%3Da%2Csector%3Db%2Carea%3Dc"
+	status, first, _ := get(t, srv, path)
+	if status != http.StatusNotFound {
+		t.Errorf("GET %s: status %d, want 404", path, status)
+	}
+	contains(t, "the page of unknown dimensions", first, `socsec_children_supported_persons has no dimension &#34;area&#34;`)
+	// Maps are iterated in a new order each time: a dimension chosen in a
+	// map's order would be another sooner or later.
+	for range 20 {
+		if _, body, _ := get(t, srv, path); body != first {
+			got, want := strings.Split(body, "\n"), strings.Split(first, "\n")
+			i := 0
+			for i < min(len(got), len(want)) && got[i] == want[i] {
+				i++
+			}
+			t.Fatalf("GET %s: the page differs from the first one's at line %d:\ngot  %q\nwant %q", path, i+1, got[min(i, len(got)-1)], want[min(i, len(want)-1)])
+		}
+	}
+}

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -71,9 +73,11 @@ func readVersions(path string) (map[string]string, error) {
 		}
 		m[kv[1]] = kv[2]
 	}
-	for _, b := range built {
-		if m[b.key] == "" {
-			return nil, fmt.Errorf("%s: no %s", path, b.key)
+	// By program name, so that a file lacking several keys is refused for
+	// the same one each time.
+	for _, name := range slices.Sorted(maps.Keys(built)) {
+		if key := built[name].key; m[key] == "" {
+			return nil, fmt.Errorf("%s: no %s", path, key)
 		}
 	}
 	return m, nil

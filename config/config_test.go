@@ -113,6 +113,7 @@ func TestInvalidDatasets(t *testing.T) {
 		{"invalid-yaml-unclosed-quote.yaml", []string{`testdata/invalid-yaml-unclosed-quote.yaml:2:8: invalid YAML: found unexpected end of stream at the end of the file, while scanning a quoted scalar that starts here`}},
 		{"invalid-yaml-control.yaml", []string{`testdata/invalid-yaml-control.yaml:2:12: invalid YAML: control characters are not allowed`}},
 		{"invalid-csv-unclosed-quote.yaml", []string{`testdata/invalid-csv-unclosed-quote.csv:3:57: invalid CSV: the quote that opens this field is never closed`}},
+		{"invalid-csv-unclosed-quote-cr.yaml", []string{`testdata/invalid-csv-unclosed-quote-cr.csv:3:57: invalid CSV: the quote that opens this field is never closed`}},
 		{"invalid-csv-quote-runs-on.yaml", []string{`testdata/invalid-csv-quote-runs-on.csv:3:57: invalid CSV: the quoted field that starts here ends at line 4, column 56 with a quote not followed by a comma or a line break: a quote within a field is written twice ("")`}},
 		{"invalid-csv-stray-quote.yaml", []string{`testdata/invalid-csv-stray-quote.csv:2:64: invalid CSV: a quote within a quoted field must be written twice ("")`}},
 		// Bare carriage returns are line breaks: the error is on line 3.

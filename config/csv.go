@@ -385,7 +385,10 @@ func (p *datasetParser) csvError(t *csvText, err error, header []string) {
 		line := 1 + bytes.Count(t.data[:open], []byte("\n"))
 		at := t.pos(line, open-t.lines.offset(line)+1)
 		switch {
-		case errAt >= len(t.data):
+		// encoding/csv may stop short of the end of the file, before a
+		// carriage return that ends it: no quote after the opening one is
+		// never closed too.
+		case errAt >= len(t.data) || bytes.IndexByte(t.data[open+1:], '"') < 0:
 			msg = `the quote that opens this field is never closed`
 		case at.Line != pos.Line:
 			msg = fmt.Sprintf(`the quoted field that starts here ends at line %d, column %d with a quote not followed by a comma or a line break: a quote within a field is written twice ("")`, pos.Line, pos.Column)

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -407,4 +408,118 @@ func BenchmarkCompareRegions(b *testing.B) {
 		}
 	}
 	benchPage(b, q, nil)
+}
+
+// TestCompareLabels checks how a request's labels narrow a comparison to one
+// series: dimensions as parameters or as dimensions=k=v (the parameter
+// winning), a dimension left open listing its series, a basis left out
+// taking the figures without one or else the only one, a region named by
+// its alias, a programme named of an indicator not per programme, and more
+// series than a page lists.
+func TestCompareLabels(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id: labels\ntitle: Labels\nsources:\n  - {id: s, title: Yearbook, published: 2023-01-01}\n")
+	b.WriteString("regions:\n  - {code: CN, name_en: China, level: country, aliases: [\"100000\"]}\n")
+	b.WriteString("  - {code: \"140000\", name_en: Shanxi, level: province, parent: CN}\n")
+	b.WriteString("programs:\n  - {id: pension, name: Pension}\n  - {id: relief, name: Relief}\n")
+	b.WriteString("indicators:\n")
+	b.WriteString("  - {name: socsec_test_recipients_persons, help: Recipients., unit: persons, dimensions: [sex]}\n")
+	b.WriteString("  - {name: socsec_test_offices_persons, help: Staff of offices., unit: persons, per_program: false}\n")
+	b.WriteString("  - {name: socsec_test_groups_persons, help: Groups., unit: persons, dimensions: [group]}\n")
+	b.WriteString("  - {name: socsec_test_benefit_persons, help: Benefits., unit: persons}\n")
+	b.WriteString("observations:\n")
+	for _, sex := range []string{"female", "male"} {
+		for _, region := range []string{"CN", "140000"} {
+			fmt.Fprintf(&b, "  - {indicator: socsec_test_recipients_persons, region: %q, program: pension, year: 2020, dimensions: {sex: %s}, value: 100, source: s}\n", region, sex)
+		}
+	}
+	b.WriteString("  - {indicator: socsec_test_offices_persons, region: CN, year: 2020, value: 7, source: s}\n")
+	b.WriteString("  - {indicator: socsec_test_benefit_persons, region: CN, program: pension, year: 2020, value: 10, source: s}\n")
+	b.WriteString("  - {indicator: socsec_test_benefit_persons, region: CN, program: pension, year: 2020, value: 11, basis: year_end, source: s}\n")
+	b.WriteString("  - {indicator: socsec_test_benefit_persons, region: CN, program: relief, year: 2020, value: 12, basis: year_end, source: s}\n")
+	for i := range maxCandidates + 1 {
+		fmt.Fprintf(&b, "  - {indicator: socsec_test_groups_persons, region: CN, program: pension, year: 2020, dimensions: {group: g%03d}, value: 1, source: s}\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "labels.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := serve(t, path)
+	const (
+		recipients = "compare?metric=socsec_test_recipients_persons&program=pension"
+		benefits   = "compare?metric=socsec_test_benefit_persons"
+	)
+	for _, tc := range []struct {
+		name, query string
+		status      int
+		regions     []string // The charts, in order; nil for none.
+		choices     int      // The series listed to choose from.
+		wants       []string
+	}{
+		{name: "a dimension as a parameter", query: recipients + "&sex=female", status: http.StatusOK, regions: []string{"CN", "140000"},
+			wants: []string{"<h2 class=\"series\">Pension · sex female · socsec_test_recipients_persons, 2020</h2>"}},
+		{name: "a dimension as dimensions=k=v", query: recipients + "&dimensions=sex%3Dmale", status: http.StatusOK, regions: []string{"CN", "140000"},
+			wants: []string{"<h2 class=\"series\">Pension · sex male · socsec_test_recipients_persons, 2020</h2>"}},
+		{name: "the parameter over dimensions=k=v", query: recipients + "&dimensions=sex%3Dx&sex=female", status: http.StatusOK, regions: []string{"CN", "140000"},
+			wants: []string{"Pension · sex female · socsec_test_recipients_persons, 2020</h2>"}},
+		{name: "a dimension left open", query: recipients + "&region_code=140000", status: http.StatusMultipleChoices, choices: 2,
+			wants: []string{"2 series of socsec_test_recipients_persons of the programme pension are in the regions named; choose one.",
+				`<li><a href="compare?metric=socsec_test_recipients_persons&amp;program=pension&amp;region_code=140000&amp;sex=female">Pension · sex female · socsec_test_recipients_persons</a></li>`,
+				`<li><a href="compare?metric=socsec_test_recipients_persons&amp;program=pension&amp;region_code=140000&amp;sex=male">Pension · sex male · socsec_test_recipients_persons</a></li>`}},
+		{name: "a dimension's value no figure has", query: recipients + "&sex=x", status: http.StatusNotFound,
+			wants: []string{"No served annual figure of socsec_test_recipients_persons of the programme pension with sex &#34;x&#34; is in any region."}},
+		{name: "no basis named: the figures without one", query: benefits + "&program=pension", status: http.StatusOK, regions: []string{"CN"},
+			wants: []string{"<h2 class=\"series\">Pension · socsec_test_benefit_persons, 2020</h2>",
+				`<option value="year_end">year_end</option>`, "1 annual figure, 2020</p>"}},
+		{name: "no basis named: the only one", query: benefits + "&program=relief", status: http.StatusOK, regions: []string{"CN"},
+			wants: []string{"<h2 class=\"series\">Relief · basis year_end · socsec_test_benefit_persons, 2020</h2>",
+				`<option value="year_end" selected>year_end</option>`}},
+		{name: "a region by its alias, and by its code again", query: recipients + "&sex=male&region_code=100000&region_code=CN", status: http.StatusOK,
+			regions: []string{"CN"}, wants: []string{`<option value="CN" selected>China · CN</option>`}},
+		{name: "a programme named of an indicator not per programme", query: "compare?metric=socsec_test_offices_persons&program=nothing", status: http.StatusOK,
+			regions: []string{"CN"}, wants: []string{"<h2 class=\"series\">socsec_test_offices_persons, 2020</h2>"}},
+		{name: "more series than a page lists", query: "compare?metric=socsec_test_groups_persons&program=pension", status: http.StatusMultipleChoices, choices: maxCandidates,
+			wants: []string{"201 series of socsec_test_groups_persons of the programme pension are in any region; choose one.",
+				`<li><a href="compare?group=g199&amp;metric=socsec_test_groups_persons&amp;program=pension">Pension · group g199 · socsec_test_groups_persons</a></li>`,
+				`<p class="more">And 1 more; name the basis and dimensions to narrow them.</p>`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body, _ := get(t, srv, tc.query)
+			if status != tc.status {
+				t.Fatalf("GET %s: status %d, want %d\n%s", tc.query, status, tc.status, body)
+			}
+			order, _ := sections(body)
+			if strings.Join(order, ",") != strings.Join(tc.regions, ",") {
+				t.Errorf("GET %s: charts of %v, want %v", tc.query, order, tc.regions)
+			}
+			contains(t, "GET "+tc.query, body, tc.wants...)
+			if n := strings.Count(body, `<li><a href="compare?`); n != tc.choices {
+				t.Errorf("GET %s lists %d series to choose from, want %d", tc.query, n, tc.choices)
+			}
+		})
+	}
+}
+
+// TestComparisonStopsAtItsDeadline checks that a comparison whose context
+// is done returns the context's error, with regions named or none, and
+// draws nothing.
+func TestComparisonStopsAtItsDeadline(t *testing.T) {
+	_, l := serve(t, compareData)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, raw := range []string{"metric=socsec_insured_persons&program=employee_pension",
+		"metric=socsec_insured_persons&program=employee_pension&region_code=CN&region_code=140000"} {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := parseCompareQuery(v)
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		page := comparePage{Selected: map[string]bool{}}
+		if _, err := l.index.comparison(ctx, q, &page); !errors.Is(err, context.Canceled) || len(page.Charts) != 0 {
+			t.Errorf("a comparison of %s past its deadline: error %v and %d charts, want context.Canceled and none", raw, err, len(page.Charts))
+		}
+	}
 }

@@ -217,227 +217,433 @@ func (p *Pages) serveCompare(w http.ResponseWriter, r *http.Request, l *Load) {
 // and returns the page's status. Its error is the context's, when the
 // request's deadline passes first.
 func (ix *index) comparison(ctx context.Context, q compareQuery, page *comparePage) (int, error) {
+	req, problem := ix.resolveCompare(q)
+	if problem != nil {
+		return problem.show(page), nil
+	}
+	scope := ix.scopeOf(req)
+	found, err := scope.seriesAsked(ctx, req)
+	if err != nil {
+		return 0, err
+	}
+	page.Bases = append(page.Bases, found.bases...)
+	series, problem := ix.oneSeries(req, found)
+	if problem != nil {
+		return problem.show(page), nil
+	}
+	page.Help, page.Series = req.ind.Help, ix.seriesLabel(req.ind, series)
+	page.Program, page.Basis = series.program, series.basis
+	regions, err := regionsToDraw(ctx, req, scope, series, page)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range regions {
+		page.Selected[c] = true
+	}
+	figs, err := ix.annualFigures(ctx, req.ind, series, regions)
+	if err != nil {
+		return 0, err
+	}
+	page.PartYear, page.FirstYear, page.LastYear = figs.partYear, figs.first, figs.last
+	page.Charts = ix.compareCharts(req.ind, series, page.Series, regions, figs)
+	return http.StatusOK, nil
+}
+
+// compareProblem is why a comparison draws no chart: the page's status, the
+// sentence that says why, and for several series the links that name each.
+type compareProblem struct {
+	status  int
+	text    string
+	choices []option // At most maxCandidates,
+	more    int      // and the number beyond.
+}
+
+// show puts the problem on the page and returns the page's status.
+func (p *compareProblem) show(page *comparePage) int {
+	page.Problem, page.Choices, page.MoreChoices = p.text, p.choices, p.more
+	return p.status
+}
+
+// compareRequest is a /compare request resolved against the snapshot, so
+// that what follows looks up nothing the request names by itself.
+type compareRequest struct {
+	ind *dataset.Indicator
+	// program is the programme named, empty for any: an indicator not per
+	// programme takes none, whatever the request names.
+	program, basis string
+	dims           map[string]string // Dimension name to value, those named.
+	regions        []string          // Served codes, distinct, in the order named.
+}
+
+// resolveCompare resolves q, or says why it cannot: an indicator,
+// programme or region the snapshot lacks is not found (404), a dimension
+// the indicator lacks is a bad request (400).
+func (ix *index) resolveCompare(q compareQuery) (compareRequest, *compareProblem) {
 	ind := ix.indicator(q.metric)
 	if ind == nil {
-		page.Problem = fmt.Sprintf("No figure of the metric %q is served.", shorten(q.metric))
-		return http.StatusNotFound, nil
+		return compareRequest{}, &compareProblem{status: http.StatusNotFound,
+			text: fmt.Sprintf("No figure of the metric %q is served.", shorten(q.metric))}
 	}
-	page.Help = ind.Help
-	program := ""
+	req := compareRequest{ind: ind, basis: q.basis, dims: dimensionsAsked(ind, q)}
 	if ind.PerProgram && q.program != "" {
 		if ix.program(q.program) == nil {
-			page.Problem = fmt.Sprintf("No programme %q is served.", shorten(q.program))
-			return http.StatusNotFound, nil
+			return req, &compareProblem{status: http.StatusNotFound, text: fmt.Sprintf("No programme %q is served.", shorten(q.program))}
 		}
-		program = q.program
+		req.program = q.program
 	}
+	// The first by name, so that a request gets one answer whatever the
+	// map's order.
+	for _, k := range slices.Sorted(maps.Keys(req.dims)) {
+		if !slices.Contains(ind.Dimensions, k) {
+			return req, &compareProblem{status: http.StatusBadRequest,
+				text: fmt.Sprintf("%s has no dimension %q; its dimensions are %v.", ind.Name, shorten(k), ind.Dimensions)}
+		}
+	}
+	var problem *compareProblem
+	req.regions, problem = ix.regionsNamed(q.regions)
+	return req, problem
+}
+
+// regionsNamed returns the served codes of the regions named, in the
+// order named, a region named by its code and by an alias once; or says
+// which the snapshot lacks (404).
+func (ix *index) regionsNamed(codes []string) ([]string, *compareProblem) {
+	var regions []string
+	for _, c := range codes {
+		reg := ix.region(c)
+		if reg == nil {
+			return nil, &compareProblem{status: http.StatusNotFound, text: fmt.Sprintf("No region has the code %q.", shorten(c))}
+		}
+		if !slices.Contains(regions, reg.Code) {
+			regions = append(regions, reg.Code)
+		}
+	}
+	return regions, nil
+}
+
+// dimensionsAsked returns the dimensions q names: those of dimensions=k=v,
+// and the indicator's named one parameter each, as /figure takes them,
+// which win over the former.
+func dimensionsAsked(ind *dataset.Indicator, q compareQuery) map[string]string {
 	dims := maps.Clone(q.dims)
 	for _, name := range ind.Dimensions {
 		if v := param(q.raw, name); v != "" {
 			dims[name] = v
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(dims)) {
-		if !slices.Contains(ind.Dimensions, k) {
-			page.Problem = fmt.Sprintf("%s has no dimension %q; its dimensions are %v.", ind.Name, shorten(k), ind.Dimensions)
-			return http.StatusBadRequest, nil
-		}
+	return dims
+}
+
+// matches reports whether o is a figure of the series the request names, as
+// far as it names one, the basis aside: the form lists every basis there is.
+func (r compareRequest) matches(o *dataset.Observation) bool {
+	if r.program != "" && o.Program != r.program {
+		return false
 	}
-	var regions []string
-	for _, c := range q.regions {
-		reg := ix.region(c)
-		if reg == nil {
-			page.Problem = fmt.Sprintf("No region has the code %q.", shorten(c))
-			return http.StatusNotFound, nil
-		}
-		if !slices.Contains(regions, reg.Code) {
-			regions = append(regions, reg.Code)
-		}
-	}
-	// matches is whether a figure is of the series the request names, as
-	// far as it names one, the basis aside.
-	matches := func(o *dataset.Observation) bool {
-		if program != "" && o.Program != program {
+	for i, name := range r.ind.Dimensions {
+		if want, ok := r.dims[name]; ok && o.Dimensions[i] != want {
 			return false
 		}
-		for i, name := range ind.Dimensions {
-			if want, ok := dims[name]; ok && o.Dimensions[i] != want {
-				return false
+	}
+	return true
+}
+
+// what names what the request asks for, for a sentence: the indicator, and
+// the programme, basis and dimensions as far as it names them.
+func (r compareRequest) what() string {
+	what := r.ind.Name
+	if r.program != "" {
+		what += " of the programme " + r.program
+	}
+	if r.basis != "" {
+		what += " on the basis " + strconv.Quote(shorten(r.basis))
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.dims)) {
+		what += " with " + k + " " + strconv.Quote(shorten(r.dims[k]))
+	}
+	return what
+}
+
+// where names the regions the request looks in, for a sentence.
+func (r compareRequest) where() string {
+	if len(r.regions) > 0 {
+		return "the regions named"
+	}
+	return "any region"
+}
+
+// compareScope is where a comparison looks for the series asked for: the
+// figures of each region named, found by binary search, or, with none
+// named, every figure of the indicator.
+type compareScope struct {
+	ix    *index
+	spans [][2]int // Positions [lo, hi) in the index.
+}
+
+// scopeOf returns the scope of req: each region named, in the programme
+// named or, naming none, in any; or, with no region named, the indicator.
+func (ix *index) scopeOf(req compareRequest) compareScope {
+	s := compareScope{ix: ix}
+	for _, c := range req.regions {
+		lo, hi := ix.span(req.ind.Name, c, req.program, req.program == "")
+		s.spans = append(s.spans, [2]int{lo, hi})
+	}
+	if len(req.regions) == 0 {
+		lo, hi := ix.indicatorSpan(req.ind.Name)
+		s.spans = append(s.spans, [2]int{lo, hi})
+	}
+	return s
+}
+
+// each calls fn with every figure of the scope, in index order. It stops
+// with the context's error once the context is done, looking every 4096
+// figures: an indicator may have a million.
+func (s compareScope) each(ctx context.Context, fn func(o *dataset.Observation)) error {
+	n := 0
+	for _, sp := range s.spans {
+		for i := sp[0]; i < sp[1]; i++ {
+			if n%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
 			}
+			n++
+			fn(s.ix.at(i))
 		}
-		return true
 	}
-	// The spans to look in: those of the regions named, each found by
-	// binary search, or the indicator's.
-	type span struct{ lo, hi int }
-	var spans []span
-	if len(regions) > 0 {
-		for _, c := range regions {
-			lo, hi := ix.span(ind.Name, c, program, program == "")
-			spans = append(spans, span{lo, hi})
-		}
-	} else {
-		lo, hi := ix.indicatorSpan(ind.Name)
-		spans = append(spans, span{lo, hi})
-	}
-	each := func(fn func(o *dataset.Observation)) error {
-		n := 0
-		for _, s := range spans {
-			for i := s.lo; i < s.hi; i++ {
-				if n%4096 == 0 && ctx.Err() != nil {
-					return ctx.Err()
-				}
-				n++
-				fn(ix.at(i))
-			}
-		}
-		return nil
-	}
-	// The series the request could mean, from their annual figures.
-	found := map[string]compareSeries{}
+	return nil
+}
+
+// seriesFound is what the scope holds of a request: the series of annual
+// figures it could mean, by key; the bases of its figures, whichever is
+// named, for the form; and the count of its figures for part of a year,
+// which no chart draws.
+type seriesFound struct {
+	series   map[string]compareSeries
+	bases    []option
+	partYear int
+}
+
+// seriesAsked finds the series the request could mean, those without a
+// basis when it names none and there are such.
+func (s compareScope) seriesAsked(ctx context.Context, req compareRequest) (seriesFound, error) {
+	found := seriesFound{series: map[string]compareSeries{}}
 	bases := map[string]bool{}
-	partYear := 0
-	err := each(func(o *dataset.Observation) {
-		if !matches(o) {
+	err := s.each(ctx, func(o *dataset.Observation) {
+		if !req.matches(o) {
 			return
 		}
 		if o.Basis != "" {
-			bases[o.Basis] = true // For the form, whichever is named.
+			bases[o.Basis] = true
 		}
-		if q.basis != "" && o.Basis != q.basis {
+		if req.basis != "" && o.Basis != req.basis {
 			return
 		}
 		if o.Period != "" {
-			partYear++
+			found.partYear++
 			return
 		}
-		found[seriesOfFigure(o).key()] = seriesOfFigure(o)
+		found.series[seriesOfFigure(o).key()] = seriesOfFigure(o)
 	})
 	if err != nil {
-		return 0, err
+		return found, err
 	}
 	for _, b := range slices.Sorted(maps.Keys(bases)) {
-		page.Bases = append(page.Bases, option{b, b})
+		found.bases = append(found.bases, option{b, b})
 	}
-	if q.basis == "" && slices.ContainsFunc(slices.Collect(maps.Values(found)), func(s compareSeries) bool { return s.basis == "" }) {
-		// No basis named: the series without one, as /figure takes it.
-		maps.DeleteFunc(found, func(_ string, s compareSeries) bool { return s.basis != "" })
+	if req.basis == "" {
+		found.withoutBasisWhenAny()
 	}
-	what := ind.Name
-	if program != "" {
-		what += " of the programme " + program
+	return found, nil
+}
+
+// withoutBasisWhenAny keeps the series without a basis when there is one:
+// what a request that names no basis means, as /figure takes it.
+func (f seriesFound) withoutBasisWhenAny() {
+	if slices.ContainsFunc(slices.Collect(maps.Values(f.series)), func(s compareSeries) bool { return s.basis == "" }) {
+		maps.DeleteFunc(f.series, func(_ string, s compareSeries) bool { return s.basis != "" })
 	}
-	if q.basis != "" {
-		what += " on the basis " + strconv.Quote(shorten(q.basis))
-	}
-	for _, k := range slices.Sorted(maps.Keys(dims)) {
-		what += " with " + k + " " + strconv.Quote(shorten(dims[k]))
-	}
-	where := "any region"
-	if len(regions) > 0 {
-		where = "the regions named"
-	}
-	switch len(found) {
+}
+
+// oneSeries returns the one series found, or says why there is not one:
+// none in the regions looked in (404), or several to choose from (300).
+func (ix *index) oneSeries(req compareRequest, found seriesFound) (compareSeries, *compareProblem) {
+	switch len(found.series) {
 	case 0:
-		page.Problem = fmt.Sprintf("No served annual figure of %s is in %s.", what, where)
-		if partYear > 0 {
-			page.Problem += fmt.Sprintf(" %s %s for part of a year, which this page does not draw.", grouped(float64(partYear)), plural(partYear, "figure is", "figures are"))
-		}
-		return http.StatusNotFound, nil
+		return compareSeries{}, noSeries(req, found.partYear)
 	case 1:
+		return slices.Collect(maps.Values(found.series))[0], nil
 	default:
-		page.Problem = fmt.Sprintf("%s series of %s are in %s; choose one.", grouped(float64(len(found))), what, where)
-		for i, k := range slices.Sorted(maps.Keys(found)) {
-			if i == maxCandidates {
-				page.MoreChoices = len(found) - i
-				break
-			}
-			page.Choices = append(page.Choices, option{compareURL(ind, found[k], regions), ix.seriesLabel(ind, found[k])})
+		return compareSeries{}, ix.seriesChoices(req, found.series)
+	}
+}
+
+// noSeries says that no region looked in has an annual figure of what the
+// request names, and how many of its figures are for part of a year, the
+// reason some requests find none.
+func noSeries(req compareRequest, partYear int) *compareProblem {
+	text := fmt.Sprintf("No served annual figure of %s is in %s.", req.what(), req.where())
+	if partYear > 0 {
+		text += fmt.Sprintf(" %s %s for part of a year, which this page does not draw.", grouped(float64(partYear)), plural(partYear, "figure is", "figures are"))
+	}
+	return &compareProblem{status: http.StatusNotFound, text: text}
+}
+
+// seriesChoices lists the series a request could mean, in key order, each
+// a link to its comparison in the regions named: at most maxCandidates,
+// the rest counted.
+func (ix *index) seriesChoices(req compareRequest, series map[string]compareSeries) *compareProblem {
+	p := &compareProblem{status: http.StatusMultipleChoices,
+		text: fmt.Sprintf("%s series of %s are in %s; choose one.", grouped(float64(len(series))), req.what(), req.where())}
+	keys := slices.Sorted(maps.Keys(series))
+	for _, k := range keys[:min(len(keys), maxCandidates)] {
+		p.choices = append(p.choices, option{compareURL(req.ind, series[k], req.regions), ix.seriesLabel(req.ind, series[k])})
+	}
+	p.more = len(keys) - len(p.choices)
+	return p
+}
+
+// regionsToDraw returns the regions the page draws a chart of: those
+// named, the page linking every region that has the series, or else the
+// regions that have it, at most maxCompareRegions, the page counting the
+// rest.
+func regionsToDraw(ctx context.Context, req compareRequest, scope compareScope, series compareSeries, page *comparePage) ([]string, error) {
+	if len(req.regions) > 0 {
+		page.AllURL = compareURL(req.ind, series, nil)
+		return req.regions, nil
+	}
+	page.DefaultRegions = true
+	have, err := scope.regionsWith(ctx, series)
+	if err != nil {
+		return nil, err
+	}
+	regions := have[:min(len(have), maxCompareRegions)]
+	page.MoreRegions = len(have) - len(regions)
+	return regions, nil
+}
+
+// regionsWith returns the regions of the scope with an annual figure of the
+// series: the national figures first, beside which the others are read,
+// then by code as the index holds them.
+func (s compareScope) regionsWith(ctx context.Context, series compareSeries) ([]string, error) {
+	var have []string
+	err := s.each(ctx, func(o *dataset.Observation) {
+		if o.Period == "" && series.has(o) && (len(have) == 0 || have[len(have)-1] != o.Region) {
+			have = append(have, o.Region)
 		}
-		return http.StatusMultipleChoices, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	var series compareSeries
-	for _, s := range found {
-		series = s
+	if i := slices.Index(have, nationalRegion); i > 0 {
+		have = slices.Insert(slices.Delete(have, i, i+1), 0, nationalRegion)
 	}
-	page.Series = ix.seriesLabel(ind, series)
-	page.Program, page.Basis = series.program, series.basis
-	if len(regions) == 0 {
-		// The regions that have the series, the national figures first,
-		// then by code as the index holds them.
-		page.DefaultRegions = true
-		var have []string
-		err := each(func(o *dataset.Observation) {
-			if o.Period == "" && series.has(o) && (len(have) == 0 || have[len(have)-1] != o.Region) {
-				have = append(have, o.Region)
-			}
-		})
-		if err != nil {
-			return 0, err
-		}
-		if i := slices.Index(have, nationalRegion); i > 0 {
-			have = slices.Insert(slices.Delete(have, i, i+1), 0, nationalRegion)
-		}
-		regions = have[:min(len(have), maxCompareRegions)]
-		page.MoreRegions = len(have) - len(regions)
-	} else {
-		page.AllURL = compareURL(ind, series, nil)
-	}
-	for _, c := range regions {
-		page.Selected[c] = true
-	}
-	// The annual figures of each region, found by the key of each year;
-	// the figures for part of a year are counted, not drawn.
-	figs := make([][]*dataset.Observation, len(regions))
-	first, last := math.MaxInt, math.MinInt
-	page.PartYear = 0
+	return have, nil
+}
+
+// regionFigures are the served annual figures of a series in the regions a
+// page draws, each region's in year order; the years they span, which
+// every chart shares; and the count of the series' figures for part of a
+// year, which no chart draws.
+type regionFigures struct {
+	byRegion    [][]*dataset.Observation
+	first, last int
+	partYear    int
+}
+
+// annualFigures collects the figures of the series in each region, looking
+// at the context between regions.
+func (ix *index) annualFigures(ctx context.Context, ind *dataset.Indicator, series compareSeries, regions []string) (regionFigures, error) {
+	f := regionFigures{byRegion: make([][]*dataset.Observation, len(regions)), first: math.MaxInt, last: math.MinInt}
 	for i, c := range regions {
 		if ctx.Err() != nil {
-			return 0, ctx.Err()
+			return f, ctx.Err()
 		}
-		lo, hi := ix.span(ind.Name, c, series.program, false)
-		for j := lo; j < hi; j++ {
-			o := ix.at(j)
-			if !series.has(o) {
-				continue
-			}
-			if o.Period != "" {
-				page.PartYear++
-				continue
-			}
-			figs[i] = append(figs[i], o)
-			first, last = min(first, o.Year), max(last, o.Year)
+		figs, partYear := ix.annualFiguresIn(ind, series, c)
+		f.byRegion[i], f.partYear = figs, f.partYear+partYear
+		if n := len(figs); n > 0 {
+			f.first, f.last = min(f.first, figs[0].Year), max(f.last, figs[n-1].Year)
 		}
-		slices.SortFunc(figs[i], func(a, b *dataset.Observation) int { return a.Year - b.Year })
 	}
-	page.FirstYear, page.LastYear = first, last
+	return f, nil
+}
+
+// annualFiguresIn returns the served annual figures of the series in one
+// region, in year order, found by binary search, and counts those for part
+// of a year.
+func (ix *index) annualFiguresIn(ind *dataset.Indicator, series compareSeries, region string) ([]*dataset.Observation, int) {
+	var figs []*dataset.Observation
+	partYear := 0
+	lo, hi := ix.span(ind.Name, region, series.program, false)
+	for j := lo; j < hi; j++ {
+		o := ix.at(j)
+		if !series.has(o) {
+			continue
+		}
+		if o.Period != "" {
+			partYear++
+			continue
+		}
+		figs = append(figs, o)
+	}
+	slices.SortFunc(figs, func(a, b *dataset.Observation) int { return a.Year - b.Year })
+	return figs, partYear
+}
+
+// compareCharts draws a chart of each region, in the order given, titled
+// with the region's name and the series' label, on the years every chart
+// spans.
+func (ix *index) compareCharts(ind *dataset.Indicator, series compareSeries, label string, regions []string, figs regionFigures) []compareChart {
+	var charts []compareChart
 	for i, c := range regions {
-		ch := compareChart{Code: c, Name: c, Figures: len(figs[i]),
-			FiguresURL: figuresURL(figuresFilter{Metric: ind.Name, Region: c, Program: series.program}, 1)}
+		ch := compareChart{Code: c, Name: c, Figures: len(figs.byRegion[i]), Span: yearSpan(figs.byRegion[i]), Gaps: yearGaps(figs.byRegion[i]),
+			FiguresURL: figuresURL(figuresFilter{Metric: ind.Name, Region: c, Program: series.program}, 1),
+			Conflicts:  ix.conflictYears(ind, series, c)}
 		if reg := ix.region(c); reg != nil {
 			ch.Name = regionName(reg)
 		}
-		if n := len(figs[i]); n > 0 {
-			ch.Span = strconv.Itoa(figs[i][0].Year)
-			if y := figs[i][n-1].Year; y != figs[i][0].Year {
-				ch.Span += "–" + strconv.Itoa(y)
-			}
-			for j := 1; j < n; j++ {
-				for y := figs[i][j-1].Year + 1; y < figs[i][j].Year; y++ {
-					ch.Gaps = append(ch.Gaps, y)
-				}
-			}
-		}
-		for _, s := range ix.conflictsAt[indicatorRegion{ind.Name, c}] {
-			if o := s.first(); o.Period == "" && series.has(o) {
-				ch.Conflicts = append(ch.Conflicts, figureLink{figureURL(o), strconv.Itoa(o.Year)})
-			}
-		}
-		ch.Chart, ch.Lines = smallMultiple(figs[i], ind.Unit, first, last)
-		ch.Chart.Title = ch.Name + ": " + page.Series
-		page.Charts = append(page.Charts, ch)
+		ch.Chart, ch.Lines = smallMultiple(figs.byRegion[i], ind.Unit, figs.first, figs.last)
+		ch.Chart.Title = ch.Name + ": " + label
+		charts = append(charts, ch)
 	}
-	return http.StatusOK, nil
+	return charts
+}
+
+// yearSpan names the first and last year of figures in year order,
+// "2005–2023", or the one year, or none.
+func yearSpan(figs []*dataset.Observation) string {
+	if len(figs) == 0 {
+		return ""
+	}
+	first, last := figs[0].Year, figs[len(figs)-1].Year
+	if first == last {
+		return strconv.Itoa(first)
+	}
+	return strconv.Itoa(first) + "–" + strconv.Itoa(last)
+}
+
+// yearGaps returns the years between the first and last of figures in year
+// order that have no figure: a chart names them under it, since its line
+// breaks there.
+func yearGaps(figs []*dataset.Observation) []int {
+	var gaps []int
+	for j := 1; j < len(figs); j++ {
+		for y := figs[j-1].Year + 1; y < figs[j].Year; y++ {
+			gaps = append(gaps, y)
+		}
+	}
+	return gaps
+}
+
+// conflictYears links the annual figures of the series in a region that
+// are not served for an unresolved conflict: the chart does not draw them,
+// so it names their years.
+func (ix *index) conflictYears(ind *dataset.Indicator, series compareSeries, region string) []figureLink {
+	var links []figureLink
+	for _, s := range ix.conflictsAt[indicatorRegion{ind.Name, region}] {
+		if o := s.first(); o.Period == "" && series.has(o) {
+			links = append(links, figureLink{figureURL(o), strconv.Itoa(o.Year)})
+		}
+	}
+	return links
 }
 
 // seriesLabel names a series of an indicator for a reader: its programme,

@@ -222,12 +222,15 @@ func (ix *index) comparison(ctx context.Context, q compareQuery, page *comparePa
 		return problem.show(page), nil
 	}
 	scope := ix.scopeOf(req)
-	found, err := scope.seriesAsked(ctx, req)
+	// Made here, not by seriesAsked, so that the map of a request stays on
+	// the stack.
+	found := seriesFound{series: map[string]compareSeries{}}
+	bases, err := scope.seriesAsked(ctx, req, &found)
 	if err != nil {
 		return 0, err
 	}
-	page.Bases = append(page.Bases, found.bases...)
-	series, problem := ix.oneSeries(req, found)
+	page.Bases = append(page.Bases, bases...)
+	series, problem := ix.oneSeries(req, &found)
 	if problem != nil {
 		return problem.show(page), nil
 	}
@@ -413,19 +416,17 @@ func (s compareScope) each(ctx context.Context, fn func(o *dataset.Observation))
 }
 
 // seriesFound is what the scope holds of a request: the series of annual
-// figures it could mean, by key; the bases of its figures, whichever is
-// named, for the form; and the count of its figures for part of a year,
-// which no chart draws.
+// figures it could mean, by key, and the count of its figures for part of
+// a year, which no chart draws.
 type seriesFound struct {
 	series   map[string]compareSeries
-	bases    []option
 	partYear int
 }
 
-// seriesAsked finds the series the request could mean, those without a
-// basis when it names none and there are such.
-func (s compareScope) seriesAsked(ctx context.Context, req compareRequest) (seriesFound, error) {
-	found := seriesFound{series: map[string]compareSeries{}}
+// seriesAsked fills found with the series the request could mean, those
+// without a basis when it names none and there are such, and returns the
+// bases of its figures, whichever is named, for the form.
+func (s compareScope) seriesAsked(ctx context.Context, req compareRequest, found *seriesFound) ([]option, error) {
 	bases := map[string]bool{}
 	err := s.each(ctx, func(o *dataset.Observation) {
 		if !req.matches(o) {
@@ -444,20 +445,21 @@ func (s compareScope) seriesAsked(ctx context.Context, req compareRequest) (seri
 		found.series[seriesOfFigure(o).key()] = seriesOfFigure(o)
 	})
 	if err != nil {
-		return found, err
-	}
-	for _, b := range slices.Sorted(maps.Keys(bases)) {
-		found.bases = append(found.bases, option{b, b})
+		return nil, err
 	}
 	if req.basis == "" {
 		found.withoutBasisWhenAny()
 	}
-	return found, nil
+	var options []option
+	for _, b := range slices.Sorted(maps.Keys(bases)) {
+		options = append(options, option{b, b})
+	}
+	return options, nil
 }
 
 // withoutBasisWhenAny keeps the series without a basis when there is one:
 // what a request that names no basis means, as /figure takes it.
-func (f seriesFound) withoutBasisWhenAny() {
+func (f *seriesFound) withoutBasisWhenAny() {
 	if slices.ContainsFunc(slices.Collect(maps.Values(f.series)), func(s compareSeries) bool { return s.basis == "" }) {
 		maps.DeleteFunc(f.series, func(_ string, s compareSeries) bool { return s.basis != "" })
 	}
@@ -465,15 +467,16 @@ func (f seriesFound) withoutBasisWhenAny() {
 
 // oneSeries returns the one series found, or says why there is not one:
 // none in the regions looked in (404), or several to choose from (300).
-func (ix *index) oneSeries(req compareRequest, found seriesFound) (compareSeries, *compareProblem) {
+func (ix *index) oneSeries(req compareRequest, found *seriesFound) (compareSeries, *compareProblem) {
 	switch len(found.series) {
 	case 0:
 		return compareSeries{}, noSeries(req, found.partYear)
 	case 1:
-		return slices.Collect(maps.Values(found.series))[0], nil
-	default:
-		return compareSeries{}, ix.seriesChoices(req, found.series)
+		for _, s := range found.series {
+			return s, nil
+		}
 	}
+	return compareSeries{}, ix.seriesChoices(req, found.series)
 }
 
 // noSeries says that no region looked in has an annual figure of what the

@@ -347,10 +347,11 @@ type csvText struct {
 	data  []byte
 	line  int // The line of the file data starts on.
 	lines lineIndex
+	comma byte // The separator of its fields, ASCII.
 }
 
 func newCSVText(file string, data []byte, line int) *csvText {
-	return &csvText{file: file, data: data, line: line, lines: lineIndex{data: data, line: 1}}
+	return &csvText{file: file, data: data, line: line, lines: lineIndex{data: data, line: 1}, comma: ','}
 }
 
 // pos places byte column col of line of the text in the file.
@@ -378,7 +379,7 @@ func (p *datasetParser) csvError(t *csvText, err error, header []string) {
 		msg = fmt.Sprintf("the row has a different number of fields from the header's %d", len(header))
 	case errors.Is(pe.Err, csv.ErrQuote):
 		errAt := t.lines.offset(pe.Line) + pe.Column - 1
-		open, ok := openingQuote(t.data, t.lines.offset(pe.StartLine), errAt)
+		open, ok := openingQuote(t.data, t.comma, t.lines.offset(pe.StartLine), errAt)
 		if !ok {
 			break
 		}
@@ -391,7 +392,7 @@ func (p *datasetParser) csvError(t *csvText, err error, header []string) {
 		case errAt >= len(t.data) || bytes.IndexByte(t.data[open+1:], '"') < 0:
 			msg = `the quote that opens this field is never closed`
 		case at.Line != pos.Line:
-			msg = fmt.Sprintf(`the quoted field that starts here ends at line %d, column %d with a quote not followed by a comma or a line break: a quote within a field is written twice ("")`, pos.Line, pos.Column)
+			msg = fmt.Sprintf(`the quoted field that starts here ends at line %d, column %d with a quote not followed by %s or a line break: a quote within a field is written twice ("")`, pos.Line, pos.Column, separatorName(t.comma))
 		default:
 			msg = `a quote within a quoted field must be written twice ("")`
 			at = pos
@@ -401,15 +402,26 @@ func (p *datasetParser) csvError(t *csvText, err error, header []string) {
 	p.ps.errorf(pos, "", "invalid CSV: %s", msg)
 }
 
+// separatorName names the separator of a CSV file's fields.
+func separatorName(comma byte) string {
+	switch comma {
+	case ';':
+		return "a semicolon"
+	case '\t':
+		return "a tab"
+	}
+	return "a comma"
+}
+
 // openingQuote finds the quote that opens the quoted field of the record
 // starting at offset from in which encoding/csv found a stray or missing
 // quote at offset errAt: the field that quote seems to close, or one that is
-// never closed.
-func openingQuote(data []byte, from, errAt int) (int, bool) {
+// never closed. The fields of the record are separated by comma.
+func openingQuote(data []byte, comma byte, from, errAt int) (int, bool) {
 	for i := from; i < len(data) && i <= errAt; {
 		if data[i] != '"' {
-			// An unquoted field runs to the next comma or the end of the record.
-			j := bytes.IndexAny(data[i:], ",\n")
+			// An unquoted field runs to the next separator or the end of the record.
+			j := bytes.IndexAny(data[i:], string([]byte{comma, '\n'}))
 			if j < 0 || data[i+j] == '\n' {
 				return 0, false
 			}
@@ -430,7 +442,7 @@ func openingQuote(data []byte, from, errAt int) (int, bool) {
 		switch {
 		case i == errAt:
 			return open, true
-		case i+1 < len(data) && data[i+1] == ',':
+		case i+1 < len(data) && data[i+1] == comma:
 			i += 2
 		default:
 			return 0, false

@@ -173,6 +173,7 @@ func (p *datasetParser) csvGrid(file string, data []byte, sep rune) (*grid, bool
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	t := newCSVText(file, data, 1)
+	t.comma = byte(sep) // ',', ';' or '\t'.
 	r := csv.NewReader(bytes.NewReader(data))
 	r.Comma = sep
 	r.FieldsPerRecord = -1

@@ -195,6 +195,12 @@ func TestTableErrors(t *testing.T) {
 			`testdata/tables/invalid-ilostat.csv:2:56: obs_value: ratio 99.5 is outside 0..1 (write 93.2 % as 0.932)`,
 			`testdata/tables/invalid-ilostat.csv:3:51: time: must be a year or a period (2023, 2023-Q3, 2023-09, 2023-S1, 2023-09-30), got "2022M13"`,
 		}},
+		// A file separated by semicolons: the quote that opens a field is found
+		// past the semicolons, as past the commas of another.
+		{"testdata/tables/invalid-sdmx-quote.yaml", []string{
+			`testdata/tables/invalid-sdmx-unclosed-quote.csv:2:35: invalid CSV: the quote that opens this field is never closed`,
+			`testdata/tables/invalid-sdmx-quote-runs-on.csv:2:35: invalid CSV: the quoted field that starts here ends at line 3, column 11 with a quote not followed by a semicolon or a line break: a quote within a field is written twice ("")`,
+		}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			_, err := loadDatasets(t, tc.file)
